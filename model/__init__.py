@@ -1,0 +1,1 @@
+"""TSFmicro in pure PyTorch. Nothing here imports `app`."""
