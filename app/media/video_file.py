@@ -1,0 +1,304 @@
+"""Video files decoded with OpenCV's FFmpeg backend, with frame-exact random access.
+
+OpenCV's own seek (`CAP_PROP_POS_FRAMES`) converts frame numbers to times with the nominal frame
+rate, so it lands on the wrong frame for variable-frame-rate files and for streams that do not
+start at time zero (MPEG-TS). This reader therefore never trusts a seek: the first sequential
+decode records every frame's timestamp (`TimestampTable`); after a seek, the timestamp of the frame
+the decoder landed on says which frame it really is, and decoding continues forward from there to
+the target. When a container's seek cannot be verified, it decodes forward from the start, which
+is slow for far targets but always exact.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Iterator, Optional
+
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own chatter about damaged packets
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .errors import (  # noqa: E402
+    EmptyVideoError,
+    FrameIndexError,
+    FrameUnreadableError,
+    NotAVideoError,
+    VideoNotFoundError,
+)
+from .frame_cache import FrameCache  # noqa: E402
+from .source import Frame, VideoInfo  # noqa: E402
+from .timestamps import TimestampTable  # noqa: E402
+
+_TIMEOUT_MS = 15000
+_FORWARD_DECODE_LIMIT = 120  # frames; a farther jump seeks instead of decoding forward
+_SEEK_ATTEMPTS = 5
+_SEEK_LEAD = 8  # frames before a random-access target that are decoded (and cached) too
+_CACHE_ON_THE_WAY = 32  # frames decoded on the way to a target that are kept for stepping back
+
+
+class TruncatedVideoWarning(UserWarning):
+    """The stream ended well before the container's frame count: the file is probably truncated."""
+
+
+def _open_capture(path: str) -> cv2.VideoCapture:
+    params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, _TIMEOUT_MS, cv2.CAP_PROP_READ_TIMEOUT_MSEC, _TIMEOUT_MS]
+    return cv2.VideoCapture(path, cv2.CAP_FFMPEG, params)
+
+
+def _fourcc_name(value: float) -> str:
+    code = int(value)
+    chars = "".join(chr((code >> (8 * k)) & 0xFF) for k in range(4))
+    return chars.strip("\x00 ").lower() if chars.isprintable() and chars.strip() else "unknown"
+
+
+class _Cursor:
+    """One capture plus the exact index of the frame its next `grab()` returns."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.cap = _open_capture(path)
+        self.next_index = 0
+
+    def rewind(self) -> None:
+        self.cap.release()
+        self.cap = _open_capture(self.path)
+        self.next_index = 0
+
+    def grab(self) -> bool:
+        ok = self.cap.grab()
+        if ok:
+            self.next_index += 1
+        return ok
+
+    def retrieve(self) -> Optional[Frame]:
+        ok, bgr = self.cap.retrieve()
+        if not ok or bgr is None or bgr.ndim != 3:
+            return None
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+    def pts_ms(self) -> float:
+        return float(self.cap.get(cv2.CAP_PROP_POS_MSEC))
+
+    def release(self) -> None:
+        self.cap.release()
+
+
+class VideoFile:
+    """A `VideoSource` over one video file. Not thread-safe: give each thread its own instance."""
+
+    def __init__(self, path: str | os.PathLike, cache_bytes: int = 96 << 20):
+        self.path = str(path)
+        p = Path(path)
+        if not p.exists():
+            raise VideoNotFoundError(path, "file not found")
+        if not p.is_file():
+            raise NotAVideoError(path, "not a regular file")
+        if p.stat().st_size == 0:
+            raise NotAVideoError(path, "the file is empty (0 bytes)")
+        self._cursor = _Cursor(self.path)
+        cap = self._cursor.cap
+        if not cap.isOpened():
+            self._cursor.release()
+            raise NotAVideoError(path, "no video decoder can open this file (not a video, or an unsupported format)")
+        self._nominal_fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self._width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+        self._height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        self._codec = _fourcc_name(cap.get(cv2.CAP_PROP_FOURCC))
+        self._estimated_frames = max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
+        self._table = TimestampTable()
+        self._scan: Optional[_Cursor] = None
+        self._cache = FrameCache(cache_bytes)
+        self.truncated = False
+        self._seek_works = True
+        first = self._read_sequential_first()
+        if first is None:
+            self._cursor.release()
+            raise EmptyVideoError(path, "the file holds no decodable video frame")
+        self._height, self._width = first.shape[:2]
+
+    # -- probing -------------------------------------------------------------------------------
+
+    def _read_sequential_first(self) -> Optional[Frame]:
+        if not self._cursor.grab():
+            return None
+        frame = self._cursor.retrieve()
+        self._table.append(self._cursor.pts_ms())
+        if frame is not None:
+            self._cache.put(0, frame)
+        return frame
+
+    def probe(self, exact: bool = False) -> VideoInfo:
+        """Metadata. With `exact=True`, decode the whole file once (fast, no colour conversion) so
+        the frame count and the variable-frame-rate flag come from the stream, not the header."""
+        if exact:
+            self._extend_table(None)
+        fps = self._nominal_fps
+        if fps <= 0 or fps > 1000:
+            fps = self._table.mean_fps() or 30.0
+        n = len(self._table) if self._table.complete else max(self._estimated_frames, len(self._table))
+        return VideoInfo(
+            path=self.path,
+            kind="file",
+            n_frames=n,
+            fps=fps,
+            width=self._width,
+            height=self._height,
+            codec=self._codec,
+            is_vfr=self._table.is_vfr(),
+            frame_count_exact=self._table.complete,
+        )
+
+    def _extend_table(self, upto: Optional[int]) -> None:
+        """Record timestamps sequentially until frame `upto` is known (None: to the end)."""
+        if self._table.complete or (upto is not None and upto < len(self._table)):
+            return
+        if self._scan is None:
+            self._scan = _Cursor(self.path)
+        scan = self._scan
+        if scan.next_index > len(self._table):
+            scan.rewind()
+        while scan.next_index < len(self._table):
+            if not scan.grab():
+                break
+        while upto is None or len(self._table) <= upto:
+            if not scan.grab():
+                self._finish_table()
+                return
+            self._table.append(scan.pts_ms())
+
+    def _finish_table(self) -> None:
+        self._table.complete = True
+        if self._scan is not None:
+            self._scan.release()
+            self._scan = None
+        n = len(self._table)
+        if self._estimated_frames and n < 0.9 * self._estimated_frames:
+            self.truncated = True
+            warnings.warn(
+                f"{self.path}: the stream ends after {n} frames but the container announces "
+                f"{self._estimated_frames}; the file may be truncated",
+                TruncatedVideoWarning,
+                stacklevel=3,
+            )
+
+    @property
+    def n_frames(self) -> int:
+        self._extend_table(None)
+        return len(self._table)
+
+    # -- random access -------------------------------------------------------------------------
+
+    def read(self, index: int) -> Frame:
+        """Exactly frame `index` (0-based, RGB)."""
+        index = int(index)
+        if index < 0:
+            raise FrameIndexError(self.path, f"frame index {index} is negative")
+        cached = self._cache.get(index)
+        if cached is not None:
+            return cached
+        self._extend_table(index)
+        if index >= len(self._table):
+            raise FrameIndexError(self.path, f"frame index {index} is past the last frame ({len(self._table) - 1})")
+        if not 0 <= index - self._cursor.next_index <= _FORWARD_DECODE_LIMIT:
+            # Land a few frames early, so that stepping back after a jump is served from the cache.
+            lead = min(index, _SEEK_LEAD)
+            landed = self._seek_before(self._cursor, index - lead)
+            if lead == 0 and self._cursor.next_index == index + 1:
+                if landed is None:
+                    raise FrameUnreadableError(self.path, index)
+                return landed
+        return self._decode_forward_to(index)
+
+    def _decode_forward_to(self, index: int) -> Frame:
+        """Decode from the cursor to `index`, caching the last frames on the way (for stepping back)."""
+        cursor = self._cursor
+        frame: Optional[Frame] = None
+        while cursor.next_index <= index:
+            position = cursor.next_index
+            if not cursor.grab():
+                raise FrameUnreadableError(self.path, index, "the decoder stopped before this frame")
+            if index - position < _CACHE_ON_THE_WAY:
+                frame = cursor.retrieve()
+                if frame is not None:
+                    self._cache.put(position, frame)
+        if frame is None:
+            raise FrameUnreadableError(self.path, index)
+        return frame
+
+    def _seek_before(self, cursor: _Cursor, index: int) -> Optional[Frame]:
+        """Leave `cursor` at a verified position at or before `index`; return the frame it landed
+        on when that is frame `index` itself (None otherwise, or when it does not decode).
+
+        Seeks are verified by the landed frame's timestamp; when no attempt can be verified, the
+        cursor restarts from the beginning, the one position that is always exact."""
+        if self._table.verifiable and self._seek_works:
+            back, attempts = 0, 0
+            while attempts < _SEEK_ATTEMPTS and index - back > 0:
+                attempts += 1
+                cursor.cap.set(cv2.CAP_PROP_POS_FRAMES, index - back)
+                landed = self._table.index_of(cursor.pts_ms()) if cursor.cap.grab() else None
+                if landed is not None and landed <= index:
+                    cursor.next_index = landed + 1
+                    frame = cursor.retrieve() if index - landed < _CACHE_ON_THE_WAY else None
+                    if frame is not None:
+                        self._cache.put(landed, frame)
+                    return frame if landed == index else None
+                back = max(2 * back, 8)
+            if attempts == _SEEK_ATTEMPTS:
+                # This container's seek cannot be trusted (e.g. MPEG-TS not starting at zero):
+                # stop trying it, and decode forward from the start from now on.
+                self._seek_works = False
+        cursor.rewind()
+        return None
+
+    # -- streaming -----------------------------------------------------------------------------
+
+    def iter_frames(self, start: int = 0, stop: Optional[int] = None) -> Iterator[tuple[int, Optional[Frame]]]:
+        """Yield (index, RGB frame) in order from `start` to `stop` (exclusive) with a capture of
+        its own, holding one frame at a time. A frame that decodes to nothing comes as (index, None).
+        Memory stays flat in the video's length."""
+        if start < 0:
+            raise FrameIndexError(self.path, f"start frame {start} is negative")
+        if stop is not None and stop <= start:
+            return
+        cursor = _Cursor(self.path)
+        try:
+            if start > 0:
+                self._extend_table(start)
+                if start >= len(self._table):
+                    return
+                landed = self._seek_before(cursor, start)
+                if cursor.next_index == start + 1:
+                    yield start, landed
+                while cursor.next_index < start:
+                    if not cursor.grab():
+                        return
+            while stop is None or cursor.next_index < stop:
+                index = cursor.next_index
+                if not cursor.grab():
+                    if not self._table.complete and index >= len(self._table):
+                        self._finish_table()
+                    return
+                if not self._table.complete and index == len(self._table):
+                    self._table.append(cursor.pts_ms())
+                yield index, cursor.retrieve()
+        finally:
+            cursor.release()
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._cursor.release()
+        if self._scan is not None:
+            self._scan.release()
+            self._scan = None
+        self._cache.clear()
+
+    def __enter__(self) -> "VideoFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
