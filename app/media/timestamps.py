@@ -20,6 +20,7 @@ class TimestampTable:
         self.complete = False
         self._lookup: Optional[dict[int, int]] = None
         self._unique = True
+        self._lost: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._pts_ms)
@@ -33,6 +34,15 @@ class TimestampTable:
         else:
             self._lookup[key] = len(self._pts_ms)
         self._pts_ms.append(pts_ms)
+
+    def append_lost(self, count: int) -> None:
+        """Reserve indices for frames that damaged data swallowed (they have no timestamp)."""
+        for _ in range(count):
+            self._lost.add(len(self._pts_ms))
+            self._pts_ms.append(float("nan"))
+
+    def is_lost(self, index: int) -> bool:
+        return index in self._lost
 
     def pts_ms(self, index: int) -> float:
         return self._pts_ms[index]
@@ -51,7 +61,8 @@ class TimestampTable:
     def is_vfr(self) -> bool:
         if len(self._pts_ms) < 3:
             return False
-        deltas = np.diff(np.sort(np.asarray(self._pts_ms, dtype=np.float64)))
+        pts = np.asarray(self._pts_ms, dtype=np.float64)
+        deltas = np.diff(np.sort(pts[np.isfinite(pts)]))
         deltas = deltas[deltas > 0]
         if deltas.size < 2:
             return False
@@ -61,7 +72,9 @@ class TimestampTable:
     def mean_fps(self) -> Optional[float]:
         if len(self._pts_ms) < 2:
             return None
-        span_ms = max(self._pts_ms) - min(self._pts_ms)
+        pts = np.asarray(self._pts_ms, dtype=np.float64)
+        pts = pts[np.isfinite(pts)]
+        span_ms = float(pts.max() - pts.min()) if pts.size else 0.0
         return (len(self._pts_ms) - 1) * 1000.0 / span_ms if span_ms > 0 else None
 
 

@@ -35,6 +35,7 @@ from .timestamps import TimestampTable  # noqa: E402
 _TIMEOUT_MS = 15000
 _FORWARD_DECODE_LIMIT = 120  # frames; a farther jump seeks instead of decoding forward
 _SEEK_ATTEMPTS = 5
+_RESYNC_ATTEMPTS = 2000  # failed grabs tolerated while the decoder looks for the next keyframe
 _SEEK_LEAD = 8  # frames before a random-access target that are decoded (and cached) too
 _CACHE_ON_THE_WAY = 32  # frames decoded on the way to a target that are kept for stepping back
 
@@ -57,21 +58,51 @@ def _fourcc_name(value: float) -> str:
 class _Cursor:
     """One capture plus the exact index of the frame its next `grab()` returns."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, frame_ms: float):
         self.path = path
+        self.frame_ms = frame_ms
         self.cap = _open_capture(path)
         self.next_index = 0
+        self.lost = 0  # frames swallowed by damaged data before the last grabbed frame
+        self._last_pts: Optional[float] = None
+        self._anchor: Optional[tuple[int, float]] = None  # last good (index, pts) before damage
 
     def rewind(self) -> None:
         self.cap.release()
         self.cap = _open_capture(self.path)
         self.next_index = 0
+        self._last_pts = None
+        self._anchor = None
 
     def grab(self) -> bool:
-        ok = self.cap.grab()
-        if ok:
-            self.next_index += 1
-        return ok
+        """Grab the next decodable frame; False at the end of the stream.
+
+        After damaged data the decoder fails until it can resynchronise; grabbing on gets past it.
+        From then on each frame's index comes from its timestamp relative to the last good frame
+        (frames the decoder emits out of order there are skipped), and `lost` says how many
+        indices the damage swallowed before the grabbed frame (`next_index` skips them).
+        """
+        self.lost = 0
+        while True:
+            if not self.cap.grab():
+                if not any(self.cap.grab() for _ in range(_RESYNC_ATTEMPTS)):
+                    return False
+                if self._anchor is None and self._last_pts is not None and self.frame_ms > 0:
+                    self._anchor = (self.next_index - 1, self._last_pts)
+            if self._anchor is None:
+                self.landed_at(self.next_index)
+                return True
+            anchor_index, anchor_pts = self._anchor
+            index = anchor_index + round((self.pts_ms() - anchor_pts) / self.frame_ms)
+            if index >= self.next_index:
+                self.lost = index - self.next_index
+                self.landed_at(index)
+                return True
+
+    def landed_at(self, index: int) -> None:
+        """Record that the frame just grabbed is frame `index`."""
+        self.next_index = index + 1
+        self._last_pts = self.pts_ms()
 
     def retrieve(self) -> Optional[Frame]:
         ok, bgr = self.cap.retrieve()
@@ -98,12 +129,13 @@ class VideoFile:
             raise NotAVideoError(path, "not a regular file")
         if p.stat().st_size == 0:
             raise NotAVideoError(path, "the file is empty (0 bytes)")
-        self._cursor = _Cursor(self.path)
+        self._cursor = _Cursor(self.path, 0.0)
         cap = self._cursor.cap
         if not cap.isOpened():
             self._cursor.release()
             raise NotAVideoError(path, "no video decoder can open this file (not a video, or an unsupported format)")
         self._nominal_fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self._cursor.frame_ms = self._frame_ms = 1000.0 / self._nominal_fps if 0 < self._nominal_fps <= 1000 else 0.0
         self._width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         self._height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         self._codec = _fourcc_name(cap.get(cv2.CAP_PROP_FOURCC))
@@ -156,7 +188,7 @@ class VideoFile:
         if self._table.complete or (upto is not None and upto < len(self._table)):
             return
         if self._scan is None:
-            self._scan = _Cursor(self.path)
+            self._scan = _Cursor(self.path, self._frame_ms)
         scan = self._scan
         if scan.next_index > len(self._table):
             scan.rewind()
@@ -167,6 +199,7 @@ class VideoFile:
             if not scan.grab():
                 self._finish_table()
                 return
+            self._table.append_lost(scan.lost)
             self._table.append(scan.pts_ms())
 
     def _finish_table(self) -> None:
@@ -202,6 +235,8 @@ class VideoFile:
         self._extend_table(index)
         if index >= len(self._table):
             raise FrameIndexError(self.path, f"frame index {index} is past the last frame ({len(self._table) - 1})")
+        if self._table.is_lost(index):
+            raise FrameUnreadableError(self.path, index, "lost to damaged data in the file")
         if not 0 <= index - self._cursor.next_index <= _FORWARD_DECODE_LIMIT:
             # Land a few frames early, so that stepping back after a jump is served from the cache.
             lead = min(index, _SEEK_LEAD)
@@ -217,9 +252,11 @@ class VideoFile:
         cursor = self._cursor
         frame: Optional[Frame] = None
         while cursor.next_index <= index:
-            position = cursor.next_index
             if not cursor.grab():
                 raise FrameUnreadableError(self.path, index, "the decoder stopped before this frame")
+            position = cursor.next_index - 1
+            if position > index:
+                raise FrameUnreadableError(self.path, index, "lost to damaged data in the file")
             if index - position < _CACHE_ON_THE_WAY:
                 frame = cursor.retrieve()
                 if frame is not None:
@@ -241,7 +278,7 @@ class VideoFile:
                 cursor.cap.set(cv2.CAP_PROP_POS_FRAMES, index - back)
                 landed = self._table.index_of(cursor.pts_ms()) if cursor.cap.grab() else None
                 if landed is not None and landed <= index:
-                    cursor.next_index = landed + 1
+                    cursor.landed_at(landed)
                     frame = cursor.retrieve() if index - landed < _CACHE_ON_THE_WAY else None
                     if frame is not None:
                         self._cache.put(landed, frame)
@@ -264,7 +301,7 @@ class VideoFile:
             raise FrameIndexError(self.path, f"start frame {start} is negative")
         if stop is not None and stop <= start:
             return
-        cursor = _Cursor(self.path)
+        cursor = _Cursor(self.path, self._frame_ms)
         try:
             if start > 0:
                 self._extend_table(start)
@@ -277,14 +314,20 @@ class VideoFile:
                     if not cursor.grab():
                         return
             while stop is None or cursor.next_index < stop:
-                index = cursor.next_index
+                first = cursor.next_index
                 if not cursor.grab():
-                    if not self._table.complete and index >= len(self._table):
+                    if not self._table.complete and first >= len(self._table):
                         self._finish_table()
                     return
-                if not self._table.complete and index == len(self._table):
+                index = cursor.next_index - 1
+                if not self._table.complete and first == len(self._table):
+                    self._table.append_lost(cursor.lost)
                     self._table.append(cursor.pts_ms())
-                yield index, cursor.retrieve()
+                for lost in range(first, index):
+                    if stop is None or lost < stop:
+                        yield lost, None
+                if stop is None or index < stop:
+                    yield index, cursor.retrieve()
         finally:
             cursor.release()
 
