@@ -1,0 +1,5 @@
+import sys
+
+from app.studio import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Synthetic test media rendered from real, public-domain faces."""

@@ -1,0 +1,2 @@
+"""The Qt shell: the only package that imports PySide6 / pyqtgraph."""
+
