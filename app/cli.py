@@ -91,4 +91,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m app.cli`: delegate to the imported module, whose registry the
+    # subcommand modules fill (this file's `__main__` copy has a registry of its own).
+    from app.cli import main as _main
+
+    sys.exit(_main())

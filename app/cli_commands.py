@@ -1,1 +1,99 @@
-"""Subcommands that need the face pipeline and benchmarks; imported by app.cli.main."""
+"""`tsfmicro track` and `tsfmicro bench`; imported by `app.cli.main` to register them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from app.cli import command
+from app.media import open_video
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("TSFMICRO_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tsfmicro")
+    return Path(base)
+
+
+@command("track", "track and align the face in every frame; write the track CSV and a contact sheet")
+def _track_command(parser: argparse.ArgumentParser):
+    parser.add_argument("video", help="video file or folder of numbered frames")
+    parser.add_argument("--out", required=True, help="output folder (created if needed)")
+    parser.add_argument("--fps", type=float, help="frame rate of a frame folder")
+    parser.add_argument("--detector", choices=("hog", "mmod"), default="hog",
+                        help="hog (fast, default) or mmod (dlib's CNN detector; about 1 fps on a CPU)")
+    parser.add_argument("--landmarks", choices=("68", "5"), default="68",
+                        help="68-point (non-commercial licence) or 5-point (public domain) model")
+    parser.add_argument("--subject", choices=("largest", "leftmost", "rightmost"), default="largest",
+                        help="which face to follow when several appear")
+    parser.add_argument("--detect-every", type=int, default=15, help="re-detect every N frames (and when tracking weakens)")
+    parser.add_argument("--crop-size", type=int, default=224, help="side of the aligned square crop in pixels")
+    parser.add_argument("--no-cache", action="store_true", help="recompute even if a cached track exists")
+
+    def run(args: argparse.Namespace) -> int:
+        from app.face import FaceConfig, contact_sheet_from_track, track_video
+
+        base = FaceConfig()
+        config = replace(
+            base,
+            detect=replace(base.detect, detector=args.detector, subject=args.subject, every=args.detect_every),
+            align=replace(base.align, landmarks=args.landmarks, crop_size=args.crop_size),
+        )
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        with open_video(args.video, fps=args.fps) as video:
+            info = video.probe()
+            total = info.n_frames
+            start = time.perf_counter()
+            done = [0]
+
+            def progress(result) -> None:
+                done[0] += 1
+                if done[0] % 100 == 0 or done[0] == total:
+                    rate = done[0] / max(1e-9, time.perf_counter() - start)
+                    eta = max(0.0, (total - done[0]) / rate)
+                    print(f"\rframe {done[0]}/{total}  {rate:6.1f} fps  ETA {eta:5.0f} s", end="", file=sys.stderr)
+
+            cache = None if args.no_cache else default_cache_dir() / "face_tracks"
+            track = track_video(video, config, cache=cache, on_result=progress)
+            print(file=sys.stderr)
+            track.save(out / "face_track.npz")
+            track.to_csv(out / "track.csv")
+            found = float(track.found.mean()) if track.n_frames else 0.0
+            try:
+                contact_sheet_from_track(out / "contact_sheet.png", track, video.read)
+                sheet = "contact_sheet.png"
+            except ValueError as err:
+                sheet = f"no contact sheet ({err})"
+        print(f"{track.n_frames} frames, face found in {100 * found:.1f} %, ok in {100 * float(track.ok.mean()):.1f} %")
+        print(f"wrote {out / 'track.csv'}, {out / 'face_track.npz'}, {sheet}")
+        return 0
+
+    return run
+
+
+@command("bench", "measure decode and face-pipeline speed and memory on this machine")
+def _bench_command(parser: argparse.ArgumentParser):
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--frames", type=int, default=600, help="length of the speed clip (default 600 frames)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is reported")
+    parser.add_argument("--memory", choices=("full", "short", "none"), default="full",
+                        help="peak RSS on 1- and 10-minute clips (full), 1 minute only (short), or skip")
+    parser.add_argument("--workdir", help="where benchmark clips are rendered and kept (default: the cache folder)")
+
+    def run(args: argparse.Namespace) -> int:
+        from app.bench.face_bench import format_table, run_face_bench
+
+        workdir = Path(args.workdir) if args.workdir else default_cache_dir() / "bench"
+        log = (lambda message: print(f"bench: {message}", file=sys.stderr))
+        result = run_face_bench(workdir, frames=args.frames, repeats=args.repeats, memory=args.memory, log=log)
+        print(json.dumps(result.as_dict()) if args.json else format_table(result))
+        return 0
+
+    return run

@@ -1,0 +1,1 @@
+"""Benchmarks behind `tsfmicro bench`: figures and ratios measured in one run, medians of repeats."""
