@@ -1,0 +1,208 @@
+"""Checkpoint files: everything the app needs to run a trained model, and nothing that can execute code.
+
+A checkpoint is a `torch.save`d dict of plain values (str, int, float, bool, lists, dicts) and tensors:
+
+    format          "tsfmicro-checkpoint"
+    schema_version  int, SCHEMA_VERSION when written
+    model           {"name": registry name, "cfg": TSFmicroCfg as a dict, "state_dict": {...}}
+    class_names     [str, ...] in label order (index i is logit i)
+    preprocess      PreprocessCfg as a dict (size, mean/std, RGB, resize method, crop spec, pairing policy)
+    model_card      {str: str | int | float}: what it was trained on, when, metrics, limits, provenance
+    spotting_head   None, or {"cfg": SpottingHeadCfg as a dict, "state_dict": {...}}
+
+`load_checkpoint` reads with `torch.load(..., weights_only=True)`, so a file carrying arbitrary pickled objects is
+refused, and validates every part; any problem raises `CheckpointError` naming the file and the problem.
+Saving is atomic: a temporary file in the same directory is renamed over the target.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import torch
+from torch import nn
+
+from .config import TSFmicroCfg, config_from_dict, config_to_dict
+from .preprocess import PreprocessCfg
+from .registry import list_models
+from .spotting_head import SpottingHead, SpottingHeadCfg
+from .tsfmicro import TSFmicro
+
+SCHEMA_VERSION = 1
+FORMAT_TAG = "tsfmicro-checkpoint"
+REQUIRED_KEYS = ("format", "schema_version", "model", "class_names", "preprocess", "model_card", "spotting_head")
+
+ModelCard = Mapping[str, str | int | float]
+
+
+class CheckpointError(Exception):
+    """A checkpoint that cannot be used, with the file and the reason."""
+
+    def __init__(self, path: os.PathLike | str, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+@dataclass(frozen=True)
+class LoadedCheckpoint:
+    path: Path
+    schema_version: int
+    model_name: str
+    model: TSFmicro  # in eval() mode on the requested device
+    class_names: tuple[str, ...]
+    preprocess: PreprocessCfg
+    model_card: dict[str, str | int | float]
+    spotting_head: SpottingHead | None
+
+
+def _cpu_state_dict(module: nn.Module) -> dict[str, torch.Tensor]:
+    return {key: value.detach().cpu().clone() for key, value in module.state_dict().items()}
+
+
+def _check_model_card(card: Mapping[str, Any]) -> dict[str, str | int | float]:
+    checked = {}
+    for key, value in card.items():
+        if not isinstance(key, str):
+            raise ValueError(f"model card key {key!r} is not a string")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError(f"model card entry {key!r} must be a str or a number, got {type(value).__name__}")
+        checked[key] = value
+    return checked
+
+
+def _check_class_names(names: Sequence[Any], num_classes: int) -> tuple[str, ...]:
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise ValueError("class_names must be a list of strings")
+    if len(names) != num_classes:
+        raise ValueError(f"{len(names)} class names for a model with {num_classes} outputs")
+    if len(set(names)) != len(names):
+        raise ValueError("class_names contains duplicates")
+    return tuple(names)
+
+
+def _check_model_name(name: Any) -> str:
+    if name not in list_models():
+        raise ValueError(f"unknown model name {name!r}; known: {list_models()}")
+    return name
+
+
+def save_checkpoint(
+    path: os.PathLike | str,
+    model: TSFmicro,
+    *,
+    model_name: str,
+    class_names: Sequence[str],
+    preprocess: PreprocessCfg,
+    model_card: ModelCard,
+    spotting_head: SpottingHead | None = None,
+) -> Path:
+    """Write a checkpoint atomically. Raises ValueError for inconsistent inputs (nothing is written then)."""
+    path = Path(path)
+    payload = {
+        "format": FORMAT_TAG,
+        "schema_version": SCHEMA_VERSION,
+        "model": {
+            "name": _check_model_name(model_name),
+            "cfg": config_to_dict(model.cfg),
+            "state_dict": _cpu_state_dict(model),
+        },
+        "class_names": list(_check_class_names(class_names, model.cfg.num_classes)),
+        "preprocess": config_to_dict(preprocess),
+        "model_card": _check_model_card(model_card),
+        "spotting_head": None
+        if spotting_head is None
+        else {"cfg": config_to_dict(spotting_head.cfg), "state_dict": _cpu_state_dict(spotting_head)},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read_payload(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise CheckpointError(path, "file not found")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises several types for refused, truncated and corrupt files
+        if "weights_only" in str(error) or "Unsupported global" in str(error):
+            raise CheckpointError(
+                path, "refused: the file contains Python objects other than tensors and plain data"
+            ) from error
+        raise CheckpointError(path, f"unreadable, truncated or corrupt ({type(error).__name__}: {error})") from error
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT_TAG:
+        raise CheckpointError(path, f"not a {FORMAT_TAG} file")
+    return payload
+
+
+def _check_schema(path: Path, payload: Mapping[str, Any]) -> int:
+    version = payload.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise CheckpointError(path, f"schema_version missing or not an integer ({version!r})")
+    if version > SCHEMA_VERSION:
+        raise CheckpointError(
+            path, f"schema_version {version} is newer than this program supports ({SCHEMA_VERSION}); update the app"
+        )
+    if version < SCHEMA_VERSION:
+        raise CheckpointError(path, f"schema_version {version} is older than supported ({SCHEMA_VERSION})")
+    missing = [key for key in REQUIRED_KEYS if key not in payload]
+    if missing:
+        raise CheckpointError(path, f"missing key(s) {missing}")
+    return version
+
+
+def _load_weights(path: Path, what: str, module: nn.Module, state_dict: Any) -> None:
+    if not isinstance(state_dict, Mapping):
+        raise CheckpointError(path, f"{what} state_dict is missing or not a mapping")
+    try:
+        module.load_state_dict(state_dict, strict=True)
+    except RuntimeError as error:
+        raise CheckpointError(path, f"{what} weights do not fit its config: {error}") from error
+
+
+def load_checkpoint(path: os.PathLike | str, device: torch.device | str = "cpu") -> LoadedCheckpoint:
+    """Read, validate and instantiate a checkpoint. Models come back in eval() mode on `device`."""
+    path = Path(path)
+    payload = _read_payload(path)
+    version = _check_schema(path, payload)
+    try:
+        model_part = payload["model"]
+        name = _check_model_name(model_part["name"])
+        cfg = config_from_dict(TSFmicroCfg, model_part["cfg"])
+        class_names = _check_class_names(payload["class_names"], cfg.num_classes)
+        preprocess = config_from_dict(PreprocessCfg, payload["preprocess"])
+        model_card = _check_model_card(payload["model_card"])
+        head_part = payload["spotting_head"]
+        head_cfg = None if head_part is None else config_from_dict(SpottingHeadCfg, head_part["cfg"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(path, f"invalid contents: {error}") from error
+    model = TSFmicro(cfg)
+    _load_weights(path, "model", model, model_part.get("state_dict"))
+    spotting_head = None
+    if head_cfg is not None:
+        spotting_head = SpottingHead(head_cfg)
+        _load_weights(path, "spotting head", spotting_head, head_part.get("state_dict"))
+        spotting_head = spotting_head.to(device).eval()
+    return LoadedCheckpoint(
+        path=path,
+        schema_version=version,
+        model_name=name,
+        model=model.to(device).eval(),
+        class_names=class_names,
+        preprocess=preprocess,
+        model_card=model_card,
+        spotting_head=spotting_head,
+    )
