@@ -26,6 +26,10 @@ class DetectConfig:
     runs only in a region of interest: the tracked box grown by `roi_margin` of its size on each
     side, resized so the face is about `roi_face_px` pixels.
 
+    While no face is held, full-frame scans run on every `search_every`-th frame only (the frames
+    in between count as no face), so that a long stretch without a face costs a fraction of a
+    scan per frame instead of a whole one.
+
     A new subject is chosen by the `subject` policy among the detections scoring at least
     `confident_score` (all detections when none does), so that a weak false positive cannot win
     "largest" over a clear face.
@@ -33,6 +37,7 @@ class DetectConfig:
 
     detector: str = "hog"
     every: int = 15
+    search_every: int = 5
     min_face_px: float = 40.0
     max_scan_side: int = 960
     roi_face_px: float = 100.0
@@ -46,6 +51,7 @@ class DetectConfig:
         _require(self.detector in DETECTORS, f"detector must be one of {DETECTORS}, got {self.detector!r}")
         _require(self.subject in SUBJECT_POLICIES, f"subject must be one of {SUBJECT_POLICIES}, got {self.subject!r}")
         _require(self.every >= 1, f"every must be >= 1, got {self.every}")
+        _require(self.search_every >= 1, f"search_every must be >= 1, got {self.search_every}")
         _require(self.min_face_px > 0, "min_face_px must be > 0")
         _require(self.max_scan_side >= 64, "max_scan_side must be >= 64")
         _require(self.roi_face_px >= 40, "roi_face_px must be >= 40")

@@ -90,14 +90,20 @@ class FaceLocator:
         self._track_cfg = track
         self._track: Optional[TemplateTrack] = None
         self._since_detect = 0
+        self._since_search = detect.search_every  # the first frame is scanned
 
     def reset(self) -> None:
         """Forget the subject; the next frame starts with a full-frame scan."""
         self._track = None
+        self._since_search = self._detect.search_every
 
     def locate(self, gray: np.ndarray) -> Location:
         """The subject's box in this grayscale frame."""
         if self._track is None:
+            if self._since_search < self._detect.search_every:
+                self._since_search += 1
+                return Location(None, False, math.nan, math.nan, False)
+            self._since_search = 1
             return self._acquire(gray, scan_frame(gray, self._detector, self._detect))
         box, conf = self._track.update(gray)
         self._since_detect += 1
@@ -117,6 +123,7 @@ class FaceLocator:
             self._restart(gray, found.box)
             return Location(found.box, True, found.score, conf, False)
         self._track = None
+        self._since_search = 1
         location = self._acquire(gray, everyone)
         return Location(location.box, True, location.det_score, conf, location.acquired)
 

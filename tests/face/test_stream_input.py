@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from app.face import AlignConfig, FaceConfig, FacePipeline, LandmarkModel
+from face_testkit import CountingDetector
 
 
 @pytest.mark.realdata
@@ -21,12 +22,26 @@ def test_damaged_frames_are_not_found_and_the_run_continues(make_pipeline, carph
     assert np.isnan(results[12].jitter_px)  # no jitter across a gap
 
 
-def test_blank_frames_give_no_face(make_pipeline):
-    frames = [(i, np.full((144, 176, 3), 128, np.uint8)) for i in range(8)]
-    results = list(make_pipeline(FaceConfig()).run(frames))
-    assert len(results) == 8
+def test_blank_frames_give_no_face_and_are_scanned_sparsely(make_pipeline, hog):
+    counting = CountingDetector(hog)
+    frames = [(i, np.full((144, 176, 3), 128, np.uint8)) for i in range(20)]
+    results = list(make_pipeline(FaceConfig(), detector=counting).run(frames))
+    assert len(results) == 20
     assert not any(r.found or r.ok for r in results)
-    assert all(r.detected for r in results)  # with no face, every frame is scanned
+    # with no face held, a full-frame scan runs on every 5th frame only (frames 0, 5, 10, 15)
+    assert [r.index for r in results if r.detected] == [0, 5, 10, 15]
+    assert counting.calls == 4
+
+
+@pytest.mark.realdata
+def test_face_reacquired_within_search_interval_after_a_faceless_stretch(make_pipeline, hog, astronaut):
+    blank = np.full(astronaut.shape, 90, np.uint8)
+    frames = [(i, blank if 3 <= i < 15 else astronaut) for i in range(25)]
+    results = list(make_pipeline(FaceConfig(), detector=CountingDetector(hog)).run(frames))
+    assert all(r.found for r in results[:3]) and not any(r.found for r in results[3:15])
+    first_back = next(r.index for r in results[15:] if r.found)
+    assert first_back - 15 < FaceConfig().detect.search_every
+    assert all(r.found for r in results if r.index >= first_back)
 
 
 @pytest.mark.parametrize(

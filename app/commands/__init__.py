@@ -1,0 +1,3 @@
+"""The `tsfmicro` subcommands; importing this package registers them all with `app.cli`."""
+
+from app.commands import bench, info, track  # noqa: F401
