@@ -32,7 +32,7 @@ _PLACEHOLDERS = {"s": r"(?P<s>\d+)", "b": r"(?P<b>\d+)", "p": r"(?P<p>[A-Za-z_]+
 _UPSTREAM_BLOCK = "main_branch.layers.{s}.blocks.{b}"
 _OUR_BLOCK = "temporal.stages.{s}.blocks.{b}"
 
-# (upstream template, our template); placeholders: {s} stage, {b} block, {p} tensor leaf name, {rest} sub-path
+# (upstream template, our template); template fields: {s} stage, {b} block, {p} tensor leaf name, {rest} sub-path
 _RULES: tuple[tuple[str, str], ...] = (
     ("vit_pos.patch_embed.proj.{p}", "spatial.patch_embed.{p}"),
     ("vit_pos.pos_embed", "spatial.pos_embed"),
@@ -147,7 +147,7 @@ def convert_upstream_state_dict(
 
 def to_upstream_state_dict(model: TSFmicro) -> dict[str, torch.Tensor]:
     """The inverse mapping: `model`'s weights under the reference's key names, with the `Relpos` buffers it
-    would hold and zero-filled placeholders for its dead ViT parameters (which the reference never uses)."""
+    would hold and zero-filled stand-ins for its dead ViT parameters (which the reference never uses)."""
     cfg = model.cfg
     _require_late_fusion(cfg)
     upstream: dict[str, torch.Tensor] = {}
