@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 import dlib
 
+from app.core.atomic import atomic_write_bytes
 from app.face.config import FaceConfig
 from app.face.track import FORMAT_VERSION, FaceTrack
 
@@ -43,13 +43,4 @@ class FaceTrackCache:
     def store(self, key: str, track: FaceTrack) -> Path:
         """Write atomically (temporary file, then rename), so readers never see half a file."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        target = self.path(key)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".npz", dir=self.directory)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                track.save(f)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return target
+        return atomic_write_bytes(self.path(key), track.to_npz_bytes())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import io
 import os
 import zipfile
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Callable, Iterable, Optional
 
 import numpy as np
 
+from app.core.atomic import atomic_write_bytes
 from app.face.config import FaceConfig
 from app.face.pipeline import FaceResult
 
@@ -106,32 +108,43 @@ class FaceTrack:
         return cls(**arrays, fps=float(fps), config=config)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write an uncompressed .npz (no pickled objects; the config is stored as JSON text)."""
+        """Write an uncompressed .npz atomically (no pickled objects; the config is JSON text)."""
+        atomic_write_bytes(path, self.to_npz_bytes())
+
+    def to_npz_bytes(self) -> bytes:
+        """The .npz file `save` writes, as bytes (for storing the track inside a project file)."""
+        buffer = io.BytesIO()
         arrays = {name: getattr(self, name) for name in _ARRAYS}
         np.savez(
-            path,
+            buffer,
             **arrays,
             fps=np.float64(self.fps),
             config_json=np.str_(self.config.to_json()),
             format_version=np.int64(FORMAT_VERSION),
         )
+        return buffer.getvalue()
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "FaceTrack":
         """Read a file written by `save`; ValueError if it is not a valid face track."""
         if not Path(path).is_file():
             raise FileNotFoundError(f"face track file not found: {path}")
+        return cls.from_npz_bytes(Path(path).read_bytes(), str(path))
+
+    @classmethod
+    def from_npz_bytes(cls, data: bytes, name: str = "face track") -> "FaceTrack":
+        """Inverse of `to_npz_bytes`; ValueError (naming `name`) if the bytes are not a valid track."""
         try:
-            with np.load(path, allow_pickle=False) as data:
-                version = int(data["format_version"])
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                version = int(npz["format_version"])
                 if version != FORMAT_VERSION:
                     raise ValueError(f"format version {version}, expected {FORMAT_VERSION}")
-                arrays = {name: data[name] for name in _ARRAYS}
-                fps = float(data["fps"])
-                config = FaceConfig.from_json(str(data["config_json"]))
+                arrays = {key: npz[key] for key in _ARRAYS}
+                fps = float(npz["fps"])
+                config = FaceConfig.from_json(str(npz["config_json"]))
             return cls(**arrays, fps=fps, config=config)
         except (ValueError, KeyError, TypeError, EOFError, OSError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"{path}: not a valid face track file ({exc})") from exc
+            raise ValueError(f"{name}: not a valid face track file ({exc})") from exc
 
     def to_csv(self, path: str | os.PathLike) -> None:
         """One row per frame: frame, time_s, face_found, bbox_{x,y,w,h}_px, det_score, track_conf,

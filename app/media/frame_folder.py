@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import cv2
-import numpy as np
 
 from .errors import EmptyVideoError, FrameIndexError, FrameUnreadableError, NotAVideoError, VideoNotFoundError
 from .frame_cache import FrameCache

@@ -19,7 +19,6 @@ from typing import Iterator, Optional
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own chatter about damaged packets
 
 import cv2  # noqa: E402
-import numpy as np  # noqa: E402
 
 from .errors import (  # noqa: E402
     EmptyVideoError,

@@ -1,6 +1,5 @@
 """Bad input gives a typed error naming the file, or per-frame invalid marks; never a hang or crash."""
 
-import shutil
 import warnings
 
 import cv2
@@ -15,7 +14,6 @@ from app.media import (
     VideoNotFoundError,
     open_video,
 )
-from app.media.writer import write_video
 from tests.media.conftest import N_FRAMES
 from tests.stamps import read_stamp, stamp_frame
 
