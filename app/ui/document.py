@@ -1,0 +1,126 @@
+"""ProjectDocument: the one object views talk to. It owns the project store and the undo stack,
+turns intents into undoable commands, and emits fine-grained signals after each change.
+
+Views never edit events directly and never react to their own edits: they call an intent method
+and redraw on the signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Optional
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from app.core.events import Event, STATUSES
+from app.core.project_store import ProjectStore
+from app.ui.commands import EDGES, AddEventCommand, RemoveEventCommand, SetFieldsCommand
+
+
+class EditRefused(ValueError):
+    """An edit that would make an event invalid (e.g. an onset after its apex)."""
+
+
+def check_event_frames(onset: int, apex: int, offset: int, n_frames: int) -> None:
+    if not 0 <= onset <= apex <= offset < n_frames:
+        raise EditRefused(f"frames must satisfy 0 ≤ onset ≤ apex ≤ offset < {n_frames}; "
+                          f"got onset {onset}, apex {apex}, offset {offset}")
+
+
+class ProjectDocument(QObject):
+    eventInserted = Signal(str)
+    eventRemoved = Signal(str)
+    eventChanged = Signal(str)
+    currentFrameChanged = Signal(int)
+
+    def __init__(self, store: ProjectStore, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.store = store
+        self.undo_stack = QUndoStack(self)
+        self._events: dict[str, Event] = {e.event_id: e for e in store.events()}
+        self._order: list[str] = [e.event_id for e in store.events()]
+        self.n_frames = int(store.video["n_frames"])
+        self.fps = float(store.video["fps"])
+        self.current_frame = int(store.view_state().get("current_frame", 0))
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def events(self) -> list[Event]:
+        return [self._events[i] for i in self._order]
+
+    def event_by_id(self, event_id: str) -> Event:
+        return self._events[event_id]
+
+    def new_event_id(self) -> str:
+        n = len(self._order) + 1
+        while f"ev{n:04d}" in self._events:
+            n += 1
+        return f"ev{n:04d}"
+
+    # -- intents (undoable) ----------------------------------------------------------------------
+
+    def add_event(self, event: Event) -> None:
+        if event.event_id in self._events:
+            raise EditRefused(f"an event with id {event.event_id!r} exists already")
+        check_event_frames(event.onset_frame, event.apex_frame, event.offset_frame, self.n_frames)
+        self.undo_stack.push(AddEventCommand(self, event))
+
+    def remove_event(self, event_id: str) -> None:
+        self.undo_stack.push(RemoveEventCommand(self, event_id))
+
+    def move_edge(self, event_id: str, edge: str, frame: int) -> None:
+        """Set onset_frame, apex_frame or offset_frame; consecutive moves of one edge merge."""
+        if edge not in EDGES:
+            raise ValueError(f"edge must be one of {EDGES}, got {edge!r}")
+        event = self.event_by_id(event_id)
+        frames = {name: getattr(event, name) for name in EDGES}
+        frames[edge] = int(frame)
+        check_event_frames(frames["onset_frame"], frames["apex_frame"], frames["offset_frame"], self.n_frames)
+        if getattr(event, edge) != frame:
+            self.undo_stack.push(SetFieldsCommand(self, event_id, {edge: int(frame)},
+                                                  f"move {edge.split('_')[0]} of {event_id}", mergeable=True))
+
+    def nudge_edge(self, event_id: str, edge: str, delta: int) -> None:
+        self.move_edge(event_id, edge, getattr(self.event_by_id(event_id), edge) + delta)
+
+    def set_fields(self, event_id: str, **values: Any) -> None:
+        """Change other fields (emotion, action_units, notes, kind, status, ...) in one step."""
+        if "status" in values and values["status"] not in STATUSES:
+            raise EditRefused(f"status must be one of {STATUSES}, got {values['status']!r}")
+        if set(values) & set(EDGES):
+            raise ValueError("use move_edge for frame numbers")
+        current = self.event_by_id(event_id)
+        changed = {k: v for k, v in values.items() if getattr(current, k) != v}
+        if changed:
+            self.undo_stack.push(SetFieldsCommand(self, event_id, changed, f"edit {', '.join(changed)} of {event_id}"))
+
+    def set_current_frame(self, frame: int) -> None:
+        """View state: not undoable, but kept in the project so reopening restores the view."""
+        frame = min(max(0, int(frame)), self.n_frames - 1)
+        if frame != self.current_frame:
+            self.current_frame = frame
+            self.store.set_view_state(current_frame=frame)
+            self.currentFrameChanged.emit(frame)
+
+    # -- low-level mutators (called by commands only) ----------------------------------------------
+
+    def _insert(self, event: Event, position: Optional[int]) -> None:
+        position = len(self._order) if position is None else position
+        self.store.add_event(event, position)
+        self._events[event.event_id] = event
+        self._order.insert(position, event.event_id)
+        self.eventInserted.emit(event.event_id)
+
+    def _remove(self, event_id: str) -> int:
+        position = self.store.remove_event(event_id)
+        del self._events[event_id]
+        self._order.remove(event_id)
+        self.eventRemoved.emit(event_id)
+        return position
+
+    def _update(self, event_id: str, values: dict[str, Any]) -> None:
+        event = replace(self._events[event_id], **values)
+        self.store.replace_event(event)
+        self._events[event_id] = event
+        self.eventChanged.emit(event_id)
