@@ -1,0 +1,192 @@
+"""The timeline: per-frame curves, the face-quality lane, events and the playhead on one frame axis.
+
+Two linked plots: an overview of the whole video (drag its window to move the detail view) and a
+zoomable detail view. Long curves stay fast with peak downsampling and clip-to-view. Events are
+drawn as intervals (onset..offset) with an apex line; suggested, accepted and rejected events
+look different. The selected event's interval can be dragged; the edit is committed once, when
+the drag ends. Dragging the playhead, or clicking on the plot, asks to seek.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.core.events import Event
+
+CURVE_PENS = {
+    "p_onset": ("#2b8cbe", "onset"),
+    "p_apex": ("#d7301f", "apex"),
+    "p_offset": ("#31a354", "offset"),
+    "motion": ("#756bb1", "motion spotter"),
+}
+EVENT_BRUSHES = {"suggested": (255, 196, 0, 60), "accepted": (60, 170, 60, 70), "rejected": (150, 150, 150, 40)}
+SELECTED_BRUSH = (30, 120, 255, 70)
+QUALITY_LANE = (-0.12, -0.04)  # y range of the face-quality lane under the curves
+
+
+class TimelineView(QWidget):
+    seekRequested = Signal(int)
+    eventSelected = Signal(str)
+    intervalEdited = Signal(str, int, int)  # event id, new onset, new offset
+
+    def __init__(self, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=False, background="w", foreground="k")
+        self._layout_widget = pg.GraphicsLayoutWidget()
+        self.overview = self._layout_widget.addPlot(row=0, col=0)
+        self.detail = self._layout_widget.addPlot(row=1, col=0)
+        self._layout_widget.ci.layout.setRowStretchFactor(0, 1)
+        self._layout_widget.ci.layout.setRowStretchFactor(1, 4)
+        for plot in (self.overview, self.detail):
+            plot.setMouseEnabled(x=True, y=False)
+            plot.setYRange(QUALITY_LANE[0] - 0.02, 1.05, padding=0)
+            plot.hideButtons()
+        self.overview.setMouseEnabled(x=False, y=False)
+        self.overview.hideAxis("left")
+        self.detail.setLabel("bottom", "frame")
+        self.detail.setLabel("left", "p")
+        self.detail.addLegend(offset=(10, 5))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._layout_widget)
+
+        self.n_frames = 1
+        self._curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self._quality: Optional[pg.PlotDataItem] = None
+        self._events: dict[str, tuple[pg.LinearRegionItem, pg.InfiniteLine]] = {}
+        self._selected: Optional[str] = None
+
+        self.playhead = pg.InfiniteLine(pos=0, movable=True, pen=pg.mkPen("#e6550d", width=2))
+        self.playhead.sigPositionChangeFinished.connect(self._on_playhead_dragged)
+        self.detail.addItem(self.playhead)
+        self._overview_playhead = pg.InfiniteLine(pos=0, movable=False, pen=pg.mkPen("#e6550d"))
+        self.overview.addItem(self._overview_playhead)
+        self.window = pg.LinearRegionItem(values=(0, 1), brush=(0, 0, 0, 25))
+        self.window.setZValue(-10)
+        self.window.sigRegionChanged.connect(self._on_window_dragged)
+        self.overview.addItem(self.window)
+        self.detail.sigXRangeChanged.connect(self._on_detail_range_changed)
+        self.detail.scene().sigMouseClicked.connect(self._on_scene_clicked)
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def set_length(self, n_frames: int, visible_frames: int = 300) -> None:
+        self.n_frames = max(1, int(n_frames))
+        for plot in (self.overview, self.detail):
+            plot.setLimits(xMin=0, xMax=self.n_frames, minXRange=10)
+        self.overview.setXRange(0, self.n_frames, padding=0)
+        self.detail.setXRange(0, min(self.n_frames, visible_frames), padding=0)
+
+    def set_curve(self, name: str, values: np.ndarray) -> None:
+        """Show (or update) one per-frame curve; NaN (not computed / no face) leaves a gap."""
+        y = np.asarray(values, dtype=np.float32)
+        x = np.arange(len(y), dtype=np.float32)
+        if name not in self._curves:
+            colour, label = CURVE_PENS.get(name, ("#636363", name))
+            detail = self.detail.plot(pen=pg.mkPen(colour, width=1.5), name=label, connect="finite")
+            overview = self.overview.plot(pen=pg.mkPen(colour), connect="finite")
+            for item in (detail, overview):
+                item.setDownsampling(auto=True, method="peak")
+                item.setClipToView(True)
+            self._curves[name] = (detail, overview)
+        for item in self._curves[name]:
+            item.setData(x, y)
+
+    def curve_names(self) -> list[str]:
+        return list(self._curves)
+
+    def set_quality(self, ok: np.ndarray) -> None:
+        """The face-quality lane: a band under the curves where the face is usable."""
+        lane = np.where(np.asarray(ok, dtype=bool), QUALITY_LANE[1], QUALITY_LANE[0]).astype(np.float32)
+        if self._quality is None:
+            self._quality = self.detail.plot(pen=pg.mkPen("#2ca25f"), fillLevel=QUALITY_LANE[0],
+                                             brush=(44, 162, 95, 90), stepMode="center", name="face ok")
+        self._quality.setData(np.arange(len(lane) + 1, dtype=np.float32), lane)
+
+    def set_events(self, events: list[Event]) -> None:
+        """Redraw all events (called on document signals)."""
+        for region, apex in self._events.values():
+            self.detail.removeItem(region)
+            self.detail.removeItem(apex)
+        self._events.clear()
+        for event in events:
+            region = pg.LinearRegionItem(values=(event.onset_frame, event.offset_frame + 1),
+                                         brush=EVENT_BRUSHES.get(event.status, EVENT_BRUSHES["suggested"]),
+                                         movable=event.event_id == self._selected)
+            region.setZValue(-5)
+            region.sigRegionChangeFinished.connect(lambda item, eid=event.event_id: self._on_region_edited(eid, item))
+            apex = pg.InfiniteLine(pos=event.apex_frame + 0.5, movable=False,
+                                   pen=pg.mkPen((120, 0, 0), style=Qt.PenStyle.DashLine))
+            self.detail.addItem(region)
+            self.detail.addItem(apex)
+            self._events[event.event_id] = (region, apex)
+        self._style_selection()
+
+    def select_event(self, event_id: Optional[str]) -> None:
+        self._selected = event_id
+        self._style_selection()
+
+    def _style_selection(self) -> None:
+        for event_id, (region, _) in self._events.items():
+            selected = event_id == self._selected
+            region.setMovable(selected)
+            if selected:
+                region.setBrush(pg.mkBrush(SELECTED_BRUSH))
+
+    def event_region(self, event_id: str) -> tuple[float, float]:
+        return tuple(self._events[event_id][0].getRegion())
+
+    # -- playhead and view -------------------------------------------------------------------------
+
+    def set_playhead(self, frame: int) -> None:
+        """Follow playback: move the playhead; scroll the detail view when it leaves it."""
+        x = frame + 0.5
+        self.playhead.blockSignals(True)
+        self.playhead.setValue(x)
+        self.playhead.blockSignals(False)
+        self._overview_playhead.setValue(x)
+        low, high = self.detail.viewRange()[0]
+        if not low <= x <= high:
+            width = high - low
+            start = min(max(0.0, x - 0.2 * width), max(0.0, self.n_frames - width))
+            self.detail.setXRange(start, start + width, padding=0)
+
+    def _on_playhead_dragged(self) -> None:
+        self.seekRequested.emit(self._clamp(self.playhead.value()))
+
+    def _on_scene_clicked(self, mouse_event) -> None:
+        if mouse_event.button() != Qt.MouseButton.LeftButton or mouse_event.double():
+            return
+        position = mouse_event.scenePos()
+        if self.detail.sceneBoundingRect().contains(position):
+            frame = self._clamp(self.detail.vb.mapSceneToView(position).x())
+            hit = [eid for eid, (region, _) in self._events.items()
+                   if region.getRegion()[0] <= frame < region.getRegion()[1]]
+            if hit:
+                self.eventSelected.emit(hit[0])
+            self.seekRequested.emit(frame)
+
+    def _clamp(self, x: float) -> int:
+        return int(min(max(0, np.floor(x)), self.n_frames - 1))
+
+    def _on_region_edited(self, event_id: str, region: pg.LinearRegionItem) -> None:
+        start, stop = region.getRegion()
+        onset = self._clamp(round(start))
+        offset = self._clamp(round(stop) - 1)
+        self.intervalEdited.emit(event_id, onset, offset)
+
+    def _on_window_dragged(self) -> None:
+        low, high = self.window.getRegion()
+        self.detail.blockSignals(True)
+        self.detail.setXRange(low, high, padding=0)
+        self.detail.blockSignals(False)
+
+    def _on_detail_range_changed(self, _view, x_range) -> None:
+        self.window.blockSignals(True)
+        self.window.setRegion(x_range)
+        self.window.blockSignals(False)
