@@ -81,6 +81,20 @@ class ProjectDocument(QObject):
             self.undo_stack.push(SetFieldsCommand(self, event_id, {edge: int(frame)},
                                                   f"move {edge.split('_')[0]} of {event_id}", mergeable=True))
 
+    def set_interval(self, event_id: str, onset: int, offset: int) -> None:
+        """A dragged interval, as one undo step. When both edges moved by the same amount the whole
+        interval was dragged and the apex moves with it; the apex is kept inside the interval."""
+        event = self.event_by_id(event_id)
+        apex = event.apex_frame
+        if onset - event.onset_frame == offset - event.offset_frame:
+            apex += onset - event.onset_frame
+        apex = min(max(apex, onset), offset)
+        check_event_frames(onset, apex, offset, self.n_frames)
+        after = {"onset_frame": int(onset), "apex_frame": int(apex), "offset_frame": int(offset)}
+        after = {k: v for k, v in after.items() if getattr(event, k) != v}
+        if after:
+            self.undo_stack.push(SetFieldsCommand(self, event_id, after, f"move interval of {event_id}"))
+
     def nudge_edge(self, event_id: str, edge: str, delta: int) -> None:
         self.move_edge(event_id, edge, getattr(self.event_by_id(event_id), edge) + delta)
 

@@ -1,0 +1,68 @@
+"""Background work for the window: a QObject worker moved to a QThread, cancellable, reporting
+progress and errors as signals (never a silent hang). Only numpy arrays and plain values cross
+threads; the worker opens its own VideoSource."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Optional
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.face import FaceConfig, FacePipeline, FaceTrack
+from app.media import open_video
+
+
+class FaceTrackWorker(QObject):
+    progress = Signal(int, int, float)  # frames done, total, fps
+    finished = Signal(object)  # FaceTrack
+    errored = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, video_path: str, fps: Optional[float] = None, config: FaceConfig = FaceConfig()):
+        super().__init__()
+        self._video_path, self._fps, self._config = video_path, fps, config
+        self._cancel = False
+
+    def cancel(self) -> None:
+        self._cancel = True
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            with open_video(self._video_path, fps=self._fps) as video:
+                info = video.probe()
+                pipeline = FacePipeline(self._config, info.fps, make_crops=False)
+                start, done = time.perf_counter(), [0]
+
+                def on_result(_result) -> None:
+                    done[0] += 1
+                    if done[0] % 32 == 0:
+                        if self._cancel:
+                            raise _Cancelled
+                        self.progress.emit(done[0], info.n_frames, done[0] / (time.perf_counter() - start))
+
+                track = FaceTrack.from_results(pipeline.run(video.iter_frames()), info.fps, self._config, on_result)
+        except _Cancelled:
+            self.cancelled.emit()
+            return
+        except Exception as err:  # surfaced in the window, never swallowed
+            self.errored.emit(f"{self._video_path}: face tracking failed: {err}")
+            return
+        self.finished.emit(track)
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def start_in_thread(worker: QObject, parent: QObject, on_done: Callable[[], None]) -> QThread:
+    """Run `worker.run` in a new QThread that is cleaned up when the worker ends."""
+    thread = QThread(parent)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    for signal in (worker.finished, worker.errored, worker.cancelled):
+        signal.connect(thread.quit)
+    thread.finished.connect(on_done)
+    thread.start()
+    return thread

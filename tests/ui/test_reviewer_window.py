@@ -1,0 +1,125 @@
+"""The reviewer window, driven for real (offscreen): open the demo video, step, play, label with
+the keyboard, nudge, undo, accept, reopen; bad files give a message."""
+
+import shutil
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage
+
+from app.core.project_store import ProjectStore
+from app.media import open_video
+from app.resources import demo_video_path
+from app.ui.main_window import ReviewerWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def demo_copy(tmp_path):
+    path = tmp_path / "interview.mp4"
+    shutil.copy(demo_video_path(), path)
+    return path
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    def make():
+        window = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(window)
+        window.show()
+        return window
+    return make
+
+
+def _shown_pixels(window):
+    image = window.video_view.shown_pixmap().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def _open(window, qtbot, path):
+    assert window.open_path(path)
+    qtbot.waitUntil(lambda: window.face_track is not None, timeout=60000)
+
+
+def test_open_step_and_frame_exact_display(make_window, qtbot, demo_copy):
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    assert (demo_copy.parent / "interview.mp4.tsfproj").exists()
+    assert window.face_track.found.mean() > 0.95
+    window.video_view.show_box = False  # compare raw pixels
+    reference = open_video(demo_copy)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.current_frame == 11
+    assert np.array_equal(_shown_pixels(window), reference.read(11))
+    window.show_frame(250)
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert np.array_equal(_shown_pixels(window), reference.read(249))
+    assert "frame 249 / 299" in window.video_view.position.text()
+
+
+def test_play_and_pause(make_window, qtbot, demo_copy):
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    window.show_frame(280)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.current_frame == 299, timeout=5000)
+    qtbot.waitUntil(lambda: not window.playback.playing, timeout=2000)
+
+
+def test_label_nudge_undo_accept_and_reopen(make_window, qtbot, demo_copy):
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    for frame, key in ((100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O)):
+        window.show_frame(frame)
+        qtbot.keyClick(window, key)
+    events = window.document.events()
+    assert [(e.onset_frame, e.apex_frame, e.offset_frame) for e in events] == [(100, 104, 110)]
+    assert window.model.rowCount() == 1 and window.labeling.selected == events[0].event_id
+    qtbot.keyClick(window, Qt.Key.Key_2)  # nudge the apex
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.document.events()[0].apex_frame == 107
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the merged nudges undo at once
+    assert window.document.events()[0].apex_frame == 104
+    window.show_frame(200)
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.document.events()[0].status == "accepted"
+    project = window.store.path
+    window.close()
+    with ProjectStore.open(project) as store:
+        saved = store.events()
+    assert [(e.onset_frame, e.apex_frame, e.offset_frame, e.status) for e in saved] == [(100, 104, 110, "accepted")]
+    again = make_window()
+    assert again.open_path(project)
+    assert again.current_frame == 200 and again.model.rowCount() == 1
+    assert again.face_track is not None  # stored in the project: no second tracking run
+    assert str(project) in again.recent_projects()
+
+
+def test_timeline_drag_moves_the_interval_as_one_undo_step(make_window, qtbot, demo_copy):
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    for frame, key in ((50, Qt.Key.Key_I), (53, Qt.Key.Key_A), (58, Qt.Key.Key_O)):
+        window.show_frame(frame)
+        qtbot.keyClick(window, key)
+    event_id = window.document.events()[0].event_id
+    window.timeline.intervalEdited.emit(event_id, 60, 68)  # what a whole-interval drag ends with
+    moved = window.document.event_by_id(event_id)
+    assert (moved.onset_frame, moved.apex_frame, moved.offset_frame) == (60, 63, 68)
+    window.document.undo_stack.undo()
+    assert window.document.event_by_id(event_id).onset_frame == 50
+
+
+def test_bad_file_shows_a_message_and_keeps_the_open_video(make_window, qtbot, demo_copy, tmp_path):
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    window.show_frame(5)
+    bogus = tmp_path / "broken.mp4"
+    bogus.write_text("not a video")
+    assert not window.open_path(bogus)
+    assert "broken.mp4" in window.error_banner.text() and window.error_banner.isVisible()
+    assert window.current_frame == 5 and window.document is not None
