@@ -1,3 +1,4 @@
 """The `tsfmicro` subcommands; importing this package registers them all with `app.cli`."""
 
 from app.commands import bench, info, track  # noqa: F401
+from app.commands import evaluate, import_sheet  # noqa: F401

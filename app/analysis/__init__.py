@@ -1,0 +1,1 @@
+"""Qt-free analysis: inference engine, spotting post-processing (proposals) and evaluation metrics."""

@@ -1,0 +1,132 @@
+"""Per-frame spotting curves -> proposed intervals. The one place that decodes curves (MODEL_SPEC
+§13.4); analyze, batch scoring and the GUI's suggestions all call `propose_events`.
+
+Input: probabilities (n, 4) over {none, onset, apex, offset}, NaN where not computed, and the fps.
+1. Smooth each channel with a centred moving average of `smooth_s` seconds (NaN-aware; frames that
+   were not computed stay NaN, so a run never bridges a gap in the analysis).
+2. Activity a = 1 − p_none. Hysteresis: a run is a maximal stretch of computed frames with
+   a ≥ θ_lo that contains at least one frame with a ≥ θ_hi (θ_hi opens a run, θ_lo closes it,
+   on both sides of the peak).
+3. onset = first frame of the run, offset = last, apex = argmax of the smoothed p_apex inside it.
+4. Duration priors in seconds, converted with the fps: shorter than `min_duration_s` → dropped;
+   up to `micro_max_s` → micro; longer → macro (up to `macro_max_s`), or dropped with
+   `long_runs="drop"`.
+5. score = mean of the raw 1 − p_none over the run.
+Output events carry source=model, status=suggested, confidence=score, emotion "none" (not yet
+classified: the pair classifier names the emotion once a proposal is accepted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from app.core.events import Event
+
+CHANNELS = ("none", "onset", "apex", "offset")
+
+
+@dataclass(frozen=True)
+class ProposalConfig:
+    smooth_s: float = 0.05            # moving-average window; 0 = no smoothing
+    theta_hi: float = 0.5             # activity that opens a run
+    theta_lo: float = 0.3             # activity below which a run ends
+    min_duration_s: float = 0.04      # 1/25 s, the shortest micro-expression
+    micro_max_s: float = 0.5          # longer runs are macro-expressions
+    macro_max_s: Optional[float] = 4.0  # longer runs are dropped (None = no limit)
+    long_runs: str = "macro"          # "macro" (keep as macro) or "drop" (micro only)
+
+    def __post_init__(self):
+        if not 0.0 <= self.theta_lo <= self.theta_hi <= 1.0:
+            raise ValueError(f"thresholds must satisfy 0 <= theta_lo <= theta_hi <= 1, got "
+                             f"theta_lo={self.theta_lo}, theta_hi={self.theta_hi}")
+        if self.smooth_s < 0 or self.min_duration_s < 0 or self.micro_max_s <= 0:
+            raise ValueError("smooth_s and min_duration_s must be >= 0 and micro_max_s > 0")
+        if self.long_runs not in ("macro", "drop"):
+            raise ValueError(f"long_runs must be 'macro' or 'drop', got {self.long_runs!r}")
+        if self.macro_max_s is not None and self.macro_max_s < self.micro_max_s:
+            raise ValueError("macro_max_s must be None or >= micro_max_s")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    onset: int
+    apex: int
+    offset: int
+    kind: str
+    score: float
+
+    @property
+    def duration_frames(self) -> int:
+        return self.offset - self.onset + 1
+
+
+def smooth(curve: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average over `window` frames (odd), ignoring NaN; NaN frames stay NaN."""
+    curve = np.asarray(curve, dtype=np.float64)
+    if window <= 1 or curve.size == 0:
+        return curve.copy()
+    half = window // 2
+    valid = ~np.isnan(curve)
+    values = np.where(valid, curve, 0.0)
+    sums = np.convolve(np.pad(values, half), np.ones(2 * half + 1), mode="valid")
+    counts = np.convolve(np.pad(valid.astype(np.float64), half), np.ones(2 * half + 1), mode="valid")
+    out = np.full_like(curve, np.nan)
+    out[valid] = sums[valid] / counts[valid]
+    return out
+
+
+def hysteresis_runs(activity: np.ndarray, theta_hi: float, theta_lo: float) -> list[tuple[int, int]]:
+    """Inclusive (start, end) of the maximal stretches with activity >= theta_lo (NaN ends a stretch)
+    that reach theta_hi somewhere."""
+    activity = np.asarray(activity, dtype=np.float64)
+    above = np.nan_to_num(activity, nan=-np.inf) >= theta_lo
+    edges = np.diff(np.concatenate(([0], above.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    return [(int(s), int(e)) for s, e in zip(starts, ends) if np.nanmax(activity[s:e + 1]) >= theta_hi]
+
+
+def propose_intervals(probs: np.ndarray, fps: float, config: ProposalConfig = ProposalConfig()) -> list[Proposal]:
+    """Proposals in frame order. `probs`: (n, 4) over {none, onset, apex, offset}, NaN = not computed."""
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[1] != len(CHANNELS):
+        raise ValueError(f"probabilities must have shape (n, 4) over {CHANNELS}, got {probs.shape}")
+    if not fps > 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+    window = 2 * int(round(config.smooth_s * fps / 2)) + 1
+    raw_activity = 1.0 - probs[:, 0]
+    activity = smooth(raw_activity, window)
+    apex_curve = smooth(probs[:, 2], window)
+    proposals = []
+    for start, end in hysteresis_runs(activity, config.theta_hi, config.theta_lo):
+        duration_s = (end - start + 1) / fps
+        if duration_s < config.min_duration_s:
+            continue
+        if duration_s <= config.micro_max_s:
+            kind = "micro"
+        elif config.long_runs == "macro" and (config.macro_max_s is None or duration_s <= config.macro_max_s):
+            kind = "macro"
+        else:
+            continue
+        inside = apex_curve[start:end + 1]
+        if np.isnan(inside).all():
+            inside = activity[start:end + 1]
+        apex = start + int(np.nanargmax(inside))
+        score = float(np.nanmean(raw_activity[start:end + 1]))
+        proposals.append(Proposal(start, apex, end, kind, score))
+    return proposals
+
+
+def propose_events(probs: np.ndarray, fps: float, *, video: str, subject: str,
+                   config: ProposalConfig = ProposalConfig(), id_prefix: str = "model-",
+                   annotator: str = "") -> list[Event]:
+    """Proposals as training-CSV events: source=model, status=suggested, confidence=score.
+    event_id = `id_prefix` + onset frame (unique: runs never overlap)."""
+    return [
+        Event(video=video, subject=subject, event_id=f"{id_prefix}{p.onset}", onset_frame=p.onset,
+              apex_frame=p.apex, offset_frame=p.offset, fps=float(fps), kind=p.kind, emotion="none",
+              source="model", status="suggested", confidence=min(1.0, max(0.0, p.score)), annotator=annotator)
+        for p in propose_intervals(probs, fps, config)
+    ]

@@ -1,0 +1,158 @@
+"""`tsfmicro evaluate`: compare predicted events with true ones (MEGC spotting + recognition)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import statistics
+import sys
+from pathlib import Path
+
+from app.cli import command
+
+
+@command("evaluate", "MEGC spotting metrics and recognition metrics (accuracy, UF1, UAR) of predictions vs truth")
+def _evaluate_command(parser: argparse.ArgumentParser):
+    parser.add_argument("--truth", required=True, help="training CSV with the true events")
+    parser.add_argument("--pred", required=True, help="training CSV with the predicted events")
+    parser.add_argument("--out", help="folder for metrics.json, confusion.csv, confusion.png, spotting_matches.csv")
+    parser.add_argument("--check-videos", action="store_true", help="also reject rows whose video file is missing")
+    parser.add_argument("--strict", action="store_true", help="stop if either CSV has a rejected row")
+
+    def run(args: argparse.Namespace) -> int:
+        from app.core.validation import ColumnError, ValidationError
+
+        try:
+            truth, pred, video_key, notes = _load(args)
+        except (ColumnError, ValidationError, FileNotFoundError, ValueError) as err:
+            print(f"tsfmicro evaluate: error: {err}", file=sys.stderr)
+            return 2
+        metrics, details = _evaluate(truth, pred, video_key)
+        print("\n".join(notes + [""] + _report_lines(metrics)))
+        if args.out:
+            _write_outputs(Path(args.out), metrics, details)
+            print(f"\nwrote metrics.json, confusion.csv, confusion.png, spotting_matches.csv to {args.out}")
+        return 0
+
+    return run
+
+
+def _load(args):
+    from app.core.events_csv import read_events_csv
+    from app.core.validation import resolve_video
+
+    loaded, notes = [], []
+    for label, name in (("truth", args.truth), ("pred", args.pred)):
+        path = Path(name)
+        report = read_events_csv(path, strict=args.strict, check_videos=args.check_videos)
+        notes.append(f"{label}: {path}: {report.summary(limit=0)}")
+        notes += [f"  rejected: {p}" for p in report.problems]
+        kept = [e for e in report.accepted if e.status != "rejected"]
+        if len(kept) < len(report.accepted):
+            notes.append(f"  ignored {len(report.accepted) - len(kept)} events with status 'rejected'")
+        base = path.parent
+        loaded.append([(e, str(resolve_video(base, e.video))) for e in kept])
+    # Match on the resolved video path, so CSVs in different folders can refer to the same video.
+    keyed = {id(event): key for pairs in loaded for event, key in pairs}
+    truth = [e for e, _ in loaded[0]]
+    pred = [e for e, _ in loaded[1]]
+    return truth, pred, (lambda e: keyed[id(e)]), notes
+
+
+def _evaluate(truth, pred, key):
+    from app.analysis.evaluate import SPOTTING_RULE, evaluate_spotting, match_events, recognition_metrics
+
+    spotting = evaluate_spotting(truth, pred, video_key=key)
+    pairs = match_events(truth, pred, video_key=key)
+    recognition = recognition_metrics([t.emotion for t, _, _ in pairs], [p.emotion for _, p, _ in pairs])
+    by_rule = {rule: sum(1 for *_, r in pairs if r == rule) for rule in ("event_id", "iou")}
+    metrics = {
+        "spotting": {"rule": SPOTTING_RULE, **{kind: _spotting_dict(result) for kind, result in spotting.items()}},
+        "recognition": {
+            "pairing": f"{by_rule['event_id']} pairs by (video, event_id), then {by_rule['iou']} by MEGC interval "
+                       "match (IoU >= 0.5, any type) among the rest",
+            "pairs_by_event_id": by_rule["event_id"], "pairs_by_iou": by_rule["iou"],
+            "unpaired_truth": len(truth) - len(pairs), "unpaired_pred": len(pred) - len(pairs),
+            "n": recognition.n, "accuracy": recognition.accuracy, "uf1": recognition.uf1, "uar": recognition.uar,
+            "uar_definition": "mean per-class recall (honest UAR)",
+            "classes": recognition.classes, "confusion": recognition.matrix.tolist(),
+        },
+    }
+    return metrics, {"spotting": spotting, "recognition": recognition}
+
+
+def _spotting_dict(result) -> dict:
+    errors = result.apex_errors_frames
+    c = result.counts
+    return {"tp": c.tp, "fp": c.fp, "fn": c.fn, "precision": c.precision, "recall": c.recall, "f1": c.f1,
+            "apex_error_frames_mean": statistics.fmean(errors) if errors else None,
+            "apex_error_frames_median": statistics.median(errors) if errors else None,
+            "apex_error_s_mean": statistics.fmean(result.apex_errors_s) if errors else None}
+
+
+def _report_lines(metrics: dict) -> list[str]:
+    spot, rec = metrics["spotting"], metrics["recognition"]
+    lines = [f"Spotting (rule: {spot['rule']})",
+             f"  {'type':<8}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>8}{'F1':>7}   apex error (hits)"]
+    for kind in ("micro", "macro", "overall"):
+        m = spot[kind]
+        apex = ("-" if m["apex_error_frames_mean"] is None else
+                f"mean {m['apex_error_frames_mean']:.1f} frames ({1000 * m['apex_error_s_mean']:.0f} ms), "
+                f"median {m['apex_error_frames_median']:g}")
+        lines.append(f"  {kind:<8}{m['tp']:>5}{m['fp']:>5}{m['fn']:>5}{m['precision']:>11.3f}{m['recall']:>8.3f}"
+                     f"{m['f1']:>7.3f}   {apex}")
+    lines += ["", f"Recognition (pairing: {rec['pairing']}; unpaired: {rec['unpaired_truth']} true, "
+                  f"{rec['unpaired_pred']} predicted)"]
+    if not rec["n"]:
+        return lines + ["  no matched events: nothing to score"]
+    lines.append(f"  N {rec['n']}   accuracy {rec['accuracy']:.3f}   UF1 {rec['uf1']:.3f}   "
+                 f"UAR {rec['uar']:.3f} (mean recall)")
+    classes = rec["classes"]
+    width = max(len(c) for c in classes + ["true \\ pred"]) + 2
+    lines.append("  " + "true \\ pred".ljust(width) + "".join(c[:10].rjust(11) for c in classes))
+    for name, row in zip(classes, rec["confusion"]):
+        lines.append("  " + name.ljust(width) + "".join(str(v).rjust(11) for v in row))
+    return lines
+
+
+def _write_outputs(out: Path, metrics: dict, details: dict) -> None:
+    from app.core.atomic import atomic_write_text
+    from app.core.confusion_image import save_confusion_png
+
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    rec = details["recognition"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["true \\ predicted", *rec.classes])
+    for name, row in zip(rec.classes, rec.matrix.tolist()):
+        writer.writerow([name, *row])
+    atomic_write_text(out / "confusion.csv", buffer.getvalue())
+    if rec.classes:
+        save_confusion_png(out / "confusion.png", rec.matrix, rec.classes,
+                           f"N={rec.n}  acc {rec.accuracy:.3f}  UF1 {rec.uf1:.3f}  UAR {rec.uar:.3f}")
+    atomic_write_text(out / "spotting_matches.csv", _matches_csv(details["spotting"]))
+
+
+def _matches_csv(spotting: dict) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["kind", "outcome", "video", "truth_event_id", "truth_onset_frame", "truth_apex_frame",
+                     "truth_offset_frame", "pred_event_id", "pred_onset_frame", "pred_apex_frame",
+                     "pred_offset_frame", "iou", "apex_error_frames"])
+    blank = ["", "", "", ""]
+    for kind in ("micro", "macro"):
+        result = spotting[kind]
+        for t, p, iou in result.hits:
+            writer.writerow([kind, "hit", t.video, t.event_id, t.onset_frame, t.apex_frame, t.offset_frame,
+                             p.event_id, p.onset_frame, p.apex_frame, p.offset_frame, f"{iou:.4f}",
+                             abs(p.apex_frame - t.apex_frame)])
+        for t in result.misses:
+            writer.writerow([kind, "miss", t.video, t.event_id, t.onset_frame, t.apex_frame, t.offset_frame,
+                             *blank, "", ""])
+        for p in result.false_alarms:
+            writer.writerow([kind, "false_alarm", p.video, *blank, p.event_id, p.onset_frame, p.apex_frame,
+                             p.offset_frame, "", ""])
+    return buffer.getvalue()

@@ -1,0 +1,55 @@
+"""`tsfmicro evaluate` as a user runs it: printed metrics, named rules, saved files."""
+
+import json
+import subprocess
+import sys
+
+import cv2
+
+from app.core.events import Event
+from app.core.events_csv import write_events_csv
+
+
+def tsfmicro(*args):
+    return subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def test_evaluate_prints_and_saves_metrics(tmp_path):
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "pred").mkdir()
+    def ev(video, event_id, onset, offset, emotion, kind="micro", **kw):
+        return Event(video, "s1", event_id, onset, (onset + offset) // 2, offset, 30.0, kind, emotion, **kw)
+    truth = [ev("../v.mp4", "EP01", 10, 19, "happiness"), ev("../v.mp4", "EP02", 40, 49, "disgust"),
+             ev("../v.mp4", "EP03", 100, 160, "others", kind="macro"),
+             ev("../v.mp4", "EP04", 300, 309, "disgust", status="rejected")]
+    # The prediction CSV lives elsewhere: its relative path names the same video.
+    pred = [ev("../v.mp4", "model-11", 11, 20, "happiness", source="model", status="suggested", confidence=0.9),
+            ev("../v.mp4", "model-41", 41, 50, "happiness", source="model", status="suggested", confidence=0.7),
+            ev("../v.mp4", "model-200", 200, 209, "others", source="model", status="suggested", confidence=0.6)]
+    write_events_csv(tmp_path / "truth" / "truth.csv", truth)
+    write_events_csv(tmp_path / "pred" / "pred.csv", pred)
+    out = tmp_path / "report"
+    run = tsfmicro("evaluate", "--truth", tmp_path / "truth" / "truth.csv", "--pred", tmp_path / "pred" / "pred.csv",
+                   "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert "IoU >= 0.5" in run.stdout and "pooled over videos" in run.stdout
+    assert "ignored 1 events with status 'rejected'" in run.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {k: metrics["spotting"]["micro"][k] for k in ("tp", "fp", "fn")} == {"tp": 2, "fp": 1, "fn": 0}
+    assert {k: metrics["spotting"]["macro"][k] for k in ("tp", "fp", "fn")} == {"tp": 0, "fp": 0, "fn": 1}
+    assert metrics["spotting"]["overall"]["f1"] == 4 / 6
+    rec = metrics["recognition"]
+    assert (rec["n"], rec["pairs_by_iou"], rec["accuracy"]) == (2, 2, 0.5)
+    assert rec["classes"] == ["happiness", "disgust"] and rec["confusion"] == [[1, 0], [1, 0]]
+    assert "UAR 0.500 (mean recall)" in run.stdout
+    image = cv2.imread(str(out / "confusion.png"))
+    assert image is not None and image.shape[0] > 100
+    assert (out / "confusion.csv").read_text().splitlines()[1] == "happiness,1,0"
+    assert len((out / "spotting_matches.csv").read_text().splitlines()) == 1 + 4
+
+
+def test_evaluate_names_a_bad_file(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("video,subject\n")
+    run = tsfmicro("evaluate", "--truth", bad, "--pred", bad)
+    assert run.returncode == 2 and "bad.csv: missing column(s)" in run.stderr and "Traceback" not in run.stderr

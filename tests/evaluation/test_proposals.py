@@ -1,0 +1,105 @@
+"""Curves -> proposals on synthetic curves at 30 and 200 fps."""
+
+import numpy as np
+import pytest
+
+from app.analysis.proposals import ProposalConfig, hysteresis_runs, propose_events, propose_intervals, smooth
+from app.core.events_csv import read_events_csv, write_events_csv
+
+EXACT = ProposalConfig(smooth_s=0.0)
+
+
+def curves(n, events, background=0.02):
+    """(n, 4) probabilities over {none, onset, apex, offset}; each event (onset, apex, offset) has
+    p_none = 0.1 inside, and p_apex peaking at the apex."""
+    probs = np.zeros((n, 4))
+    probs[:, 0] = 1.0 - background
+    probs[:, 1] = background
+    for onset, apex, offset in events:
+        t = np.arange(onset, offset + 1)
+        p_apex = 0.6 * np.exp(-0.5 * ((t - apex) / max(1.0, (offset - onset) / 8)) ** 2)
+        probs[t, 0] = 0.1
+        probs[t, 2] = p_apex
+        probs[t, 1] = np.where(t < apex, 0.9 - p_apex, 0.0)
+        probs[t, 3] = np.where(t >= apex, 0.9 - p_apex, 0.0)
+    return probs
+
+
+def test_30fps_exact_intervals_kinds_and_scores():
+    probs = curves(300, [(30, 33, 38), (100, 120, 135), (200, 200, 200)])  # 0.3 s, 1.2 s, 1 frame (0.033 s)
+    proposals = propose_intervals(probs, 30.0, EXACT)
+    assert [(p.onset, p.apex, p.offset, p.kind) for p in proposals] == [(30, 33, 38, "micro"), (100, 120, 135, "macro")]
+    assert proposals[0].score == pytest.approx(0.9)
+    assert proposals[0].duration_frames == 9
+
+
+def test_30fps_with_default_smoothing_stays_within_the_window():
+    probs = curves(300, [(30, 33, 38)])
+    (p,) = propose_intervals(probs, 30.0)          # 0.05 s at 30 fps: a 3-frame window
+    assert abs(p.onset - 30) <= 1 and abs(p.offset - 38) <= 1 and p.apex == 33
+    assert 0.7 < p.score <= 0.9
+
+
+def test_200fps_duration_priors_are_in_seconds():
+    probs = curves(3000, [(400, 430, 449),          # 0.25 s: micro
+                          (800, 803, 805),          # 6 frames = 0.03 s: shorter than 1/25 s, dropped
+                          (1000, 1100, 1199),       # 1.0 s: macro
+                          (1500, 2000, 2499)])      # 5.0 s: longer than macro_max_s, dropped
+    got = [(p.onset, p.apex, p.offset, p.kind) for p in propose_intervals(probs, 200.0, EXACT)]
+    assert got == [(400, 430, 449, "micro"), (1000, 1100, 1199, "macro")]
+    # 0.05 s: an 11-frame window (it widens the 6-frame blip past the minimum, so that one is left out here)
+    smoothed = propose_intervals(curves(3000, [(400, 430, 449), (1000, 1100, 1199)]), 200.0)
+    assert [p.kind for p in smoothed] == ["micro", "macro"]
+    assert abs(smoothed[0].onset - 400) <= 5 and abs(smoothed[0].offset - 449) <= 5
+    assert abs(smoothed[0].apex - 430) <= 1
+    micro_only = propose_intervals(probs, 200.0, ProposalConfig(smooth_s=0.0, long_runs="drop"))
+    assert [p.kind for p in micro_only] == ["micro"]
+
+
+def test_the_same_event_in_seconds_gives_the_same_kind_at_both_rates():
+    for fps in (30.0, 200.0):
+        on, off = int(1.0 * fps), int(1.0 * fps + 0.4 * fps)        # 0.4 s
+        (p,) = propose_intervals(curves(int(3 * fps), [(on, (on + off) // 2, off)]), fps, EXACT)
+        assert p.kind == "micro" and (p.onset, p.offset) == (on, off)
+        on2, off2 = on, int(1.0 * fps + 0.7 * fps)                   # 0.7 s
+        (q,) = propose_intervals(curves(int(3 * fps), [(on2, on2 + 2, off2)]), fps, EXACT)
+        assert q.kind == "macro"
+
+
+def test_hysteresis_opens_at_theta_hi_and_closes_at_theta_lo():
+    a = np.array([0, .4, .4, .4, 0,  0, .35, .8, .35, .8, .35, 0,  .8, .2, .8, 0], dtype=float)
+    #             never reaches hi   one run despite dips to .35      dip to .2 splits
+    assert hysteresis_runs(a, 0.5, 0.3) == [(6, 10), (12, 12), (14, 14)]
+
+
+def test_uncomputed_frames_split_runs_and_never_become_proposals():
+    probs = curves(120, [(20, 30, 50)])
+    probs[35:38] = np.nan                                      # a gap in the analysis inside the event
+    probs[80:] = np.nan
+    got = [(p.onset, p.offset) for p in propose_intervals(probs, 30.0, EXACT)]
+    assert got == [(20, 34), (38, 50)]
+    assert propose_intervals(np.full((50, 4), np.nan), 30.0) == []
+    assert propose_intervals(np.zeros((0, 4)), 30.0) == []
+    smoothed = smooth(np.array([1.0, np.nan, 3.0, 5.0]), 3)
+    assert np.isnan(smoothed[1]) and smoothed[0] == 1.0 and smoothed[2] == 4.0
+
+
+def test_events_are_model_suggestions_that_the_training_csv_accepts(tmp_path):
+    (tmp_path / "talk.mp4").write_bytes(b"x")
+    events = propose_events(curves(300, [(30, 33, 38)]), 30.0, video="talk.mp4", subject="p07", config=EXACT)
+    (e,) = events
+    assert (e.source, e.status, e.emotion, e.event_id, e.kind) == ("model", "suggested", "none", "model-30", "micro")
+    assert e.confidence == pytest.approx(0.9) and e.fps == 30.0
+    write_events_csv(tmp_path / "pred.csv", events)
+    assert read_events_csv(tmp_path / "pred.csv", strict=True).accepted == events
+
+
+def test_bad_input_is_refused_with_a_clear_message():
+    with pytest.raises(ValueError, match=r"shape \(n, 4\)"):
+        propose_intervals(np.zeros((10, 3)), 30.0)
+    with pytest.raises(ValueError, match="fps must be positive"):
+        propose_intervals(np.zeros((10, 4)), 0.0)
+    with pytest.raises(ValueError, match="theta_lo <= theta_hi"):
+        ProposalConfig(theta_hi=0.2, theta_lo=0.4)
+    with pytest.raises(ValueError, match="long_runs"):
+        ProposalConfig(long_runs="keep")
