@@ -66,6 +66,24 @@ class ProjectDocument(QObject):
         check_event_frames(event.onset_frame, event.apex_frame, event.offset_frame, self.n_frames)
         self.undo_stack.push(AddEventCommand(self, event))
 
+    def add_events(self, events: list[Event], text: str) -> tuple[int, int]:
+        """Add several events as ONE undo step (e.g. an import). An event identical to one already
+        here is skipped; an id that is taken gets a new id. Returns (added, skipped)."""
+        def present(event: Event) -> bool:
+            return any(existing == replace(event, event_id=existing.event_id) for existing in self._events.values())
+
+        new = [event for event in events if not present(event)]
+        if new:
+            self.undo_stack.beginMacro(text)
+            try:
+                for event in new:
+                    if event.event_id in self._events:
+                        event = replace(event, event_id=self.new_event_id())
+                    self.add_event(event)
+            finally:
+                self.undo_stack.endMacro()
+        return len(new), len(events) - len(new)
+
     def remove_event(self, event_id: str) -> None:
         self.undo_stack.push(RemoveEventCommand(self, event_id))
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.core.label_exchange import export_labels, labels_for_video
 from app.core.project_paths import project_path_for
 from app.core.project_store import PROJECT_SUFFIX, ProjectError, ProjectStore
 from app.face import FaceTrack
@@ -112,6 +113,9 @@ class ReviewerWindow(QMainWindow):
         self._action(file_menu, "Open frame &folder…", self._on_open_folder_triggered)
         self.recent_menu = file_menu.addMenu("Recent projects")
         self._refresh_recent_menu()
+        file_menu.addSeparator()
+        self._action(file_menu, "&Export labels to training CSV…", self._on_export_labels_triggered, "Ctrl+E")
+        self._action(file_menu, "&Import labels from training CSV…", self._on_import_labels_triggered, "Ctrl+I")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -363,6 +367,43 @@ class ReviewerWindow(QMainWindow):
     def _redo(self) -> None:
         if self.document is not None:
             self.document.undo_stack.redo()
+
+    def export_labels(self, csv_path: str | os.PathLike) -> bool:
+        try:
+            export_labels(csv_path, self.document.events(), self.store.video["path"])
+        except (OSError, ValueError) as err:
+            self.show_error(f"{csv_path}: export failed: {err}")
+            return False
+        self.statusBar().showMessage(f"exported {len(self.document.events())} events to {csv_path}", 8000)
+        return True
+
+    def import_labels(self, csv_path: str | os.PathLike) -> Optional[str]:
+        """Add the CSV's events for this video (one undo step); returns the summary shown."""
+        try:
+            events, report, elsewhere = labels_for_video(csv_path, self.store.video["path"])
+        except (OSError, ValueError) as err:
+            self.show_error(f"{csv_path}: import failed: {err}")
+            return None
+        added, skipped = self.document.add_events(events, f"import {Path(csv_path).name}")
+        summary = (f"{Path(csv_path).name}: {added} events imported, {skipped} already here, "
+                   f"{elsewhere} for other videos; {report.summary()}")
+        if report.problems:
+            QMessageBox.warning(self, "Some rows were not imported", summary)
+        self.statusBar().showMessage(summary, 10000)
+        return summary
+
+    def _on_export_labels_triggered(self) -> None:
+        if self.document is not None:
+            default = str(Path(self.store.video["path"]).with_suffix(".events.csv"))
+            path, _ = QFileDialog.getSaveFileName(self, "Export labels", default, "CSV (*.csv)")
+            if path:
+                self.export_labels(path)
+
+    def _on_import_labels_triggered(self) -> None:
+        if self.document is not None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import labels", "", "CSV (*.csv);;All files (*)")
+            if path:
+                self.import_labels(path)
 
     # -- playback settings ---------------------------------------------------------------------------
 

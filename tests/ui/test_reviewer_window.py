@@ -123,3 +123,28 @@ def test_bad_file_shows_a_message_and_keeps_the_open_video(make_window, qtbot, d
     assert not window.open_path(bogus)
     assert "broken.mp4" in window.error_banner.text() and window.error_banner.isVisible()
     assert window.current_frame == 5 and window.document is not None
+
+
+def test_export_and_reimport_labels_round_trip(make_window, qtbot, demo_copy, tmp_path):
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    for frame, key in ((100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O),
+                       (200, Qt.Key.Key_I), (212, Qt.Key.Key_O)):
+        window.show_frame(frame)
+        qtbot.keyClick(window, key)
+    window.document.set_fields(window.document.events()[1].event_id, emotion="surprise", notes="=looks odd")
+    out = tmp_path / "exports" / "labels.csv"
+    out.parent.mkdir()
+    assert window.export_labels(out)
+    text = out.read_text()
+    assert "../interview.mp4" in text and "'=looks odd" in text  # relative video path; formula-safe cell
+    before = window.document.events()
+    for event in before:
+        window.document.remove_event(event.event_id)
+    summary = window.import_labels(out)
+    assert "2 events imported" in summary
+    assert [(e.onset_frame, e.apex_frame, e.offset_frame, e.emotion, e.notes) for e in window.document.events()] == \
+        [(e.onset_frame, e.apex_frame, e.offset_frame, e.emotion, e.notes) for e in before]
+    assert "0 events imported, 2 already here" in window.import_labels(out)
+    window.document.undo_stack.undo()  # the import is one undo step
+    assert window.document.events() == []
