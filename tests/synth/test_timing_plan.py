@@ -1,0 +1,92 @@
+"""Timing limits, intensity profiles and the layout of events and nuisance in a video's plan."""
+
+import numpy as np
+import pytest
+
+from app.synth import timing
+from app.synth.plan import plan_video
+
+
+@pytest.mark.parametrize("fps", [10, 25, 29.97, 30, 60, 200])
+def test_micro_timing_limits(fps):
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        rise, total = timing.draw_micro(rng, fps)
+        assert 0.05 - 1e-9 <= rise / fps <= 0.25 + 1e-9  # onset -> apex
+        assert total / fps <= 0.5 + 1e-9  # onset..offset inclusive
+        assert total - 1 - rise >= rise  # the fall is at least as long as the rise
+
+
+@pytest.mark.parametrize("fps", [30, 200])
+def test_macro_timing_limits(fps):
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        rise, total = timing.draw_macro(rng, fps)
+        assert 0.6 - 1e-9 <= total / fps <= 3.0 + 1e-9 and 1 <= rise < total - 1
+
+
+@pytest.mark.parametrize("rise,total", [(1, 3), (2, 6), (4, 13), (30, 90)])
+def test_rise_fall_is_smooth_with_one_peak_and_moves_at_both_ends(rise, total):
+    p = timing.rise_fall(rise, total)
+    assert len(p) == total and p[rise] == 1.0 and int(np.argmax(p)) == rise
+    assert (p[:rise] < 1).all() and (p[rise + 1:] < 1).all() and (p > 0).all()
+    assert (np.diff(p[:rise + 1]) > 0).all() and (np.diff(p[rise:]) < 0).all()
+    assert p[0] >= timing.PEDESTAL and p[-1] >= timing.PEDESTAL
+
+
+def test_blink_lasts_0_1_to_0_3_s():
+    rng = np.random.default_rng(2)
+    for fps in (30, 200):
+        for _ in range(50):
+            p = timing.blink_profile(rng, fps)
+            assert 0.1 - 1e-9 <= len(p) / fps <= 0.3 + 1e-9 or len(p) == 3
+            assert p.max() > 0.8
+
+
+@pytest.mark.parametrize("face", ["astronaut", "carphone"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_plan_layout(seed, face):
+    spec = plan_video(seed, 0, face, fps=30.0)
+    assert 10 * 30 <= spec.n_frames <= 20 * 30
+    events = spec.expressions
+    assert len(events) >= 3 and any(e.kind == "macro" for e in events) and any(e.kind == "micro" for e in events)
+    for e in events:
+        assert e.onset < e.apex < e.offset < spec.n_frames
+        assert len(e.intensity) == e.offset - e.onset + 1 and e.intensity[e.apex - e.onset] == 1.0
+        duration = (e.offset - e.onset + 1) / spec.fps
+        if e.kind == "micro":
+            assert 0.05 <= (e.apex - e.onset) / spec.fps <= 0.25 and duration <= 0.5
+            assert 0.03 <= e.amplitude <= 0.06
+        else:
+            assert 0.6 <= duration <= 3.0 and e.amplitude >= 0.1
+    for a, b in zip(events, events[1:]):
+        assert (b.onset - a.offset - 1) / spec.fps >= 1.0  # neutral gap
+    kinds = {n.kind for n in spec.nuisances}
+    assert kinds == ({"blink", "talk", "flicker"} if face == "astronaut" else {"blink", "flicker"})
+    margin = 3
+    for n in spec.nuisances:
+        assert len(n.values) == n.end - n.start + 1
+        for e in events:  # nuisance stays clear of every labelled event
+            assert n.end <= e.onset - margin - 1 or n.start >= e.offset + margin + 1, (n, e)
+
+
+def test_plan_is_reproducible_and_seed_dependent():
+    assert plan_video(5, 2, "astronaut") == plan_video(5, 2, "astronaut")
+    assert plan_video(5, 2, "astronaut") != plan_video(6, 2, "astronaut")
+    assert plan_video(5, 2, "astronaut") != plan_video(5, 3, "astronaut")
+
+
+def test_plan_200_fps_and_fixed_duration():
+    spec = plan_video(3, 0, "astronaut", fps=200.0, duration_s=6.0)
+    assert spec.n_frames == 1200 and spec.fps == 200.0
+    micro = [e for e in spec.expressions if e.kind == "micro"]
+    assert micro and all((e.offset - e.onset + 1) <= 100 and 10 <= e.apex - e.onset <= 50 for e in micro)
+
+
+def test_plan_rejects_bad_arguments():
+    with pytest.raises(ValueError):
+        plan_video(0, 0, "mona-lisa")
+    with pytest.raises(ValueError):
+        plan_video(0, 0, "astronaut", fps=5.0)
+    with pytest.raises(ValueError):
+        plan_video(0, 0, "astronaut", duration_s=0.5)
