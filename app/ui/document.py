@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Optional
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.core.events import Event, STATUSES
 from app.core.project_store import ProjectStore
 from app.ui.commands import EDGES, AddEventCommand, RemoveEventCommand, SetFieldsCommand
+
+
+VIEW_STATE_DELAY_MS = 1000
 
 
 class EditRefused(ValueError):
@@ -43,6 +46,10 @@ class ProjectDocument(QObject):
         self.n_frames = int(store.video["n_frames"])
         self.fps = float(store.video["fps"])
         self.current_frame = int(store.view_state().get("current_frame", 0))
+        self._view_state_timer = QTimer(self)
+        self._view_state_timer.setSingleShot(True)
+        self._view_state_timer.setInterval(VIEW_STATE_DELAY_MS)
+        self._view_state_timer.timeout.connect(self.flush_view_state)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -128,12 +135,18 @@ class ProjectDocument(QObject):
             self.undo_stack.push(SetFieldsCommand(self, event_id, changed, f"edit {', '.join(changed)} of {event_id}"))
 
     def set_current_frame(self, frame: int) -> None:
-        """View state: not undoable, but kept in the project so reopening restores the view."""
+        """View state: not undoable. It is written to the project a second after the last change
+        (and by `flush_view_state`), not on every frame shown: playback would fsync 30 times a second."""
         frame = min(max(0, int(frame)), self.n_frames - 1)
         if frame != self.current_frame:
             self.current_frame = frame
-            self.store.set_view_state(current_frame=frame)
+            self._view_state_timer.start()
             self.currentFrameChanged.emit(frame)
+
+    def flush_view_state(self) -> None:
+        self._view_state_timer.stop()
+        if self.store.view_state().get("current_frame") != self.current_frame:
+            self.store.set_view_state(current_frame=self.current_frame)
 
     # -- low-level mutators (called by commands only) ----------------------------------------------
 

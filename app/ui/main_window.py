@@ -227,6 +227,7 @@ class ReviewerWindow(QMainWindow):
         if self.video is not None:
             self.video.close()
         if self.store is not None:
+            self.document.flush_view_state()
             self.store.close()
         self.video = self.store = self.document = self.labeling = self.face_track = None
 

@@ -105,5 +105,6 @@ def test_current_frame_is_restored_on_reopen(store_path, qtbot):
             document.set_current_frame(123)
         document.set_current_frame(10_000)  # clamped to the last frame
         assert document.current_frame == 299
+        qtbot.waitUntil(lambda: store.view_state().get("current_frame") == 299, timeout=3000)  # written when idle
     with ProjectStore.open(store_path) as store:
         assert ProjectDocument(store).current_frame == 299
