@@ -60,3 +60,12 @@ def test_bench_reports_the_documented_keys(tmp_path):
     assert {"decode_fps", "pipeline_fps", "pipeline_over_decode"} <= set(figures)
     assert figures["decode_fps"] > 0 and figures["pipeline_fps"] > 0
     assert figures["frames"] == 45
+
+
+@pytest.mark.slow
+def test_bench_gui_reports_step_latency(tmp_path):
+    out = tsfmicro("bench", "--gui", "--json", "--frames", "60", "--workdir", tmp_path)
+    assert out.returncode == 0, out.stderr
+    figures = json.loads(out.stdout)
+    assert 0 < figures["step_latency_ms_median"] <= figures["step_latency_ms_p95"]
+    assert figures["step_latency_busy_ms_median"] > 0

@@ -1,6 +1,6 @@
 """The `tsfmicro` subcommands; importing this package registers them all with `app.cli`."""
 
-from app.commands import bench, info, track  # noqa: F401
+from app.commands import analyze, bench, info, track  # noqa: F401
 from app.commands import evaluate, import_sheet  # noqa: F401
 from app.commands import synth  # noqa: F401
 from app.commands import spot  # noqa: F401

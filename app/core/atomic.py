@@ -3,21 +3,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import IO, Iterator
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write `data` to `path` atomically; returns the path. The folder must exist."""
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike, text: bool = False, encoding: str = "utf-8") -> Iterator[IO]:
+    """`with atomic_writer(p) as handle: handle.write(...)` — streamed, so a long analysis need not
+    hold its output in memory. The target is replaced only after everything was written, flushed
+    and fsync'ed; an error, an interrupt or a cancelled run leaves it untouched. The folder must exist."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"{target}: folder {folder} does not exist")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with (os.fdopen(fd, "w", encoding=encoding, newline="") if text else os.fdopen(fd, "wb")) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
@@ -25,11 +30,19 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
-    return target
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write `data` to `path` atomically; returns the path. The folder must exist."""
+    with atomic_writer(path) as handle:
+        handle.write(data)
+    return Path(path)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
-    return atomic_write_bytes(path, text.encode(encoding))
+    with atomic_writer(path, text=True, encoding=encoding) as handle:
+        handle.write(text)
+    return Path(path)
 
 
 def _fsync_folder(folder: Path) -> None:

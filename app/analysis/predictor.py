@@ -1,0 +1,272 @@
+"""`Predictor`: a loaded checkpoint on a device, turning aligned crops into pair embeddings, class probabilities
+and per-frame phase probabilities.
+
+- Device: CUDA, then Apple MPS, then CPU, unless one is named (`device.select_device`).
+- All model work runs under `torch.inference_mode()`, in batches of `batch_size` pairs, with bfloat16 autocast
+  on CUDA; the CPU thread count is set explicitly (`torch.set_num_threads`).
+- Work is split so a frame's preprocessing and its reference-branch features are computed once (`branches.py`).
+- A CUDA out-of-memory error halves the batch and retries; at batch 1 the model moves to the CPU. Each step
+  issues a `DeviceFallbackWarning` and is recorded in `fallbacks`.
+- Checkpoint problems (missing, corrupt, mismatched parts) raise `model.CheckpointError` naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+import torch
+
+from app.analysis import branches
+from app.analysis.device import select_device, set_threads
+from app.analysis.pairing import PairingPolicy
+from model import (
+    CheckpointError,
+    EmbeddingKind,
+    LoadedCheckpoint,
+    PreprocessCfg,
+    SpottingHead,
+    SpottingState,
+    TSFmicro,
+    load_checkpoint,
+    preprocess_crops,
+)
+from model.retention import RetentionState
+
+DEFAULT_BATCH = {"cpu": 4, "cuda": 32, "mps": 16}
+
+
+class DeviceFallbackWarning(RuntimeWarning):
+    """Inference continued with a smaller batch or on the CPU after running out of device memory."""
+
+
+def _resolve_embedding(model: TSFmicro, head: Optional[SpottingHead], pairing: PairingPolicy) -> EmbeddingKind:
+    widths = {
+        EmbeddingKind.PRE_LOGITS: model.embedding_dim(EmbeddingKind.PRE_LOGITS),
+        EmbeddingKind.FUSED_MEAN: model.embedding_dim(EmbeddingKind.FUSED_MEAN),
+    }
+    if pairing.embedding is not None:
+        kind = EmbeddingKind(pairing.embedding)
+        if head is not None and widths[kind] != head.cfg.embed_dim:
+            raise ValueError(
+                f"the spotting head takes {head.cfg.embed_dim}-d embeddings but the model's {kind.value} "
+                f"embedding is {widths[kind]}-d"
+            )
+        return kind
+    if head is None:
+        return EmbeddingKind.PRE_LOGITS
+    for kind, width in widths.items():  # pre-logits first: the default of MODEL_SPEC §13.2
+        if width == head.cfg.embed_dim:
+            return kind
+    raise ValueError(
+        f"the spotting head takes {head.cfg.embed_dim}-d embeddings; the model gives {widths[EmbeddingKind.PRE_LOGITS]}-d "
+        f"(pre_logits) or {widths[EmbeddingKind.FUSED_MEAN]}-d (fused_mean)"
+    )
+
+
+def _state_to(state: SpottingState, device: torch.device) -> SpottingState:
+    layers = tuple(RetentionState(kv=s.kv.to(device), normaliser=s.normaliser.to(device)) for s in state.layers)
+    return SpottingState(layers=layers, frames_seen=state.frames_seen)
+
+
+class Predictor:
+    """Inference with one pair classifier (and optionally its spotting head) on one device.
+
+    Tensors: crops are RGB uint8 (S, S, 3); model inputs (N, 3, S', S') float32 normalised (S' = the checkpoint's
+    preprocess size); embeddings (N, E) float32; phase probabilities (n, 4) over model.PHASES.
+    Not thread-safe: one analysis worker owns one Predictor.
+    """
+
+    def __init__(
+        self,
+        model: TSFmicro,
+        head: Optional[SpottingHead] = None,
+        *,
+        class_names: Sequence[str],
+        preprocess: PreprocessCfg = PreprocessCfg(),
+        pairing: Optional[PairingPolicy] = None,
+        source: str = "<in memory>",
+        device: Optional[str | torch.device] = None,
+        threads: Optional[int] = None,
+        batch_size: Optional[int] = None,
+        autocast: bool = True,
+    ) -> None:
+        if len(class_names) != model.num_classes:
+            raise ValueError(f"{len(class_names)} class names for a model with {model.num_classes} outputs")
+        if preprocess.size != model.cfg.input_size:
+            raise ValueError(f"preprocess size {preprocess.size} differs from the model's input size {model.cfg.input_size}")
+        self.pairing = pairing or PairingPolicy()
+        self.embedding_kind = _resolve_embedding(model, head, self.pairing)
+        self.device = device if isinstance(device, torch.device) else select_device(device)
+        self.threads = set_threads(threads)
+        self.model = model.to(self.device).eval()
+        self.head = None if head is None else head.to(self.device).eval()
+        self.class_names = tuple(class_names)
+        self.preprocess_cfg = preprocess
+        self.source = source
+        self.batch_size = batch_size or DEFAULT_BATCH.get(self.device.type, 4)
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        self.use_autocast = autocast
+        self.fallbacks: list[str] = []
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: LoadedCheckpoint, **kwargs) -> "Predictor":
+        """Wrap an already loaded checkpoint; inconsistencies between its parts raise CheckpointError."""
+        try:
+            pairing = PairingPolicy.from_string(checkpoint.preprocess.pairing_policy)
+            return cls(checkpoint.model, checkpoint.spotting_head, class_names=checkpoint.class_names,
+                       preprocess=checkpoint.preprocess, pairing=pairing, source=str(checkpoint.path), **kwargs)
+        except ValueError as error:
+            raise CheckpointError(checkpoint.path, f"mismatched contents: {error}") from error
+
+    @classmethod
+    def load(
+        cls,
+        path: os.PathLike | str,
+        *,
+        device: Optional[str] = None,
+        threads: Optional[int] = None,
+        batch_size: Optional[int] = None,
+        require_head: bool = True,
+    ) -> "Predictor":
+        """Load a checkpoint file. The device is chosen (and a bad request refused) before the file is read.
+        With `require_head`, a checkpoint without a spotting head is refused: per-frame curves need one."""
+        chosen = select_device(device)
+        checkpoint = load_checkpoint(Path(path), device="cpu")
+        if require_head and checkpoint.spotting_head is None:
+            raise CheckpointError(path, "has no spotting head; per-frame curves need a checkpoint that includes one")
+        return cls.from_checkpoint(checkpoint, device=chosen, threads=threads, batch_size=batch_size)
+
+    # ------------------------------------------------------------------------------------------------ properties
+
+    @property
+    def input_size(self) -> int:
+        return self.preprocess_cfg.size
+
+    @property
+    def embedding_dim(self) -> int:
+        return self.model.embedding_dim(self.embedding_kind)
+
+    def lag(self, fps: float) -> int:
+        return self.pairing.lag(fps)
+
+    def describe(self) -> dict:
+        """Plain values for provenance."""
+        return {
+            "checkpoint": self.source,
+            "class_names": list(self.class_names),
+            "device": str(self.device),
+            "threads": self.threads,
+            "batch_size": self.batch_size,
+            "autocast_bf16": self.device.type == "cuda" and self.use_autocast,
+            "embedding": self.embedding_kind.value,
+            "pairing_policy": self.pairing.to_json(),
+            "fallbacks": list(self.fallbacks),
+        }
+
+    # ------------------------------------------------------------------------------------------ batched running
+
+    def _autocast(self):
+        if self.device.type == "cuda" and self.use_autocast:
+            return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def _fall_back(self, error: BaseException, failed_batch: int) -> None:
+        """One recovery step after an out-of-memory error in a batch of `failed_batch` items: halve the batch,
+        else (a batch of one failed) move to the CPU, else (already there) re-raise."""
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        if failed_batch > 1:
+            message = f"out of memory on {self.device} at batch {failed_batch}; retrying at batch {failed_batch // 2}"
+            self.batch_size = failed_batch // 2
+        elif self.device.type != "cpu":
+            message = f"out of memory on {self.device} even at batch 1; continuing on the CPU (slower)"
+            self.device = torch.device("cpu")
+            self.model.to(self.device)
+            if self.head is not None:
+                self.head.to(self.device)
+            self.batch_size = DEFAULT_BATCH["cpu"]
+        else:
+            raise error
+        self.fallbacks.append(message)
+        warnings.warn(message, DeviceFallbackWarning, stacklevel=3)
+
+    def _run_batched(self, fn: Callable[..., torch.Tensor], *inputs: torch.Tensor) -> torch.Tensor:
+        """fn over the inputs' first dimension in batches; retried after out-of-memory (see `_fall_back`)."""
+        n = inputs[0].shape[0]
+        while True:
+            try:
+                parts = [fn(*(x[i : i + self.batch_size] for x in inputs)) for i in range(0, n, self.batch_size)]
+                return torch.cat(parts)
+            except torch.OutOfMemoryError as error:
+                self._fall_back(error, min(self.batch_size, n))
+
+    def _reference_batch(self, onset: torch.Tensor) -> torch.Tensor:
+        with self._autocast():
+            return branches.reference_features(self.model, onset.to(self.device))
+
+    def _embed_batch(self, onset: torch.Tensor, ref: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
+        with self._autocast():
+            onset, apex = onset.to(self.device), apex.to(self.device)
+            fused = branches.fuse(self.model, ref.to(self.device, onset.dtype), onset, apex)
+            return branches.embedding(self.model, fused, self.embedding_kind).float()
+
+    def _logits_batch(self, onset: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
+        with self._autocast():
+            return self.model(onset.to(self.device), apex.to(self.device)).float()
+
+    # ------------------------------------------------------------------------------------------------ public API
+
+    def preprocess(self, crops: Sequence[np.ndarray]) -> torch.Tensor:
+        """RGB uint8 crops → (N, 3, S', S') float32 on the CPU (the one transform, `model.preprocess`)."""
+        return preprocess_crops(list(crops), self.preprocess_cfg)
+
+    @torch.inference_mode()
+    def reference_features(self, onset: torch.Tensor) -> torch.Tensor:
+        """(N, 3, S', S') → each frame's onset-only features (see branches.py), on the device."""
+        return self._run_batched(self._reference_batch, onset)
+
+    @torch.inference_mode()
+    def embed_pairs(self, onset: torch.Tensor, ref: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
+        """onset, apex (N, 3, S', S'), ref = reference_features(onset) → (N, E) float32 on the device."""
+        if onset.shape[0] == 0:
+            return torch.zeros(0, self.embedding_dim, device=self.device)
+        return self._run_batched(self._embed_batch, onset, ref, apex)
+
+    @torch.inference_mode()
+    def classify_pairs(self, onset: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
+        """onset, apex (N, 3, S', S') → class probabilities (N, C) float32 on the CPU."""
+        return torch.softmax(self._run_batched(self._logits_batch, onset, apex), dim=-1).cpu()
+
+    def classify_interval(self, onset_crop: np.ndarray, apex_crop: np.ndarray) -> dict[str, float]:
+        """The pair classifier on an interval's onset and apex crops → {class name: probability}, in label order."""
+        tensors = self.preprocess([onset_crop, apex_crop])
+        probs = self.classify_pairs(tensors[:1], tensors[1:])[0]
+        return {name: float(p) for name, p in zip(self.class_names, probs)}
+
+    def initial_head_state(self) -> SpottingState:
+        if self.head is None:
+            raise RuntimeError(f"{self.source}: this checkpoint has no spotting head")
+        return self.head.initial_state(1, torch.float32, self.device)
+
+    @torch.inference_mode()
+    def run_head(
+        self, x: torch.Tensor, valid: torch.Tensor, fps: float, state: Optional[SpottingState]
+    ) -> tuple[np.ndarray, SpottingState]:
+        """One chunk through the spotting head in its chunkwise (recurrent across calls) form.
+
+        x (n, E) embeddings (zeros where invalid), valid (n,) bool → probabilities (n, 4) float32 numpy, new state.
+        One step per decoded frame (the head's Δt = 1/fps); frames the model did not analyse enter with valid = 0.
+        """
+        if self.head is None:
+            raise RuntimeError(f"{self.source}: this checkpoint has no spotting head")
+        state = self.initial_head_state() if state is None else _state_to(state, self.device)
+        probs, state = self.head.forward_chunk(
+            x[None].to(self.device, torch.float32), valid[None].to(self.device), fps, state
+        )
+        return probs[0].float().cpu().numpy(), state

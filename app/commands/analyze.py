@@ -1,0 +1,121 @@
+"""`tsfmicro analyze`: per-frame phase probabilities of a video → frames.csv (+ analysis.json provenance)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from app.cli import command
+from app.media import open_video
+
+
+def _error(message: str) -> int:
+    print(f"tsfmicro analyze: error: {message}", file=sys.stderr)
+    return 2
+
+
+class _Progress:
+    """Frame count, speed and ETA on one stderr line, refreshed at most twice a second."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.start = time.perf_counter()
+        self.done = self.analysed = 0
+        self._last = 0.0
+
+    def update(self, chunk) -> None:
+        self.done += chunk.n_frames
+        self.analysed += chunk.n_analysed
+        now = time.perf_counter()
+        if now - self._last < 0.5 and self.done < self.total:
+            return
+        self._last = now
+        rate = self.done / max(1e-9, now - self.start)
+        eta = max(0.0, (self.total - self.done) / rate) if rate > 0 else float("inf")
+        share = 100.0 * self.analysed / max(1, self.done)
+        print(f"\ranalyze: frame {self.done}/{self.total}  {rate:6.1f} fps  ETA {eta:6.0f} s  "
+              f"analysed {share:5.1f} %", end="", file=sys.stderr, flush=True)
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.perf_counter() - self.start
+
+
+@command("analyze", "per-frame micro-expression phase probabilities of a video → frames.csv")
+def _analyze_command(parser: argparse.ArgumentParser):
+    from app.analysis.config import DEFAULT_MODE, MODES  # light: no torch import while building the parser
+
+    parser.add_argument("video", help="video file or folder of numbered frames")
+    parser.add_argument("--out", required=True, help="output folder (created if needed)")
+    parser.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head (required for now: "
+                                             "no default checkpoint ships yet)")
+    parser.add_argument("--device", default="auto",
+                        help="auto (default: CUDA, then Apple MPS, then CPU), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--mode", choices=MODES, default=DEFAULT_MODE,
+                        help="fast (default; real time on a CPU: the model runs on a motion-gated, budgeted subset "
+                             "of frames, the rest are marked analysed=0) or full (every frame)")
+    parser.add_argument("--stride", type=int, help="analyse only every N-th frame (overrides the mode's stride)")
+    parser.add_argument("--lag-s", type=float, help="pairing lag in seconds (default: the checkpoint's, else 0.15)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: all cores)")
+    parser.add_argument("--batch", type=int, help="pairs per model call (default: 4 on CPU, 32 on CUDA)")
+    parser.add_argument("--chunk", type=int, default=64, help="frames per chunk (default 64)")
+    parser.add_argument("--fps", type=float, help="frame rate of a frame folder")
+
+    def run(args: argparse.Namespace) -> int:
+        from app.analysis import (FRAMES_CSV_COLUMNS, AnalysisConfig, DeviceError, FrameAnalyzer, FramesCsvWriter,
+                                  Predictor, analyse_video)
+        from app.core.atomic import atomic_write_text
+        from model import CheckpointError
+
+        if not args.checkpoint:
+            return _error("--checkpoint FILE is required: no trained default checkpoint ships with this version yet "
+                          "(a later release bundles one)")
+        for name in ("stride", "threads", "batch", "chunk"):
+            value = getattr(args, name)
+            if value is not None and value < 1:
+                return _error(f"--{name} must be >= 1, got {value}")
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            return _error(f"{out}: exists and is not a folder")
+        try:
+            config = AnalysisConfig.for_mode(args.mode, stride=args.stride, chunk_size=args.chunk, tau_s=args.lag_s)
+        except ValueError as error:
+            return _error(str(error))
+        with open_video(args.video, fps=args.fps) as video:
+            info = video.probe()
+            if not info.fps > 0:
+                return _error(f"{args.video}: no frame rate; pass --fps")
+            try:
+                predictor = Predictor.load(args.checkpoint, device=args.device, threads=args.threads, batch_size=args.batch)
+            except (CheckpointError, DeviceError) as error:
+                return _error(str(error))
+            out.mkdir(parents=True, exist_ok=True)
+            analyzer = FrameAnalyzer(predictor, info.fps, config)
+            progress = _Progress(info.n_frames)
+            with FramesCsvWriter(out / "frames.csv", info.fps) as csv_out:
+                for chunk in analyse_video(video, predictor, config, analyzer=analyzer):
+                    csv_out.write(chunk)
+                    progress.update(chunk)
+            print(file=sys.stderr)
+        meta = {
+            "video": str(Path(args.video).resolve()),
+            "n_frames": csv_out.rows,
+            "fps": info.fps,
+            "frames_analysed": progress.analysed,
+            "analysed_fraction": round(progress.analysed / max(1, csv_out.rows), 4),
+            "elapsed_s": round(progress.elapsed_s, 2),
+            "speed_fps": round(csv_out.rows / max(1e-9, progress.elapsed_s), 2),
+            "analysis": analyzer.describe(),
+            "predictor": predictor.describe(),
+            "columns": list(FRAMES_CSV_COLUMNS),
+        }
+        atomic_write_text(out / "analysis.json", json.dumps(meta, indent=2) + "\n")
+        print(f"{csv_out.rows} frames ({progress.analysed} analysed by the model, mode {args.mode}) in "
+              f"{progress.elapsed_s:.1f} s ({meta['speed_fps']:.1f} fps); wrote {out / 'frames.csv'} and "
+              f"{out / 'analysis.json'}")
+        return 0
+
+    return run
