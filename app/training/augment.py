@@ -1,0 +1,58 @@
+"""Training augmentation (MODEL_SPEC §1.5) on the 6-channel stack [onset, apex] of normalised tensors, so both
+frames get the same random parameters. In order: horizontal flip (p = 0.5); rotation within ±`rotation_deg`
+(nearest neighbour, fill 0); random crop back to the input size after zero padding of `padding` px.
+
+It runs after normalisation, so "fill 0" is the ImageNet mean colour, as in the reference. The reference pads
+15 px at 224 (4 px for 3 classes); the padding is given at 224 px and scaled to the model's input size (64 px for
+the tiny model → 4 px). Randomness comes only from the `torch.Generator` passed in, so a run is repeatable.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+REFERENCE_SIZE = 224
+
+
+def scaled_padding(padding_at_224: int, size: int) -> int:
+    return int(round(padding_at_224 * size / REFERENCE_SIZE))
+
+
+def augment_pairs(
+    stack: torch.Tensor, generator: torch.Generator, rotation_deg: float = 3.0, padding: int = 15
+) -> torch.Tensor:
+    """stack (B, 6, S, S) float → augmented (B, 6, S, S). `padding` is in pixels at the stack's own size."""
+    batch, channels, height, width = stack.shape
+    # Draw every random number first, in a fixed order, on the CPU generator.
+    flip = torch.rand(batch, generator=generator) < 0.5
+    angles = (torch.rand(batch, generator=generator) * 2 - 1) * rotation_deg
+    offsets = torch.randint(0, 2 * padding + 1, (batch, 2), generator=generator)
+    out = torch.where(flip.view(-1, 1, 1, 1).to(stack.device), stack.flip(-1), stack)
+    if rotation_deg > 0:
+        out = _rotate(out, angles.to(stack.device))
+    if padding > 0:
+        padded = F.pad(out, (padding, padding, padding, padding))
+        rows = offsets[:, 0].view(-1, 1) + torch.arange(height).view(1, -1)  # (B, H)
+        cols = offsets[:, 1].view(-1, 1) + torch.arange(width).view(1, -1)  # (B, W)
+        index = torch.arange(batch).view(-1, 1, 1)
+        out = padded.permute(0, 2, 3, 1)[index, rows.view(batch, -1, 1), cols.view(batch, 1, -1)]
+        out = out.permute(0, 3, 1, 2).contiguous()
+    return out
+
+
+def _rotate(images: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
+    """Rotate each image about its centre by its angle (counter-clockwise, degrees), nearest, zeros outside."""
+    radians = degrees * (math.pi / 180.0)
+    cos, sin = torch.cos(radians), torch.sin(radians)
+    zeros = torch.zeros_like(cos)
+    # affine_grid maps output coordinates to input coordinates: the inverse rotation.
+    theta = torch.stack((torch.stack((cos, -sin, zeros), -1), torch.stack((sin, cos, zeros), -1)), 1)
+    height, width = images.shape[-2:]
+    if height != width:  # keep the rotation a rotation in pixel units on non-square inputs
+        theta[:, 0, 1] *= height / width
+        theta[:, 1, 0] *= width / height
+    grid = F.affine_grid(theta.to(images.dtype), list(images.shape), align_corners=False)
+    return F.grid_sample(images, grid, mode="nearest", padding_mode="zeros", align_corners=False)
