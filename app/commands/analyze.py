@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from app.cli import command
 from app.media import open_video
 
@@ -67,7 +69,9 @@ def _analyze_command(parser: argparse.ArgumentParser):
     def run(args: argparse.Namespace) -> int:
         from app.analysis import (FRAMES_CSV_COLUMNS, AnalysisConfig, DeviceError, FrameAnalyzer, FramesCsvWriter,
                                   Predictor, analyse_video)
+        from app.analysis.proposals import propose_events
         from app.core.atomic import atomic_write_text
+        from app.core.label_exchange import export_labels
         from model import CheckpointError
 
         if not args.checkpoint:
@@ -95,11 +99,16 @@ def _analyze_command(parser: argparse.ArgumentParser):
             out.mkdir(parents=True, exist_ok=True)
             analyzer = FrameAnalyzer(predictor, info.fps, config)
             progress = _Progress(info.n_frames)
+            probs = []  # (n, 4) per chunk: 16 bytes a frame, 1.7 MB for an hour at 30 fps
             with FramesCsvWriter(out / "frames.csv", info.fps) as csv_out:
                 for chunk in analyse_video(video, predictor, config, analyzer=analyzer):
                     csv_out.write(chunk)
+                    probs.append(chunk.probs)
                     progress.update(chunk)
             print(file=sys.stderr)
+        curves = np.concatenate(probs) if probs else np.zeros((0, 4), np.float32)
+        events = propose_events(curves, info.fps, video=str(Path(args.video).resolve()), subject=Path(args.video).stem)
+        export_labels(out / "events.csv", events, Path(args.video))
         meta = {
             "video": str(Path(args.video).resolve()),
             "n_frames": csv_out.rows,
@@ -111,11 +120,14 @@ def _analyze_command(parser: argparse.ArgumentParser):
             "analysis": analyzer.describe(),
             "predictor": predictor.describe(),
             "columns": list(FRAMES_CSV_COLUMNS),
+            "suggested_events": len(events),
+            "suggestions_note": "events.csv: intervals from the per-frame curves (app/analysis/proposals.py); "
+                                "emotion 'none' = not classified yet",
         }
         atomic_write_text(out / "analysis.json", json.dumps(meta, indent=2) + "\n")
         print(f"{csv_out.rows} frames ({progress.analysed} analysed by the model, mode {args.mode}) in "
-              f"{progress.elapsed_s:.1f} s ({meta['speed_fps']:.1f} fps); wrote {out / 'frames.csv'} and "
-              f"{out / 'analysis.json'}")
+              f"{progress.elapsed_s:.1f} s ({meta['speed_fps']:.1f} fps); {len(events)} suggested events; wrote "
+              f"{out / 'frames.csv'}, {out / 'events.csv'} and {out / 'analysis.json'}")
         return 0
 
     return run

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from app.analysis import FRAMES_CSV_COLUMNS
+from app.core.events_csv import read_events_csv
 from app.cli import main
 from app.resources import demo_video_path
 
@@ -49,6 +50,11 @@ def test_writes_frames_csv_with_one_row_per_frame(tmp_path, tiny_checkpoint, cap
     assert meta["frames_analysed"] == int(frames["analysed"].sum())
     assert meta["predictor"]["checkpoint"] == str(tiny_checkpoint)
     assert not list(out.glob(".*.tmp"))
+    # suggested intervals from the curves, in the training CSV schema, pointing at the video
+    report = read_events_csv(out / "events.csv", strict=True)
+    assert meta["suggested_events"] == len(report.accepted)
+    assert all(e.source == "model" and e.status == "suggested" for e in report.accepted)
+    assert all(0 <= e.onset_frame <= e.apex_frame <= e.offset_frame < 300 for e in report.accepted)
 
 
 def test_full_mode_analyses_every_good_frame(tmp_path, tiny_checkpoint):
