@@ -94,6 +94,7 @@ class Predictor:
         threads: Optional[int] = None,
         batch_size: Optional[int] = None,
         autocast: bool = True,
+        model_card: Optional[dict] = None,
     ) -> None:
         if len(class_names) != model.num_classes:
             raise ValueError(f"{len(class_names)} class names for a model with {model.num_classes} outputs")
@@ -108,6 +109,7 @@ class Predictor:
         self.class_names = tuple(class_names)
         self.preprocess_cfg = preprocess
         self.source = source
+        self.model_card = dict(model_card or {})  # what the weights were trained on, shown to the user
         self.batch_size = batch_size or DEFAULT_BATCH.get(self.device.type, 4)
         if self.batch_size < 1:
             raise ValueError("batch_size must be >= 1")
@@ -120,7 +122,8 @@ class Predictor:
         try:
             pairing = PairingPolicy.from_string(checkpoint.preprocess.pairing_policy)
             return cls(checkpoint.model, checkpoint.spotting_head, class_names=checkpoint.class_names,
-                       preprocess=checkpoint.preprocess, pairing=pairing, source=str(checkpoint.path), **kwargs)
+                       preprocess=checkpoint.preprocess, pairing=pairing, source=str(checkpoint.path),
+                       model_card=checkpoint.model_card, **kwargs)
         except ValueError as error:
             raise CheckpointError(checkpoint.path, f"mismatched contents: {error}") from error
 
@@ -167,6 +170,7 @@ class Predictor:
             "embedding": self.embedding_kind.value,
             "pairing_policy": self.pairing.to_json(),
             "fallbacks": list(self.fallbacks),
+            "model_card": dict(self.model_card),
         }
 
     # ------------------------------------------------------------------------------------------ batched running

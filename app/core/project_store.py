@@ -231,14 +231,22 @@ class ProjectStore:
 
     # -- derived data: curves, face track, provenance ------------------------------------------
 
-    def put_curve_chunk(self, name: str, start: int, values: np.ndarray) -> None:
-        """Store values (n,) or (n, k) float32 for frames start..start+n-1 (one transaction)."""
+    @staticmethod
+    def _curve_statement(name: str, start: int, values: np.ndarray) -> tuple[str, tuple]:
         data = np.ascontiguousarray(values, dtype=np.float32)
         if data.ndim not in (1, 2):
             raise ValueError(f"curve {name!r}: expected (n,) or (n, k) values, got shape {data.shape}")
         width = 0 if data.ndim == 1 else data.shape[1]
-        self._write([("INSERT OR REPLACE INTO curves VALUES (?, ?, ?, ?, ?)",
-                      (name, int(start), int(start) + len(data), width, data.tobytes()))])
+        return ("INSERT OR REPLACE INTO curves VALUES (?, ?, ?, ?, ?)",
+                (name, int(start), int(start) + len(data), width, data.tobytes()))
+
+    def put_curve_chunk(self, name: str, start: int, values: np.ndarray) -> None:
+        """Store values (n,) or (n, k) float32 for frames start..start+n-1 (one transaction)."""
+        self._write([self._curve_statement(name, start, values)])
+
+    def put_curve_chunks(self, start: int, curves: dict[str, np.ndarray]) -> None:
+        """Store several curves for the same frames in ONE transaction (an analysis chunk)."""
+        self._write([self._curve_statement(name, start, values) for name, values in curves.items()])
 
     def curve(self, name: str) -> np.ndarray:
         """The whole curve, NaN where nothing was stored: (n_frames,) or (n_frames, k) float32."""

@@ -4,6 +4,7 @@ threads; the worker opens its own VideoSource."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Callable, Optional
 
@@ -66,3 +67,52 @@ def start_in_thread(worker: QObject, parent: QObject, on_done: Callable[[], None
     thread.finished.connect(on_done)
     thread.start()
     return thread
+
+
+class AnalysisWorker(QObject):
+    """Runs the model over a video in its own thread, chunk by chunk; cancel takes effect within
+    one chunk. Chunks (frozen ChunkResults of numpy arrays) cross to the main thread as signals."""
+
+    started = Signal(dict)  # the predictor's description: device, threads, checkpoint, model card
+    chunkReady = Signal(object)  # ChunkResult
+    progress = Signal(int, int, float)
+    finished = Signal()
+    errored = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, video_path: str, fps: float, checkpoint: str, mode: str = "fast",
+                 device: Optional[str] = None, threads: Optional[int] = None):
+        super().__init__()
+        self._video_path, self._fps, self._checkpoint = video_path, fps, checkpoint
+        self._mode, self._device, self._threads = mode, device, threads
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @Slot()
+    def run(self) -> None:
+        from app.analysis import AnalysisConfig, DeviceError, Predictor, analyse_video
+        from model import CheckpointError
+
+        try:
+            predictor = Predictor.load(self._checkpoint, device=self._device, threads=self._threads)
+        except (CheckpointError, DeviceError, OSError) as err:
+            self.errored.emit(str(err))
+            return
+        self.started.emit(predictor.describe())
+        try:
+            with open_video(self._video_path, fps=self._fps) as video:
+                total = video.probe().n_frames
+                start, done = time.perf_counter(), 0
+                for chunk in analyse_video(video, predictor, AnalysisConfig.for_mode(self._mode), cancel=self._cancel):
+                    done = chunk.stop
+                    self.chunkReady.emit(chunk)
+                    self.progress.emit(done, total, done / max(1e-9, time.perf_counter() - start))
+        except Exception as err:  # surfaced in the window, never swallowed
+            self.errored.emit(f"{self._video_path}: analysis failed: {err}")
+            return
+        if self._cancel.is_set():
+            self.cancelled.emit()
+        else:
+            self.finished.emit()

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTableView,
-    QWidget,
 )
 
 from app import __version__
@@ -32,6 +31,7 @@ from app.core.project_store import PROJECT_SUFFIX, ProjectError, ProjectStore
 from app.face import FaceTrack
 from app.face.align import warp_crop
 from app.media import VideoError, content_hash, open_video
+from app.ui.analysis_controller import AnalysisController
 from app.ui.document import ProjectDocument
 from app.ui.event_table import EventTableModel
 from app.ui.jobs import FaceTrackWorker, start_in_thread
@@ -42,6 +42,7 @@ from app.ui.video_view import FaceOverlay, VideoView
 
 VIDEO_FILTER = "Videos and projects (*.mp4 *.mov *.avi *.mkv *.webm *.ts *.m4v *.mpg *.tsfproj);;All files (*)"
 MAX_RECENT = 8
+SHOWN_CURVES = ("p_onset", "p_apex", "p_offset", "motion")
 
 
 class ReviewerWindow(QMainWindow):
@@ -56,6 +57,7 @@ class ReviewerWindow(QMainWindow):
         self.document: Optional[ProjectDocument] = None
         self.labeling: Optional[LabelingController] = None
         self.face_track: Optional[FaceTrack] = None
+        self.analysis: Optional[AnalysisController] = None
         self.current_frame = -1
         self._face_thread = None
         self._face_worker: Optional[FaceTrackWorker] = None
@@ -79,7 +81,8 @@ class ReviewerWindow(QMainWindow):
         self.progress.hide()
         self.job_label = QLabel()
         self.saved_label = QLabel()
-        for widget in (self.job_label, self.progress, self.saved_label):
+        self.device_label = QLabel("model: none loaded")
+        for widget in (self.job_label, self.progress, self.device_label, self.saved_label):
             self.statusBar().addPermanentWidget(widget)
 
         self.playback = Playback(self)
@@ -153,10 +156,17 @@ class ReviewerWindow(QMainWindow):
         self._action(label, "Next suggestion", lambda: self._jump(+1, True), "Tab")
         self._action(label, "Delete event", lambda: self._with_labeling(lambda c: c.delete()), Qt.Key.Key_Delete)
 
+        analysis = bar.addMenu("&Analysis")
+        self._action(analysis, "Analyse with a model checkpoint…", self._on_analyse_triggered, "Ctrl+R")
+        self.full_mode_action = self._action(analysis, "Full fidelity (every frame; slow on a CPU)",
+                                             lambda _checked: None, checkable=True)
+        self._action(analysis, "Cancel analysis", self._on_cancel_analysis_triggered, Qt.Key.Key_Escape)
+
         view = bar.addMenu("&View")
         self._action(view, "Face box", self._on_box_toggled, "B", checkable=True, checked=True)
         self._action(view, "Landmarks", self._on_landmarks_toggled, "M", checkable=True)
         help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Model card of the last analysis", self._show_model_card)
         self._action(help_menu, "About TSFmicro Studio", self._show_about)
 
     # -- opening ----------------------------------------------------------------------------------
@@ -198,8 +208,14 @@ class ReviewerWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(lambda _clean: self._show_saved())
         self.playback.configure(self.document.n_frames, self.document.fps)
         self.timeline.set_length(self.document.n_frames)
-        for name in store.curve_names():
-            self.timeline.set_curve(name, store.curve(name))
+        self.analysis = AnalysisController(self.document, store.video["path"], self)
+        self.analysis.curvesChanged.connect(self._on_curves_changed)
+        self.analysis.runStarted.connect(self._on_analysis_started)
+        self.analysis.progressChanged.connect(self._on_analysis_progress)
+        self.analysis.runEnded.connect(self._on_analysis_ended)
+        self.analysis.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        stored = store.curve_names()
+        self._on_curves_changed({name: store.curve(name) for name in (*SHOWN_CURVES, "analysed") if name in stored})
         self._on_events_changed()
         self.error_banner.hide()
         self.setWindowTitle(f"TSFmicro Studio — {Path(store.video['path']).name}")
@@ -223,13 +239,16 @@ class ReviewerWindow(QMainWindow):
 
     def _close_project(self) -> None:
         self._cancel_jobs()
+        if self.analysis is not None:
+            self.analysis.cancel()
+            self.analysis.wait()
         self.playback.stop()
         if self.video is not None:
             self.video.close()
         if self.store is not None:
             self.document.flush_view_state()
             self.store.close()
-        self.video = self.store = self.document = self.labeling = self.face_track = None
+        self.video = self.store = self.document = self.labeling = self.face_track = self.analysis = None
 
     def _load_or_track_faces(self) -> None:
         data = self.store.face_track_bytes()
@@ -405,6 +424,68 @@ class ReviewerWindow(QMainWindow):
             path, _ = QFileDialog.getOpenFileName(self, "Import labels", "", "CSV (*.csv);;All files (*)")
             if path:
                 self.import_labels(path)
+
+    # -- analysis ---------------------------------------------------------------------------------
+
+    def analyse(self, checkpoint: str, mode: Optional[str] = None) -> bool:
+        """Start the model over the whole video in a worker thread (labels are kept)."""
+        if self.analysis is None:
+            return False
+        mode = mode or ("full" if self.full_mode_action.isChecked() else "fast")
+        started = self.analysis.start(checkpoint, mode)
+        if started:
+            self.job_label.setText(f"analysing ({mode} mode)…")
+            self.progress.setRange(0, self.document.n_frames)
+            self.progress.setValue(0)
+            self.progress.show()
+        return started
+
+    def _on_analyse_triggered(self) -> None:
+        if self.document is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Model checkpoint", "", "Checkpoints (*.pt);;All files (*)")
+        if path:
+            self.analyse(path)
+
+    def _on_cancel_analysis_triggered(self) -> None:
+        if self.analysis is not None and self.analysis.running:
+            self.analysis.cancel()
+
+    def _on_analysis_started(self, description: dict) -> None:
+        card = description.get("model_card", {})
+        trained_on = card.get("data") or card.get("trained_on") or card.get("purpose") or "unknown data"
+        self.device_label.setText(f"model on {description['device']} ({description['threads']} threads), "
+                                  f"trained on: {trained_on}")
+
+    def _on_analysis_progress(self, done: int, total: int, fps: float) -> None:
+        self.progress.setValue(done)
+        eta = (total - done) / fps if fps > 0 else 0
+        self.job_label.setText(f"analysing: {fps:.0f} fps, {eta:.0f} s left")
+
+    def _on_analysis_ended(self, how: str, text: str) -> None:
+        self.progress.hide()
+        self.job_label.clear()
+        if how == "failed":
+            self.show_error(text)
+
+    def _on_curves_changed(self, curves: dict) -> None:
+        for name, values in curves.items():
+            if name == "analysed":
+                self.timeline.set_analysed(values)
+            else:
+                self.timeline.set_curve(name, values)
+
+    def _show_model_card(self) -> None:
+        description = self.analysis.description if self.analysis is not None else None
+        if description is None and self.store is not None:
+            description = self.store.provenance().get("analysis")
+        if not description:
+            QMessageBox.information(self, "Model card", "No model has analysed this video yet.")
+            return
+        card = description.get("model_card", {})
+        lines = [f"checkpoint: {description.get('checkpoint')}", f"classes: {', '.join(description.get('class_names', []))}",
+                 ""] + [f"{key}: {value}" for key, value in card.items()]
+        QMessageBox.information(self, "Model card", "\n".join(lines))
 
     # -- playback settings ---------------------------------------------------------------------------
 

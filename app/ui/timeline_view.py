@@ -27,6 +27,7 @@ CURVE_PENS = {
 EVENT_BRUSHES = {"suggested": (255, 196, 0, 60), "accepted": (60, 170, 60, 70), "rejected": (150, 150, 150, 40)}
 SELECTED_BRUSH = (30, 120, 255, 70)
 QUALITY_LANE = (-0.12, -0.04)  # y range of the face-quality lane under the curves
+ANALYSED_LANE = (1.03, 1.08)  # y range of the lane above the curves: frames the model analysed
 
 
 class TimelineView(QWidget):
@@ -44,13 +45,13 @@ class TimelineView(QWidget):
         self._layout_widget.ci.layout.setRowStretchFactor(1, 4)
         for plot in (self.overview, self.detail):
             plot.setMouseEnabled(x=True, y=False)
-            plot.setYRange(QUALITY_LANE[0] - 0.02, 1.05, padding=0)
+            plot.setYRange(QUALITY_LANE[0] - 0.02, ANALYSED_LANE[1] + 0.02, padding=0)
             plot.hideButtons()
         self.overview.setMouseEnabled(x=False, y=False)
         self.overview.hideAxis("left")
         self.detail.setLabel("bottom", "frame")
         self.detail.setLabel("left", "p")
-        self.detail.addLegend(offset=(10, 5))
+        self.detail.addLegend(offset=(-10, 5))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._layout_widget)
@@ -58,6 +59,7 @@ class TimelineView(QWidget):
         self.n_frames = 1
         self._curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self._quality: Optional[pg.PlotDataItem] = None
+        self._analysed: Optional[pg.PlotDataItem] = None
         self._events: dict[str, tuple[pg.LinearRegionItem, pg.InfiniteLine]] = {}
         self._selected: Optional[str] = None
 
@@ -107,6 +109,16 @@ class TimelineView(QWidget):
             self._quality = self.detail.plot(pen=pg.mkPen("#2ca25f"), fillLevel=QUALITY_LANE[0],
                                              brush=(44, 162, 95, 90), stepMode="center", name="face ok")
         self._quality.setData(np.arange(len(lane) + 1, dtype=np.float32), lane)
+
+    def set_analysed(self, analysed: np.ndarray) -> None:
+        """The lane above the curves: raised where the model analysed the frame. Elsewhere (the fast
+        mode skips frames) the curves show the per-frame head carrying its state, not a new look."""
+        seen = np.nan_to_num(np.asarray(analysed, dtype=np.float32)) > 0.5
+        lane = np.where(seen, ANALYSED_LANE[1], ANALYSED_LANE[0]).astype(np.float32)
+        if self._analysed is None:
+            self._analysed = self.detail.plot(pen=pg.mkPen("#3182bd"), fillLevel=ANALYSED_LANE[0],
+                                              brush=(49, 130, 189, 110), stepMode="center", name="model saw frame")
+        self._analysed.setData(np.arange(len(lane) + 1, dtype=np.float32), lane)
 
     def set_events(self, events: list[Event]) -> None:
         """Redraw all events (called on document signals)."""

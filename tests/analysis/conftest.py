@@ -9,13 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from .analysis_testkit import TINY_CLASSES, make_tiny_parts
-from app.analysis import PairingPolicy, Predictor
+from app.analysis import Predictor
 from app.face import FaceConfig, FacePipeline
 from app.media import open_video
 from app.media.writer import write_video
 from app.resources import demo_video_path
-from model import PreprocessCfg, save_checkpoint
 
 
 @pytest.fixture(scope="session")
@@ -30,15 +28,6 @@ def demo_results(face_pipeline):
         results = list(face_pipeline.run(source.iter_frames()))
     assert len(results) == 300 and sum(r.ok for r in results) > 250
     return results
-
-
-@pytest.fixture(scope="session")
-def tiny_checkpoint(tmp_path_factory) -> Path:
-    model, head = make_tiny_parts(seed=0)
-    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
-    preprocess = PreprocessCfg(size=model.cfg.input_size, pairing_policy=PairingPolicy(tau_s=0.15).to_json())
-    return save_checkpoint(path, model, model_name="tsfmicro_tiny", class_names=TINY_CLASSES, preprocess=preprocess,
-                           model_card={"purpose": "tests"}, spotting_head=head)
 
 
 @pytest.fixture
