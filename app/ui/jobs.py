@@ -116,3 +116,42 @@ class AnalysisWorker(QObject):
             self.cancelled.emit()
         else:
             self.finished.emit()
+
+
+class SpotterWorker(QObject):
+    """The training-free motion spotter over the whole video, in its own thread."""
+
+    finished = Signal(object)  # SpotResult
+    errored = Signal(str)
+    cancelled = Signal()
+    progress = Signal(int, int, float)
+
+    def __init__(self, video_path: str, fps: float):
+        super().__init__()
+        self._video_path, self._fps = video_path, fps
+        self._cancel = False
+
+    def cancel(self) -> None:
+        self._cancel = True
+
+    @Slot()
+    def run(self) -> None:
+        from app.analysis.motion_spotter import spot_video
+
+        start = time.perf_counter()
+
+        def on_sample(sample) -> None:
+            if sample.frame % 32 == 0:
+                if self._cancel:
+                    raise _Cancelled
+                self.progress.emit(sample.frame, 0, sample.frame / max(1e-9, time.perf_counter() - start))
+
+        try:
+            result = spot_video(self._video_path, fps=self._fps, on_sample=on_sample)
+        except _Cancelled:
+            self.cancelled.emit()
+            return
+        except Exception as err:  # surfaced in the window, never swallowed
+            self.errored.emit(f"{self._video_path}: motion spotter failed: {err}")
+            return
+        self.finished.emit(result)

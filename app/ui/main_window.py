@@ -25,18 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.core.curves_export import export_curves_csv
 from app.core.label_exchange import export_labels, labels_for_video
 from app.core.project_paths import project_path_for
 from app.core.project_store import PROJECT_SUFFIX, ProjectError, ProjectStore
 from app.face import FaceTrack
 from app.face.align import warp_crop
 from app.media import VideoError, content_hash, open_video
-from app.ui.analysis_controller import AnalysisController
 from app.ui.document import ProjectDocument
 from app.ui.event_table import EventTableModel
 from app.ui.jobs import FaceTrackWorker, start_in_thread
 from app.ui.labeling import LabelingController
 from app.ui.playback import SPEEDS, Playback
+from app.ui.model_actions import ModelActions
 from app.ui.timeline_view import TimelineView
 from app.ui.video_view import FaceOverlay, VideoView
 
@@ -57,7 +58,6 @@ class ReviewerWindow(QMainWindow):
         self.document: Optional[ProjectDocument] = None
         self.labeling: Optional[LabelingController] = None
         self.face_track: Optional[FaceTrack] = None
-        self.analysis: Optional[AnalysisController] = None
         self.current_frame = -1
         self._face_thread = None
         self._face_worker: Optional[FaceTrackWorker] = None
@@ -91,6 +91,7 @@ class ReviewerWindow(QMainWindow):
         self.timeline.seekRequested.connect(self.show_frame)
         self.timeline.eventSelected.connect(self._on_timeline_event_selected)
         self.timeline.intervalEdited.connect(self._on_timeline_interval_edited)
+        self.models = ModelActions(self)
         self._build_menus()
 
     # -- menus and keys ---------------------------------------------------------------------------
@@ -119,6 +120,7 @@ class ReviewerWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Export labels to training CSV…", self._on_export_labels_triggered, "Ctrl+E")
         self._action(file_menu, "&Import labels from training CSV…", self._on_import_labels_triggered, "Ctrl+I")
+        self._action(file_menu, "Export per-frame &curves CSV…", self._on_export_curves_triggered)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -156,17 +158,12 @@ class ReviewerWindow(QMainWindow):
         self._action(label, "Next suggestion", lambda: self._jump(+1, True), "Tab")
         self._action(label, "Delete event", lambda: self._with_labeling(lambda c: c.delete()), Qt.Key.Key_Delete)
 
-        analysis = bar.addMenu("&Analysis")
-        self._action(analysis, "Analyse with a model checkpoint…", self._on_analyse_triggered, "Ctrl+R")
-        self.full_mode_action = self._action(analysis, "Full fidelity (every frame; slow on a CPU)",
-                                             lambda _checked: None, checkable=True)
-        self._action(analysis, "Cancel analysis", self._on_cancel_analysis_triggered, Qt.Key.Key_Escape)
+        self.models.build_menu(bar)
 
         view = bar.addMenu("&View")
         self._action(view, "Face box", self._on_box_toggled, "B", checkable=True, checked=True)
         self._action(view, "Landmarks", self._on_landmarks_toggled, "M", checkable=True)
         help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "Model card of the last analysis", self._show_model_card)
         self._action(help_menu, "About TSFmicro Studio", self._show_about)
 
     # -- opening ----------------------------------------------------------------------------------
@@ -208,14 +205,9 @@ class ReviewerWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(lambda _clean: self._show_saved())
         self.playback.configure(self.document.n_frames, self.document.fps)
         self.timeline.set_length(self.document.n_frames)
-        self.analysis = AnalysisController(self.document, store.video["path"], self)
-        self.analysis.curvesChanged.connect(self._on_curves_changed)
-        self.analysis.runStarted.connect(self._on_analysis_started)
-        self.analysis.progressChanged.connect(self._on_analysis_progress)
-        self.analysis.runEnded.connect(self._on_analysis_ended)
-        self.analysis.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.models.attach()
         stored = store.curve_names()
-        self._on_curves_changed({name: store.curve(name) for name in (*SHOWN_CURVES, "analysed") if name in stored})
+        self.show_curves({name: store.curve(name) for name in (*SHOWN_CURVES, "analysed") if name in stored})
         self._on_events_changed()
         self.error_banner.hide()
         self.setWindowTitle(f"TSFmicro Studio — {Path(store.video['path']).name}")
@@ -239,16 +231,14 @@ class ReviewerWindow(QMainWindow):
 
     def _close_project(self) -> None:
         self._cancel_jobs()
-        if self.analysis is not None:
-            self.analysis.cancel()
-            self.analysis.wait()
+        self.models.detach()
         self.playback.stop()
         if self.video is not None:
             self.video.close()
         if self.store is not None:
             self.document.flush_view_state()
             self.store.close()
-        self.video = self.store = self.document = self.labeling = self.face_track = self.analysis = None
+        self.video = self.store = self.document = self.labeling = self.face_track = None
 
     def _load_or_track_faces(self) -> None:
         data = self.store.face_track_bytes()
@@ -425,67 +415,29 @@ class ReviewerWindow(QMainWindow):
             if path:
                 self.import_labels(path)
 
-    # -- analysis ---------------------------------------------------------------------------------
-
-    def analyse(self, checkpoint: str, mode: Optional[str] = None) -> bool:
-        """Start the model over the whole video in a worker thread (labels are kept)."""
-        if self.analysis is None:
+    def export_curves(self, csv_path: str | os.PathLike) -> bool:
+        try:
+            export_curves_csv(csv_path, self.store, self.face_track.ok if self.face_track is not None else None)
+        except (OSError, ValueError) as err:
+            self.show_error(f"{csv_path}: export failed: {err}")
             return False
-        mode = mode or ("full" if self.full_mode_action.isChecked() else "fast")
-        started = self.analysis.start(checkpoint, mode)
-        if started:
-            self.job_label.setText(f"analysing ({mode} mode)…")
-            self.progress.setRange(0, self.document.n_frames)
-            self.progress.setValue(0)
-            self.progress.show()
-        return started
+        self.statusBar().showMessage(f"exported per-frame curves to {csv_path}", 8000)
+        return True
 
-    def _on_analyse_triggered(self) -> None:
-        if self.document is None:
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Model checkpoint", "", "Checkpoints (*.pt);;All files (*)")
-        if path:
-            self.analyse(path)
+    def _on_export_curves_triggered(self) -> None:
+        if self.document is not None:
+            default = str(Path(self.store.video["path"]).with_suffix(".frames.csv"))
+            path, _ = QFileDialog.getSaveFileName(self, "Export per-frame curves", default, "CSV (*.csv)")
+            if path:
+                self.export_curves(path)
 
-    def _on_cancel_analysis_triggered(self) -> None:
-        if self.analysis is not None and self.analysis.running:
-            self.analysis.cancel()
-
-    def _on_analysis_started(self, description: dict) -> None:
-        card = description.get("model_card", {})
-        trained_on = card.get("data") or card.get("trained_on") or card.get("purpose") or "unknown data"
-        self.device_label.setText(f"model on {description['device']} ({description['threads']} threads), "
-                                  f"trained on: {trained_on}")
-
-    def _on_analysis_progress(self, done: int, total: int, fps: float) -> None:
-        self.progress.setValue(done)
-        eta = (total - done) / fps if fps > 0 else 0
-        self.job_label.setText(f"analysing: {fps:.0f} fps, {eta:.0f} s left")
-
-    def _on_analysis_ended(self, how: str, text: str) -> None:
-        self.progress.hide()
-        self.job_label.clear()
-        if how == "failed":
-            self.show_error(text)
-
-    def _on_curves_changed(self, curves: dict) -> None:
+    def show_curves(self, curves: dict) -> None:
+        """Draw per-frame curves ("analysed" is the lane of frames the model saw)."""
         for name, values in curves.items():
             if name == "analysed":
                 self.timeline.set_analysed(values)
             else:
                 self.timeline.set_curve(name, values)
-
-    def _show_model_card(self) -> None:
-        description = self.analysis.description if self.analysis is not None else None
-        if description is None and self.store is not None:
-            description = self.store.provenance().get("analysis")
-        if not description:
-            QMessageBox.information(self, "Model card", "No model has analysed this video yet.")
-            return
-        card = description.get("model_card", {})
-        lines = [f"checkpoint: {description.get('checkpoint')}", f"classes: {', '.join(description.get('class_names', []))}",
-                 ""] + [f"{key}: {value}" for key, value in card.items()]
-        QMessageBox.information(self, "Model card", "\n".join(lines))
 
     # -- playback settings ---------------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ def run_step_latency_bench(clip: Path, steps: int = 300) -> dict:
         shutil.copyfile(clip, busy_video)
         worker = FaceTrackWorker(str(busy_video))
         done = []
-        thread = start_in_thread(worker, app, lambda: done.append(True))
+        start_in_thread(worker, app, lambda: done.append(True))
         busy = _time_steps(app, window, steps)
         worker.cancel()
         while not done:

@@ -31,8 +31,8 @@ def test_analysis_fills_curves_keeps_labels_and_is_stored(window, qtbot, tiny_ch
     manual = Event(video=window.store.video["path"], subject="interview", event_id="mine", onset_frame=10,
                    apex_frame=12, offset_frame=15, fps=30.0, emotion="surprise")
     window.document.add_event(manual)
-    with qtbot.waitSignal(window.analysis.runEnded, timeout=180000) as ended:
-        assert window.analyse(str(tiny_checkpoint), mode="fast")
+    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=180000) as ended:
+        assert window.models.analyse(str(tiny_checkpoint), mode="fast")
         assert window.progress.isVisible()
     assert ended.args[0] == "finished", ended.args
     assert "model on cpu" in window.device_label.text() and "random weights" in window.device_label.text()
@@ -53,9 +53,9 @@ def test_analysis_fills_curves_keeps_labels_and_is_stored(window, qtbot, tiny_ch
 
 
 def test_cancel_stops_the_run(window, qtbot, tiny_checkpoint):
-    with qtbot.waitSignal(window.analysis.runEnded, timeout=60000) as ended:
-        window.analyse(str(tiny_checkpoint), mode="full")
-        window.analysis.cancel()
+    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=60000) as ended:
+        window.models.analyse(str(tiny_checkpoint), mode="full")
+        window.models.analysis.cancel()
     assert ended.args[0] == "cancelled"
     assert not window.progress.isVisible()
 
@@ -63,7 +63,58 @@ def test_cancel_stops_the_run(window, qtbot, tiny_checkpoint):
 def test_bad_checkpoint_is_reported_in_the_window(window, qtbot, tmp_path):
     bogus = tmp_path / "model.pt"
     bogus.write_bytes(b"not a checkpoint")
-    with qtbot.waitSignal(window.analysis.runEnded, timeout=60000) as ended:
-        window.analyse(str(bogus))
+    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=60000) as ended:
+        window.models.analyse(str(bogus))
     assert ended.args[0] == "failed"
     assert "model.pt" in window.error_banner.text() and window.error_banner.isVisible()
+
+
+def test_motion_spotter_curve_and_suggestions(window, qtbot):
+    assert window.models.run_motion_spotter()
+    qtbot.waitUntil(lambda: not window.models.spotter_running, timeout=120000)
+    motion = window.store.curve("motion")
+    assert motion.shape == (300,) and np.isfinite(motion).sum() > 200
+    assert "motion" in window.timeline.curve_names()
+    suggestions = [e for e in window.document.events() if e.source == "model"]
+    assert all(e.status == "suggested" and "motion spotter" in e.notes for e in suggestions)
+
+
+def test_export_curves_csv(window, qtbot, tiny_checkpoint, tmp_path):
+    import pandas as pd
+
+    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=180000):
+        window.models.analyse(str(tiny_checkpoint))
+    out = tmp_path / "frames.csv"
+    assert window.export_curves(out)
+    table = pd.read_csv(out)
+    assert list(table.columns[:3]) == ["frame", "time_s", "face_ok"]
+    assert {"analysed", "p_onset", "p_apex", "p_offset"} <= set(table.columns)
+    assert len(table) == 300 and table["frame"].tolist() == list(range(300))
+    assert table["p_apex"].notna().sum() > 200
+
+
+def test_train_on_these_labels_then_offer_the_new_model(window, qtbot, monkeypatch):
+    monkeypatch.setenv("TSFMICRO_NO_DIALOGS", "1")
+    from app.ui.training_job import TrainingRequest
+
+    for i, emotion in enumerate(["happiness", "surprise", "happiness", "surprise"]):
+        onset = 30 + 60 * i
+        window.document.add_event(Event(video=window.store.video["path"], subject="interview", event_id=f"t{i}",
+                                        onset_frame=onset, apex_frame=onset + 3, offset_frame=onset + 8, fps=30.0,
+                                        emotion=emotion))
+    with qtbot.waitSignal(window.models.training.finished, timeout=300000) as done:
+        assert window.models.train_on_labels(TrainingRequest(model="tsfmicro_tiny", epochs=1, device="cpu"))
+    checkpoint = done.args[0]
+    from model import load_checkpoint
+
+    loaded = load_checkpoint(checkpoint)
+    assert set(loaded.class_names) == {"happiness", "surprise"} and loaded.spotting_head is not None
+    assert window.models.last_trained_checkpoint == checkpoint
+
+
+def test_training_refuses_labels_of_one_emotion(window, qtbot):
+    window.document.add_event(Event(video=window.store.video["path"], subject="interview", event_id="a",
+                                    onset_frame=10, apex_frame=12, offset_frame=15, fps=30.0, emotion="surprise"))
+    with qtbot.waitSignal(window.models.training.errored) as refused:
+        assert not window.models.train_on_labels()
+    assert "at least two emotions" in refused.args[0]
