@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 import torch
+
+from app.core.atomic import atomic_writer
 
 FORMAT_TAG = "tsfmicro-train-partial"
 VERSION = 1
@@ -48,16 +49,8 @@ def restore_rng_state(state: dict[str, Any]) -> None:
 def save_partial(path: Path, state: dict[str, Any]) -> None:
     payload = {"format": FORMAT_TAG, "version": VERSION, **state}
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as handle:
+        torch.save(payload, handle)
 
 
 def load_partial(path: Path, fingerprint: dict[str, Any]) -> dict[str, Any]:
