@@ -38,8 +38,13 @@ class LabelingController(QObject):
         if "onset_frame" not in self.marks or "offset_frame" not in self.marks:
             self.message.emit("marked " + ", ".join(f"{k.split('_')[0]} {v}" for k, v in sorted(self.marks.items())))
             return None
-        onset, offset = self.marks["onset_frame"], self.marks["offset_frame"]
-        apex = self.marks.get("apex_frame", self.peak_frame(onset, offset))
+        onset, offset, apex = self.marks["onset_frame"], self.marks["offset_frame"], self.marks.get("apex_frame")
+        self.marks.clear()
+        return self.create(onset, offset, apex)
+
+    def create(self, onset: int, offset: int, apex: Optional[int] = None) -> Optional[str]:
+        """A new manual event (apex: given, else the peak of p_apex inside, else the middle)."""
+        apex = self.peak_frame(onset, offset) if apex is None else apex
         event = Event(video=self._video, subject=self._subject, event_id=self._document.new_event_id(),
                       onset_frame=onset, apex_frame=apex, offset_frame=offset, fps=self._document.fps,
                       source="manual", status="accepted", annotator=self.annotator)
@@ -48,8 +53,6 @@ class LabelingController(QObject):
         except EditRefused as err:
             self.message.emit(f"not created: {err}")
             return None
-        finally:
-            self.marks.clear()
         self.select(event.event_id)
         self.message.emit(f"created {event.event_id}: {onset}–{offset}, apex {apex}")
         return event.event_id

@@ -91,6 +91,8 @@ class ReviewerWindow(QMainWindow):
         self.timeline.seekRequested.connect(self.show_frame)
         self.timeline.eventSelected.connect(self._on_timeline_event_selected)
         self.timeline.intervalEdited.connect(self._on_timeline_interval_edited)
+        self.timeline.apexMoved.connect(self._on_timeline_apex_moved)
+        self.timeline.intervalDrawn.connect(self._on_timeline_interval_drawn)
         self.models = ModelActions(self)
         self._build_menus()
 
@@ -369,6 +371,17 @@ class ReviewerWindow(QMainWindow):
         except ValueError as err:
             self.show_error(str(err))
             self.timeline.set_events(self.document.events())
+
+    def _on_timeline_apex_moved(self, event_id: str, frame: int) -> None:
+        try:
+            self.document.move_edge(event_id, "apex_frame", frame)
+        except ValueError as err:
+            self.show_error(str(err))
+            self.timeline.set_events(self.document.events())
+
+    def _on_timeline_interval_drawn(self, onset: int, offset: int) -> None:
+        if self.labeling is not None:
+            self.labeling.create(onset, offset)
 
     def _undo(self) -> None:
         if self.document is not None:

@@ -30,17 +30,47 @@ QUALITY_LANE = (-0.12, -0.04)  # y range of the face-quality lane under the curv
 ANALYSED_LANE = (1.03, 1.08)  # y range of the lane above the curves: frames the model analysed
 
 
+class _DetailViewBox(pg.ViewBox):
+    """The detail plot's view box: a Shift+drag draws a new interval instead of panning."""
+
+    def __init__(self, timeline: "TimelineView"):
+        super().__init__()
+        self._timeline = timeline
+        self._drawing: Optional[pg.LinearRegionItem] = None
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 (pyqtgraph override)
+        drawing = self._drawing is not None
+        if not drawing and not (ev.button() == Qt.MouseButton.LeftButton
+                                and ev.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            super().mouseDragEvent(ev, axis)
+            return
+        ev.accept()
+        start = self.mapSceneToView(ev.buttonDownScenePos(Qt.MouseButton.LeftButton)).x()
+        end = self.mapSceneToView(ev.scenePos()).x()
+        low, high = sorted((start, end))
+        if self._drawing is None:
+            self._drawing = pg.LinearRegionItem(values=(low, high), brush=SELECTED_BRUSH, movable=False)
+            self.addItem(self._drawing)
+        self._drawing.setRegion((low, high))
+        if ev.isFinish():
+            self.removeItem(self._drawing)
+            self._drawing = None
+            self._timeline.draw_interval(low, high)
+
+
 class TimelineView(QWidget):
     seekRequested = Signal(int)
     eventSelected = Signal(str)
     intervalEdited = Signal(str, int, int)  # event id, new onset, new offset
+    apexMoved = Signal(str, int)  # event id, new apex frame
+    intervalDrawn = Signal(int, int)  # onset, offset of a new interval drawn with Shift+drag
 
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
         pg.setConfigOptions(antialias=False, background="w", foreground="k")
         self._layout_widget = pg.GraphicsLayoutWidget()
         self.overview = self._layout_widget.addPlot(row=0, col=0)
-        self.detail = self._layout_widget.addPlot(row=1, col=0)
+        self.detail = self._layout_widget.addPlot(row=1, col=0, viewBox=_DetailViewBox(self))
         self._layout_widget.ci.layout.setRowStretchFactor(0, 1)
         self._layout_widget.ci.layout.setRowStretchFactor(1, 4)
         for plot in (self.overview, self.detail):
@@ -132,8 +162,9 @@ class TimelineView(QWidget):
                                          movable=event.event_id == self._selected)
             region.setZValue(-5)
             region.sigRegionChangeFinished.connect(lambda item, eid=event.event_id: self._on_region_edited(eid, item))
-            apex = pg.InfiniteLine(pos=event.apex_frame + 0.5, movable=False,
+            apex = pg.InfiniteLine(pos=event.apex_frame + 0.5, movable=event.event_id == self._selected,
                                    pen=pg.mkPen((120, 0, 0), style=Qt.PenStyle.DashLine))
+            apex.sigPositionChangeFinished.connect(lambda line, eid=event.event_id: self._on_apex_dragged(eid, line))
             self.detail.addItem(region)
             self.detail.addItem(apex)
             self._events[event.event_id] = (region, apex)
@@ -144,9 +175,10 @@ class TimelineView(QWidget):
         self._style_selection()
 
     def _style_selection(self) -> None:
-        for event_id, (region, _) in self._events.items():
+        for event_id, (region, apex) in self._events.items():
             selected = event_id == self._selected
             region.setMovable(selected)
+            apex.setMovable(selected)
             if selected:
                 region.setBrush(pg.mkBrush(SELECTED_BRUSH))
 
@@ -191,6 +223,15 @@ class TimelineView(QWidget):
         onset = self._clamp(round(start))
         offset = self._clamp(round(stop) - 1)
         self.intervalEdited.emit(event_id, onset, offset)
+
+    def _on_apex_dragged(self, event_id: str, line: pg.InfiniteLine) -> None:
+        self.apexMoved.emit(event_id, self._clamp(line.value()))
+
+    def draw_interval(self, start_x: float, end_x: float) -> None:
+        """A Shift+drag from `start_x` to `end_x` (view coordinates) asks for a new event there."""
+        onset, offset = self._clamp(round(start_x)), self._clamp(round(end_x) - 1)
+        if offset >= onset:
+            self.intervalDrawn.emit(onset, offset)
 
     def _on_window_dragged(self) -> None:
         low, high = self.window.getRegion()

@@ -148,3 +148,16 @@ def test_export_and_reimport_labels_round_trip(make_window, qtbot, demo_copy, tm
     assert "0 events imported, 2 already here" in window.import_labels(out)
     window.document.undo_stack.undo()  # the import is one undo step
     assert window.document.events() == []
+
+
+def test_drawn_interval_creates_an_event_and_apex_drag_moves_it(make_window, qtbot, demo_copy):
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    window.timeline.intervalDrawn.emit(140, 150)  # what a Shift+drag on the timeline ends with
+    (event,) = window.document.events()
+    assert (event.onset_frame, event.offset_frame, event.source) == (140, 150, "manual")
+    assert window.labeling.selected == event.event_id
+    window.timeline.apexMoved.emit(event.event_id, 148)  # the selected event's apex line dragged
+    assert window.document.event_by_id(event.event_id).apex_frame == 148
+    window.timeline.apexMoved.emit(event.event_id, 170)  # outside the interval: refused, unchanged
+    assert window.document.event_by_id(event.event_id).apex_frame == 148 and window.error_banner.isVisible()

@@ -68,3 +68,61 @@ def test_overview_window_moves_the_detail_view(timeline):
     assert (round(low), round(high)) == (1500, 1800)
     timeline.detail.setXRange(100, 200, padding=0)
     assert tuple(round(v) for v in timeline.window.getRegion()) == (100, 200)
+
+
+def _send_mouse(widget, kind, point, buttons, modifiers):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
+    event = QMouseEvent(kind, QPointF(point), QPointF(widget.mapToGlobal(point)), button, buttons, modifiers)
+    QApplication.sendEvent(widget, event)
+
+
+def test_shift_drag_draws_a_new_interval(timeline, qtbot):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+
+    view, viewport = timeline._layout_widget, timeline._layout_widget.viewport()
+
+    def at(frame):
+        return view.mapFromScene(timeline.detail.vb.mapViewToScene(QPointF(frame, 0.5)))
+
+    shift, left = Qt.KeyboardModifier.ShiftModifier, Qt.MouseButton.LeftButton
+    with qtbot.waitSignal(timeline.intervalDrawn) as drawn:
+        _send_mouse(viewport, QEvent.Type.MouseButtonPress, at(100), left, shift)
+        for frame in (104, 110, 116, 120):
+            _send_mouse(viewport, QEvent.Type.MouseMove, at(frame), left, shift)
+        _send_mouse(viewport, QEvent.Type.MouseButtonRelease, at(120), Qt.MouseButton.NoButton, shift)
+    onset, offset = drawn.args
+    assert abs(onset - 100) <= 1 and abs(offset - 119) <= 1
+
+
+def test_plain_drag_pans_instead(timeline, qtbot):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+
+    view, viewport = timeline._layout_widget, timeline._layout_widget.viewport()
+
+    def at(frame):
+        return view.mapFromScene(timeline.detail.vb.mapViewToScene(QPointF(frame, 0.5)))
+
+    left = Qt.MouseButton.LeftButton
+    low_before = timeline.detail.viewRange()[0][0]
+    drawn = []
+    timeline.intervalDrawn.connect(lambda *args: drawn.append(args))
+    _send_mouse(viewport, QEvent.Type.MouseButtonPress, at(150), left, Qt.KeyboardModifier.NoModifier)
+    for frame in (140, 130, 120):
+        _send_mouse(viewport, QEvent.Type.MouseMove, at(frame), left, Qt.KeyboardModifier.NoModifier)
+    _send_mouse(viewport, QEvent.Type.MouseButtonRelease, at(120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    assert timeline.detail.viewRange()[0][0] > low_before and drawn == []
+
+
+def test_selected_apex_can_be_dragged(timeline, qtbot):
+    timeline.set_events([_event("a", 10, 12, 20), _event("b", 40, 44, 52)])
+    timeline.select_event("a")
+    apex = timeline._events["a"][1]
+    assert apex.movable and not timeline._events["b"][1].movable
+    apex.setValue(15.6)
+    with qtbot.waitSignal(timeline.apexMoved) as moved:
+        apex.sigPositionChangeFinished.emit(apex)
+    assert moved.args == ["a", 15]
