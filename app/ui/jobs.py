@@ -8,7 +8,7 @@ import threading
 import time
 from typing import Callable, Optional
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.face import FaceConfig, FacePipeline, FaceTrack
 from app.media import open_video
@@ -132,7 +132,9 @@ def start_in_thread(worker: QObject, parent: QObject, on_done: Callable[[], None
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     for signal in (worker.finished, worker.errored, worker.cancelled):
-        signal.connect(thread.quit)
+        # Direct: quit() is thread-safe, and a queued call would never arrive while the main thread
+        # blocks in wait() when the window closes mid-run.
+        signal.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     thread.finished.connect(on_done)
     thread.start()
     return thread

@@ -118,3 +118,13 @@ def test_training_refuses_labels_of_one_emotion(window, qtbot):
     with qtbot.waitSignal(window.models.training.errored) as refused:
         assert not window.models.train_on_labels()
     assert "at least two emotions" in refused.args[0]
+
+
+def test_closing_the_window_mid_analysis_stops_the_worker(window, qtbot, tiny_checkpoint):
+    with qtbot.waitSignal(window.models.analysis.runStarted, timeout=60000):
+        window.models.analyse(str(tiny_checkpoint), mode="full")
+    thread = window.models.analysis._thread
+    assert thread is not None and thread.isRunning()
+    window.close()  # cancels and waits: the thread must really end, not be destroyed while running
+    assert thread.isFinished()
+    assert window.models.analysis is None
