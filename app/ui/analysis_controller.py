@@ -52,8 +52,8 @@ class AnalysisController(QObject):
         self._worker.started.connect(self._on_worker_started)
         self._worker.chunkReady.connect(self._on_chunk)
         self._worker.progress.connect(self.progressChanged)
-        self._worker.errored.connect(lambda text: self._end("failed", text))
-        self._worker.cancelled.connect(lambda: self._end("cancelled", "analysis cancelled"))
+        self._worker.errored.connect(self._on_worker_errored)
+        self._worker.cancelled.connect(self._on_worker_cancelled)
         self._worker.finished.connect(self._on_finished)
         self._checkpoint, self._mode = checkpoint, mode
         self._thread = start_in_thread(self._worker, self, self._on_thread_done)
@@ -93,6 +93,12 @@ class AnalysisController(QObject):
         added, skipped = self._document.add_events(events, "add model suggestions")
         self._document.store.set_provenance({"analysis": {**(self.description or {}), "mode": self._mode}})
         self._end("finished", f"analysis finished: {added} new suggestions ({skipped} already there)")
+
+    def _on_worker_errored(self, text: str) -> None:
+        self._end("failed", text)
+
+    def _on_worker_cancelled(self) -> None:
+        self._end("cancelled", "analysis cancelled")
 
     def _end(self, how: str, text: str) -> None:
         self._redraw.stop()

@@ -1,6 +1,10 @@
 """Background work for the window: a QObject worker moved to a QThread, cancellable, reporting
 progress and errors as signals (never a silent hang). Only numpy arrays and plain values cross
-threads; each worker opens its own VideoSource."""
+threads; each worker opens its own VideoSource.
+
+Connect worker signals only to methods of QObjects that live in the main thread: Qt then queues
+the call to the main thread. A lambda or plain function has no receiver object and would run in
+the worker thread, where it must not touch widgets or the project's SQLite connection."""
 
 from __future__ import annotations
 
@@ -83,6 +87,16 @@ class FaceTrackWorker(Worker):
                 self.tick(done[0], info.n_frames)
 
             return FaceTrack.from_results(pipeline.run(video.iter_frames()), info.fps, self._config, on_result)
+
+
+class ProbeWorker(Worker):
+    """The exact frame count and timestamps of a video: one decode of the whole file."""
+
+    what = "counting frames"
+
+    def work(self):
+        with open_video(self._video_path) as video:
+            return video.probe(exact=True)
 
 
 class SpotterWorker(Worker):

@@ -34,7 +34,7 @@ from app.face.align import warp_crop
 from app.media import VideoError, content_hash, open_video
 from app.ui.document import ProjectDocument
 from app.ui.event_table import EventTableModel
-from app.ui.jobs import FaceTrackWorker, start_in_thread
+from app.ui.jobs import FaceTrackWorker, ProbeWorker, start_in_thread
 from app.ui.labeling import LabelingController
 from app.ui.playback import SPEEDS, Playback
 from app.ui.model_actions import ModelActions
@@ -94,6 +94,9 @@ class ReviewerWindow(QMainWindow):
         self.timeline.apexMoved.connect(self._on_timeline_apex_moved)
         self.timeline.intervalDrawn.connect(self._on_timeline_interval_drawn)
         self.models = ModelActions(self)
+        self._probe_thread = None
+        self._probe_worker: Optional[ProbeWorker] = None
+        self._pending_open = None  # (path, video, content hash, project path) while frames are counted
         self._build_menus()
 
     # -- menus and keys ---------------------------------------------------------------------------
@@ -171,7 +174,10 @@ class ReviewerWindow(QMainWindow):
     # -- opening ----------------------------------------------------------------------------------
 
     def open_path(self, path: str | os.PathLike) -> bool:
-        """Open a video, a frame folder or a project; on failure show why and keep what is open."""
+        """Open a video, a frame folder or a project; on failure show why and keep what is open.
+
+        A video seen for the first time has its frames counted (a decode of the whole file: about
+        40 s for an hour of video) in a worker thread; the project opens when that is done."""
         path = Path(path)
         try:
             if path.suffix == PROJECT_SUFFIX:
@@ -182,15 +188,55 @@ class ReviewerWindow(QMainWindow):
                 video = open_video(store.video["path"], fps=store.video["fps"])
             else:
                 video = open_video(path)
-                info = video.probe(exact=True)
                 digest = content_hash(path)
                 project = project_path_for(path, digest)
                 project.parent.mkdir(parents=True, exist_ok=True)
-                store = (ProjectStore.open(project) if project.exists()
-                         else ProjectStore.create(project, path, digest, info.fps, info.n_frames))
+                if not project.exists():
+                    info = video.probe()
+                    if not info.frame_count_exact:
+                        return self._count_frames_then_open(path, video, digest, project)
+                    return self._finish_open(video, ProjectStore.create(project, path, digest, info.fps, info.n_frames))
+                store = ProjectStore.open(project)
         except (VideoError, ProjectError, ValueError, OSError) as err:
             self.show_error(str(err))
             return False
+        return self._finish_open(video, store)
+
+    def _count_frames_then_open(self, path: Path, video, digest: str, project: Path) -> bool:
+        if self._probe_worker is not None:
+            self.show_error(f"{path}: still counting the frames of the previous video; try again in a moment")
+            video.close()
+            return False
+        self._probe_worker = ProbeWorker(str(path))
+        self._pending_open = (path, video, digest, project)
+        self._probe_worker.finished.connect(self._on_frames_counted)
+        self._probe_worker.errored.connect(self._on_frame_count_failed)
+        self.job_label.setText(f"counting the frames of {path.name} (once per video)…")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self._probe_thread = start_in_thread(self._probe_worker, self, self._on_probe_thread_done)
+        return True
+
+    def _on_frames_counted(self, info) -> None:
+        path, video, digest, project = self._pending_open
+        try:
+            store = ProjectStore.create(project, path, digest, info.fps, info.n_frames)
+        except (ProjectError, OSError) as err:
+            video.close()
+            self.show_error(str(err))
+            return
+        self._finish_open(video, store)
+
+    def _on_frame_count_failed(self, text: str) -> None:
+        self._pending_open[1].close()
+        self.show_error(text)
+
+    def _on_probe_thread_done(self) -> None:
+        self._probe_thread = self._probe_worker = None
+        self.job_label.clear()
+        self.progress.hide()
+
+    def _finish_open(self, video, store: ProjectStore) -> bool:
         self._close_project()
         self.video, self.store = video, store
         self.document = ProjectDocument(store, self)

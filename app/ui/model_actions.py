@@ -142,10 +142,12 @@ class ModelActions(QObject):
         self._spotter_worker = SpotterWorker(w.store.video["path"], w.document.fps)
         self._spotter_worker.finished.connect(self._on_spotter_finished)
         self._spotter_worker.errored.connect(w.show_error)
-        self._spotter_worker.progress.connect(
-            lambda done, _total, fps: w.job_label.setText(f"motion spotter: frame {done}, {fps:.0f} fps"))
+        self._spotter_worker.progress.connect(self._on_spotter_progress)
         self._spotter_thread = start_in_thread(self._spotter_worker, self, self._on_spotter_thread_done)
         return True
+
+    def _on_spotter_progress(self, done: int, _total: int, fps: float) -> None:
+        self._window.job_label.setText(f"motion spotter: frame {done}, {fps:.0f} fps")
 
     def _on_spotter_finished(self, result) -> None:
         w = self._window

@@ -29,6 +29,8 @@ def test_sigkill_mid_labelling_loses_nothing(tmp_path):
         window = ReviewerWindow(QSettings({str(tmp_path / 'settings.ini')!r}, QSettings.Format.IniFormat))
         window.show()
         assert window.open_path({str(video)!r})
+        while window.labeling is None:  # a new video: its frames are counted in a worker first
+            app.processEvents()
         i = 0
         while True:
             onset = (i * 7) % 280

@@ -161,3 +161,14 @@ def test_drawn_interval_creates_an_event_and_apex_drag_moves_it(make_window, qtb
     assert window.document.event_by_id(event.event_id).apex_frame == 148
     window.timeline.apexMoved.emit(event.event_id, 170)  # outside the interval: refused, unchanged
     assert window.document.event_by_id(event.event_id).apex_frame == 148 and window.error_banner.isVisible()
+
+
+def test_first_open_counts_frames_in_a_worker_and_reopen_needs_no_count(make_window, qtbot, demo_copy):
+    window = make_window()
+    assert window.open_path(demo_copy)
+    assert window.document is None and "counting the frames" in window.job_label.text()  # the window stays live
+    qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
+    assert window.document.n_frames == 300
+    window.close()
+    again = make_window()
+    assert again.open_path(demo_copy) and again.document is not None  # project exists: opened at once
