@@ -172,3 +172,38 @@ def test_first_open_counts_frames_in_a_worker_and_reopen_needs_no_count(make_win
     window.close()
     again = make_window()
     assert again.open_path(demo_copy) and again.document is not None  # project exists: opened at once
+
+
+def test_suggestions_are_accepted_and_rejected_with_one_key_each(make_window, qtbot, demo_copy):
+    from app.core.events import Event
+
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    suggestions = [Event(video=window.store.video["path"], subject="interview", event_id=f"model-{onset}",
+                         onset_frame=onset, apex_frame=onset + 3, offset_frame=onset + 8, fps=30.0,
+                         source="model", status="suggested", confidence=0.7) for onset in (40, 120, 200)]
+    window.document.add_events(suggestions, "suggestions")
+    window.show_frame(0)
+    qtbot.keyClick(window, Qt.Key.Key_Tab)  # next suggestion: selected, and the playhead jumps to it
+    assert window.labeling.selected == "model-40" and window.current_frame == 40
+    qtbot.keyClick(window, Qt.Key.Key_Return)  # accept, then on to the next suggestion
+    assert window.labeling.selected == "model-120" and window.current_frame == 120
+    qtbot.keyClick(window, Qt.Key.Key_Backspace)  # reject
+    statuses = {e.event_id: e.status for e in window.document.events()}
+    assert statuses == {"model-40": "accepted", "model-120": "rejected", "model-200": "suggested"}
+    window.document.undo_stack.undo()
+    assert window.document.event_by_id("model-120").status == "suggested"
+
+
+def test_dropping_a_file_opens_it(make_window, qtbot, demo_copy):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window = make_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(demo_copy))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
+    assert window.document.n_frames == 300
