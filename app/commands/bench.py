@@ -25,6 +25,10 @@ def _bench_command(parser: argparse.ArgumentParser):
     parser.add_argument("--full-frames", type=int, default=90,
                         help="with --model: frames of the clip the (slow) full mode analyses (default 90)")
     parser.add_argument("--threads", type=int, help="with --model: torch CPU threads (default: all cores)")
+    parser.add_argument("--batch", action="store_true",
+                        help="instead: `tsfmicro score` throughput over 8 generated 10 s videos with 1 and 2 local "
+                             "workers (videos/hour, frames/s), motion spotter and model, and the once-per-worker "
+                             "start-up and model load")
     parser.add_argument("--gui", action="store_true",
                         help="instead: the reviewer's step-to-displayed latency on a 640x480 clip, idle and while "
                              "a tracking worker runs (median and 95th percentile, ms)")
@@ -39,6 +43,12 @@ def _bench_command(parser: argparse.ArgumentParser):
             log("step latency in the reviewer window")
             figures = run_step_latency_bench(bench_clip(workdir, args.frames), steps=300)
             print(json.dumps(figures) if args.json else "\n".join(f"{k:<30} {v}" for k, v in figures.items()))
+            return 0
+        if args.batch:
+            from app.bench.batch_bench import format_batch_table, run_batch_bench
+
+            result = run_batch_bench(workdir, repeats=args.repeats, log=log)
+            print(json.dumps(result.as_dict()) if args.json else format_batch_table(result))
             return 0
         if args.model:
             from app.bench.model_bench import format_model_table, run_model_bench

@@ -1,0 +1,58 @@
+"""`OUT/summary.csv` (one row per video of the batch, in input order) and `OUT/run.json` (run metadata).
+
+summary.csv columns: path (the video, absolute), output (its folder name under OUT), status (ok | error |
+skipped), frames, events, seconds (wall time of its job; empty when skipped), fps (frames / seconds), error
+(the reason when status is error). Both files are written atomically; the runner rewrites summary.csv as videos
+finish (at most every few seconds) and once at the end, so an interrupted run still has one for what finished.
+Run-specific values (times, hosts, thread counts) live only here and in run.json, never in the per-video files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from app.core.atomic import atomic_write_text
+
+SUMMARY = "summary.csv"
+RUN_JSON = "run.json"
+SUMMARY_COLUMNS = ("path", "output", "status", "frames", "events", "seconds", "fps", "error")
+STATUSES = ("ok", "error", "skipped")
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    path: str
+    output: str
+    status: str
+    frames: int = 0
+    events: int = 0
+    seconds: float | None = None
+    error: str = ""
+
+    def cells(self) -> list[str]:
+        seconds = "" if self.seconds is None else f"{self.seconds:.2f}"
+        fps = "" if not self.seconds else f"{self.frames / self.seconds:.1f}"
+        return [self.path, self.output, self.status, str(self.frames), str(self.events), seconds, fps,
+                " ".join(self.error.split())]
+
+
+def summary_text(rows: Iterable[SummaryRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for row in rows:
+        writer.writerow(row.cells())
+    return out.getvalue()
+
+
+def write_summary(out_dir: Path, rows: Iterable[SummaryRow]) -> Path:
+    return atomic_write_text(Path(out_dir) / SUMMARY, summary_text(rows))
+
+
+def write_run_json(out_dir: Path, meta: dict) -> Path:
+    return atomic_write_text(Path(out_dir) / RUN_JSON, json.dumps(meta, indent=2, default=str) + "\n")
