@@ -32,6 +32,7 @@ from app.core.project_store import PROJECT_SUFFIX, ProjectError, ProjectStore
 from app.face import FaceTrack
 from app.face.align import warp_crop
 from app.media import VideoError, content_hash, open_video
+from app.ui.batch_dialog import BatchDialog
 from app.ui.document import ProjectDocument
 from app.ui.event_table import EventTableModel
 from app.ui.jobs import FaceTrackWorker, ProbeWorker, start_in_thread
@@ -97,6 +98,8 @@ class ReviewerWindow(QMainWindow):
         self._probe_thread = None
         self._probe_worker: Optional[ProbeWorker] = None
         self._pending_open = None  # (path, video, content hash, project path) while frames are counted
+        self._pending_import: Optional[str] = None  # suggestions CSV to import once the open completes
+        self.batch_dialog: Optional[BatchDialog] = None
         self._build_menus()
 
     # -- menus and keys ---------------------------------------------------------------------------
@@ -126,6 +129,8 @@ class ReviewerWindow(QMainWindow):
         self._action(file_menu, "&Export labels to training CSV…", self._on_export_labels_triggered, "Ctrl+E")
         self._action(file_menu, "&Import labels from training CSV…", self._on_import_labels_triggered, "Ctrl+I")
         self._action(file_menu, "Export per-frame &curves CSV…", self._on_export_curves_triggered)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Batch score a folder of videos…", self.show_batch_dialog, "Ctrl+B")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -264,6 +269,9 @@ class ReviewerWindow(QMainWindow):
         self.show_frame(self.document.current_frame)
         self._load_or_track_faces()
         self._show_saved()
+        if self._pending_import is not None:
+            csv_path, self._pending_import = self._pending_import, None
+            self.import_labels(csv_path)
         return True
 
     def _relink(self, store: ProjectStore) -> bool:
@@ -489,6 +497,22 @@ class ReviewerWindow(QMainWindow):
             path, _ = QFileDialog.getSaveFileName(self, "Export per-frame curves", default, "CSV (*.csv)")
             if path:
                 self.export_curves(path)
+
+    def show_batch_dialog(self) -> BatchDialog:
+        if self.batch_dialog is None:
+            self.batch_dialog = BatchDialog(self)
+            self.batch_dialog.openRequested.connect(self.open_with_suggestions)
+        self.batch_dialog.show()
+        self.batch_dialog.raise_()
+        return self.batch_dialog
+
+    def open_with_suggestions(self, video: str, events_csv: str) -> bool:
+        """Open a scored video and import the batch's suggested events for it (one undo step)."""
+        self._pending_import = events_csv
+        opened = self.open_path(video)
+        if not opened:
+            self._pending_import = None
+        return opened
 
     def show_curves(self, curves: dict) -> None:
         """Draw per-frame curves ("analysed" is the lane of frames the model saw)."""
