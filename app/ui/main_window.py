@@ -595,10 +595,46 @@ class ReviewerWindow(QMainWindow):
             self.open_path(path)
 
     def _show_about(self) -> None:
-        QMessageBox.about(self, "About TSFmicro Studio",
-                          f"TSFmicro Studio {__version__}\n\nA reviewer's aid for micro-expressions; not a lie "
-                          "detector.\n\ndlib's 68-point landmark model is licensed for non-commercial use only. "
-                          "Qt (PySide6) is LGPLv3.")
+        """Version, the card of the model that analysed this video (or what ships), and the licences
+        of what is bundled (docs/packaging.md has the full list)."""
+        import sys
+
+        from app.selftest import default_model_path
+
+        description = self.models.analysis.description if self.models.analysis is not None else None
+        if description is None and self.store is not None:
+            description = self.store.provenance().get("analysis")
+        if description:
+            card = description.get("model_card") or {}
+            model_text = "\n".join(["Model card (the model that analysed this video):",
+                                    f"  checkpoint: {description.get('checkpoint', 'unknown')}",
+                                    *(f"  {key}: {value}" for key, value in card.items())] if card else
+                                   [f"Model: {description.get('checkpoint', 'unknown')} (its checkpoint has no card)"])
+        elif default_model_path() is not None:
+            model_text = ("Model: a default model ships with this build (resources/models/default.pt); its card is "
+                          "shown here once it has analysed a video.")
+        else:
+            model_text = ("Model: no trained model ships with this version. Analyse with a checkpoint of your own "
+                          "(Analysis menu) or use the training-free motion spotter.")
+        frozen = " (packaged build)" if getattr(sys, "frozen", False) else ""
+        QMessageBox.about(self, "About TSFmicro Studio", "\n".join([
+            f"TSFmicro Studio {__version__}{frozen}",
+            "",
+            "A reviewer's aid for micro-expressions; not a lie detector.",
+            "",
+            model_text,
+            "",
+            "Licences of bundled components:",
+            "- dlib's 68-point landmark model (shape_predictor_68_face_landmarks.dat, trained on iBUG 300-W): "
+            "NON-COMMERCIAL use only. Commercial use needs a landmark model you are licensed to use.",
+            "- dlib's 5-point landmark model and MMOD face detector: public domain (Davis King); "
+            "the dlib library: Boost Software License 1.0.",
+            "- Qt 6 / PySide6: LGPLv3 (shared libraries; you may replace them).",
+            "- PyTorch: BSD-3-Clause. OpenCV: Apache-2.0 (its FFmpeg decoding libraries: LGPL 2.1+). "
+            "NumPy: BSD-3-Clause. pyqtgraph: MIT.",
+            "- The FFmpeg program (imageio-ffmpeg) is not bundled: only `tsfmicro synth` uses it, from a source "
+            "install.",
+        ]))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.mimeData().hasUrls():
