@@ -11,14 +11,7 @@ import sys
 import time
 from typing import Optional, TextIO
 
-
-def format_duration(seconds: float) -> str:
-    if seconds != seconds or seconds == float("inf"):
-        return "--:--"
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+from app.core.durations import format_duration
 
 
 class BatchProgress:

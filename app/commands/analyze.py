@@ -5,45 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 from app.cli import command
+from app.commands.frame_progress import FrameProgress
 from app.media import open_video
 
 
 def _error(message: str) -> int:
     print(f"tsfmicro analyze: error: {message}", file=sys.stderr)
     return 2
-
-
-class _Progress:
-    """Frame count, speed and ETA on one stderr line, refreshed at most twice a second."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.start = time.perf_counter()
-        self.done = self.analysed = 0
-        self._last = 0.0
-
-    def update(self, chunk) -> None:
-        self.done += chunk.n_frames
-        self.analysed += chunk.n_analysed
-        now = time.perf_counter()
-        if now - self._last < 0.5 and self.done < self.total:
-            return
-        self._last = now
-        rate = self.done / max(1e-9, now - self.start)
-        eta = max(0.0, (self.total - self.done) / rate) if rate > 0 else float("inf")
-        share = 100.0 * self.analysed / max(1, self.done)
-        print(f"\ranalyze: frame {self.done}/{self.total}  {rate:6.1f} fps  ETA {eta:6.0f} s  "
-              f"analysed {share:5.1f} %", end="", file=sys.stderr, flush=True)
-
-    @property
-    def elapsed_s(self) -> float:
-        return time.perf_counter() - self.start
 
 
 @command("analyze", "per-frame micro-expression phase probabilities of a video → frames.csv")
@@ -98,14 +71,14 @@ def _analyze_command(parser: argparse.ArgumentParser):
                 return _error(str(error))
             out.mkdir(parents=True, exist_ok=True)
             analyzer = FrameAnalyzer(predictor, info.fps, config)
-            progress = _Progress(info.n_frames)
+            progress = FrameProgress("analyze", info.n_frames)
             probs = []  # (n, 4) per chunk: 16 bytes a frame, 1.7 MB for an hour at 30 fps
             with FramesCsvWriter(out / "frames.csv", info.fps) as csv_out:
                 for chunk in analyse_video(video, predictor, config, analyzer=analyzer):
                     csv_out.write(chunk)
                     probs.append(chunk.probs)
-                    progress.update(chunk)
-            print(file=sys.stderr)
+                    progress.update(chunk.n_frames, chunk.n_analysed)
+            progress.finish()
         curves = np.concatenate(probs) if probs else np.zeros((0, 4), np.float32)
         events = propose_events(curves, info.fps, video=str(Path(args.video).resolve()), subject=Path(args.video).stem)
         export_labels(out / "events.csv", events, Path(args.video))

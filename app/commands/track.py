@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
 from app.cli import command
+from app.commands.frame_progress import FrameProgress
 from app.commands.paths import default_cache_dir
 from app.media import open_video
 
@@ -41,20 +40,10 @@ def _track_command(parser: argparse.ArgumentParser):
         out.mkdir(parents=True, exist_ok=True)
         with open_video(args.video, fps=args.fps) as video:
             info = video.probe()
-            total = info.n_frames
-            start = time.perf_counter()
-            done = [0]
-
-            def progress(result) -> None:
-                done[0] += 1
-                if done[0] % 100 == 0 or done[0] == total:
-                    rate = done[0] / max(1e-9, time.perf_counter() - start)
-                    eta = max(0.0, (total - done[0]) / rate)
-                    print(f"\rframe {done[0]}/{total}  {rate:6.1f} fps  ETA {eta:5.0f} s", end="", file=sys.stderr)
-
+            progress = FrameProgress("track", info.n_frames)
             cache = None if args.no_cache else default_cache_dir() / "face_tracks"
-            track = track_video(video, config, cache=cache, on_result=progress)
-            print(file=sys.stderr)
+            track = track_video(video, config, cache=cache, on_result=lambda _result: progress.update(1))
+            progress.finish()
             track.save(out / "face_track.npz")
             track.to_csv(out / "track.csv")
             found = float(track.found.mean()) if track.n_frames else 0.0

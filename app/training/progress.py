@@ -9,12 +9,7 @@ import sys
 import time
 from typing import Optional, TextIO
 
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+from app.core.durations import format_duration
 
 
 class Progress:
