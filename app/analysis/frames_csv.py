@@ -11,20 +11,16 @@ No index column; an empty cell is a missing value.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import IO, Optional
 
 from app.core.atomic import atomic_writer
+from app.core.csv_cells import number_cell
 from app.analysis.pipeline import ChunkResult
 from model import PHASES
 
 FRAMES_CSV_COLUMNS = ("frame", "time_s", "face_ok", "analysed", *(f"p_{phase}" for phase in PHASES), "motion_score")
-
-
-def _number(value: float, digits: int) -> str:
-    return "" if not math.isfinite(value) else f"{value:.{digits}f}"
 
 
 class FramesCsvWriter:
@@ -57,8 +53,8 @@ class FramesCsvWriter:
         lines = []
         for i, frame in enumerate(range(chunk.start, chunk.stop)):
             cells = [str(frame), f"{frame / self.fps:.6f}", str(int(chunk.face_ok[i])), str(int(chunk.analysed[i]))]
-            cells += [_number(float(p), 6) for p in chunk.probs[i]]
-            cells.append(_number(float(chunk.motion[i]), 3))
+            cells += [number_cell(p, ".6f") for p in chunk.probs[i]]
+            cells.append(number_cell(chunk.motion[i], ".3f"))
             lines.append(",".join(cells))
         self._handle.write("\n".join(lines) + "\n")
         self.rows += chunk.n_frames

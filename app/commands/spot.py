@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import math
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from app.cli import command
+from app.core.csv_cells import number_cell
 
 MOTION_COLUMNS = ("frame", "time_s", "face_ok", "motion", "score", "region")
 
@@ -23,7 +23,7 @@ def motion_csv_text(result) -> str:
     for i in range(len(result.motion)):
         motion, score = result.motion[i], result.score[i]
         out.write(f"{i},{i / result.fps:.6f},{int(result.face_ok[i])},"
-                  f"{'' if math.isnan(motion) else f'{motion:.5f}'},{'' if math.isnan(score) else f'{score:.4f}'},"
+                  f"{number_cell(motion, '.5f')},{number_cell(score, '.4f')},"
                   f"{result.region[i]}\n")
     return out.getvalue()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import math
 import os
 from pathlib import Path
 from typing import Optional
@@ -11,6 +10,7 @@ from typing import Optional
 import numpy as np
 
 from app.core.atomic import atomic_writer
+from app.core.csv_cells import number_cell
 from app.core.project_store import ProjectStore
 
 PREFERRED_ORDER = ("analysed", "p_none", "p_onset", "p_apex", "p_offset", "motion")
@@ -28,9 +28,5 @@ def export_curves_csv(path: str | os.PathLike, store: ProjectStore, face_ok: Opt
         writer.writerow(["frame", "time_s", "face_ok", *names])
         for frame in range(n_frames):
             ok = "" if face_ok is None or frame >= len(face_ok) else int(bool(face_ok[frame]))
-            writer.writerow([frame, f"{frame / fps:.6f}", ok, *(_cell(curves[name][frame]) for name in names)])
+            writer.writerow([frame, f"{frame / fps:.6f}", ok, *(number_cell(curves[name][frame], ".6g") for name in names)])
     return Path(path)
-
-
-def _cell(value: float) -> str:
-    return "" if math.isnan(value) else f"{value:.6g}"

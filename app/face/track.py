@@ -13,7 +13,8 @@ from typing import Callable, Iterable, Optional
 
 import numpy as np
 
-from app.core.atomic import atomic_write_bytes
+from app.core.atomic import atomic_write_bytes, atomic_writer
+from app.core.csv_cells import number_cell
 from app.face.config import FaceConfig
 from app.face.pipeline import FaceResult
 
@@ -154,18 +155,15 @@ class FaceTrack:
                   "det_score", "track_conf", "jitter_px", "jump", "quality_ok"]
         header += [f"lm{i}_{axis}_px" for i in range(k) for axis in ("x", "y")]
         times = self.time_s
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with atomic_writer(path, text=True) as f:
             writer = csv.writer(f)
             writer.writerow(header)
             for i in range(self.n_frames):
                 x0, y0, x1, y1 = self.boxes[i]
                 row = [int(self.frame_index[i]), f"{times[i]:.6f}", int(self.found[i]),
-                       _num(x0), _num(y0), _num(x1 - x0), _num(y1 - y0),
-                       _num(self.det_score[i], 4), _num(self.track_conf[i]), _num(self.jitter_px[i]),
+                       number_cell(x0), number_cell(y0), number_cell(x1 - x0), number_cell(y1 - y0),
+                       number_cell(self.det_score[i], ".4f"), number_cell(self.track_conf[i]),
+                       number_cell(self.jitter_px[i]),
                        int(self.jump[i]), int(self.ok[i])]
-                row += [_num(v) for v in self.landmarks[i].ravel()]
+                row += [number_cell(v) for v in self.landmarks[i].ravel()]
                 writer.writerow(row)
-
-
-def _num(value: float, digits: int = 3) -> str:
-    return "" if math.isnan(value) else f"{value:.{digits}f}"
