@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from app.cli import command
-from app.commands.paths import default_cache_dir
+from app.core.user_dirs import cache_dir
 
 
 @command("bench", "measure decode and face-pipeline speed and memory (or, with --model, model and analysis speed)")
@@ -34,7 +34,7 @@ def _bench_command(parser: argparse.ArgumentParser):
                              "a tracking worker runs (median and 95th percentile, ms)")
 
     def run(args: argparse.Namespace) -> int:
-        workdir = Path(args.workdir) if args.workdir else default_cache_dir() / "bench"
+        workdir = Path(args.workdir) if args.workdir else cache_dir() / "bench"
         log = (lambda message: print(f"bench: {message}", file=sys.stderr))
         if args.gui:
             from app.bench.clips import bench_clip

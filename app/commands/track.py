@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.cli import command
 from app.commands.frame_progress import FrameProgress
-from app.commands.paths import default_cache_dir
+from app.core.user_dirs import face_track_cache_dir
 from app.media import open_video
 
 
@@ -41,7 +41,7 @@ def _track_command(parser: argparse.ArgumentParser):
         with open_video(args.video, fps=args.fps) as video:
             info = video.probe()
             progress = FrameProgress("track", info.n_frames)
-            cache = None if args.no_cache else default_cache_dir() / "face_tracks"
+            cache = None if args.no_cache else face_track_cache_dir()
             track = track_video(video, config, cache=cache, on_result=lambda _result: progress.update(1))
             progress.finish()
             track.save(out / "face_track.npz")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from app.cli import command
-from app.commands.paths import default_cache_dir
+from app.core.user_dirs import face_track_cache_dir
 
 
 def _positive(text: str) -> int:
@@ -69,7 +69,7 @@ def _train_command(parser: argparse.ArgumentParser):
     parser.add_argument("--tau", type=float, default=0.15, help="pairing lag τ in seconds (k = max(1, ⌊τ·fps + 0.5⌋))")
     parser.add_argument("--device", default=None, help="auto (default: cuda, then mps, then cpu), cpu, cuda, cuda:N, mps")
     parser.add_argument("--threads", type=_positive, help="CPU threads for torch")
-    parser.add_argument("--cache", help=f"face-track cache folder (default {default_cache_dir() / 'face_tracks'})")
+    parser.add_argument("--cache", help=f"face-track cache folder (default {face_track_cache_dir()})")
     parser.add_argument("--no-cache", action="store_true", help="track faces again, store nothing")
     parser.add_argument("--predictions", help="also write the held-out predictions as a CSV for `tsfmicro evaluate`")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run from OUT.partial")
@@ -88,7 +88,7 @@ def _train_command(parser: argparse.ArgumentParser):
         if args.resume and args.restart:
             print(f"{name}: error: --resume and --restart exclude each other", file=sys.stderr)
             return 2
-        cache = None if args.no_cache else (args.cache or str(default_cache_dir() / "face_tracks"))
+        cache = None if args.no_cache else (args.cache or str(face_track_cache_dir()))
         try:
             config = TrainConfig(
                 model=args.model, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay,

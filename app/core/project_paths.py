@@ -7,12 +7,7 @@ import os
 from pathlib import Path
 
 from app.core.project_store import PROJECT_SUFFIX
-
-
-def user_projects_dir() -> Path:
-    base = os.environ.get("TSFMICRO_DATA_DIR") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "tsfmicro")
-    return Path(base) / "projects"
+from app.core.user_dirs import projects_dir
 
 
 def project_path_for(video_path: str | os.PathLike, content_hash: str) -> Path:
@@ -20,4 +15,4 @@ def project_path_for(video_path: str | os.PathLike, content_hash: str) -> Path:
     beside = video.parent / f"{video.name}{PROJECT_SUFFIX}"
     if beside.exists() or os.access(video.parent, os.W_OK):
         return beside
-    return user_projects_dir() / f"{video.name}-{content_hash[:12]}{PROJECT_SUFFIX}"
+    return projects_dir() / f"{video.name}-{content_hash[:12]}{PROJECT_SUFFIX}"
