@@ -44,6 +44,13 @@ def _open(window, qtbot, path):
     qtbot.waitUntil(lambda: window.face_track is not None, timeout=60000)
 
 
+def _mark(window, qtbot, *marks):
+    """Label with the keyboard: go to each frame and press its key (I onset, A apex, O offset)."""
+    for frame, key in marks:
+        window.show_frame(frame)
+        qtbot.keyClick(window, key)
+
+
 def test_open_step_and_frame_exact_display(make_window, qtbot, demo_copy):
     window = make_window()
     _open(window, qtbot, demo_copy)
@@ -73,9 +80,7 @@ def test_play_and_pause(make_window, qtbot, demo_copy):
 def test_label_nudge_undo_accept_and_reopen(make_window, qtbot, demo_copy):
     window = make_window()
     _open(window, qtbot, demo_copy)
-    for frame, key in ((100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O)):
-        window.show_frame(frame)
-        qtbot.keyClick(window, key)
+    _mark(window, qtbot, (100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O))
     events = window.document.events()
     assert [(e.onset_frame, e.apex_frame, e.offset_frame) for e in events] == [(100, 104, 110)]
     assert window.model.rowCount() == 1 and window.labeling.selected == events[0].event_id
@@ -103,9 +108,7 @@ def test_label_nudge_undo_accept_and_reopen(make_window, qtbot, demo_copy):
 def test_timeline_drag_moves_the_interval_as_one_undo_step(make_window, qtbot, demo_copy):
     window = make_window()
     _open(window, qtbot, demo_copy)
-    for frame, key in ((50, Qt.Key.Key_I), (53, Qt.Key.Key_A), (58, Qt.Key.Key_O)):
-        window.show_frame(frame)
-        qtbot.keyClick(window, key)
+    _mark(window, qtbot, (50, Qt.Key.Key_I), (53, Qt.Key.Key_A), (58, Qt.Key.Key_O))
     event_id = window.document.events()[0].event_id
     window.timeline.intervalEdited.emit(event_id, 60, 68)  # what a whole-interval drag ends with
     moved = window.document.event_by_id(event_id)
@@ -128,10 +131,8 @@ def test_bad_file_shows_a_message_and_keeps_the_open_video(make_window, qtbot, d
 def test_export_and_reimport_labels_round_trip(make_window, qtbot, demo_copy, tmp_path):
     window = make_window()
     _open(window, qtbot, demo_copy)
-    for frame, key in ((100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O),
-                       (200, Qt.Key.Key_I), (212, Qt.Key.Key_O)):
-        window.show_frame(frame)
-        qtbot.keyClick(window, key)
+    _mark(window, qtbot, (100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O),
+          (200, Qt.Key.Key_I), (212, Qt.Key.Key_O))
     window.document.set_fields(window.document.events()[1].event_id, emotion="surprise", notes="=looks odd")
     out = tmp_path / "exports" / "labels.csv"
     out.parent.mkdir()
