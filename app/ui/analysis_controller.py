@@ -28,8 +28,9 @@ class AnalysisController(QObject):
     def __init__(self, document: ProjectDocument, video_path: str, parent: Optional[QObject] = None):
         super().__init__(parent)
         self._document, self._video_path = document, video_path
-        n = document.n_frames
-        self.curves = {name: document.store.curve(name) for name in (*CURVES, "analysed")}
+        n, stored = document.n_frames, set(document.store.curve_names())
+        self.curves = {name: document.store.curve(name) if name in stored else np.full(n, np.nan, np.float32)
+                       for name in (*CURVES, "analysed")}
         self.curves = {name: values if values.shape == (n,) else np.full(n, np.nan, np.float32)
                        for name, values in self.curves.items()}
         self.description: Optional[dict] = None

@@ -259,8 +259,9 @@ class ReviewerWindow(QMainWindow):
         self.playback.configure(self.document.n_frames, self.document.fps)
         self.timeline.set_length(self.document.n_frames)
         self.models.attach()
-        stored = store.curve_names()
-        self.show_curves({name: store.curve(name) for name in (*SHOWN_CURVES, "analysed") if name in stored})
+        stored, held = store.curve_names(), self.models.analysis.curves  # the model's curves are loaded once, there
+        self.show_curves({name: held[name] if name in held else store.curve(name)
+                          for name in (*SHOWN_CURVES, "analysed") if name in stored})
         self._on_events_changed()
         self.error_banner.hide()
         self.setWindowTitle(f"TSFmicro Studio — {Path(store.video['path']).name}")
