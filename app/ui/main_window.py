@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -86,6 +86,10 @@ class ReviewerWindow(QMainWindow):
         for widget in (self.job_label, self.progress, self.device_label, self.saved_label):
             self.statusBar().addPermanentWidget(widget)
 
+        self._events_redraw = QTimer(self)
+        self._events_redraw.setSingleShot(True)
+        self._events_redraw.setInterval(0)
+        self._events_redraw.timeout.connect(self._redraw_events)
         self.playback = Playback(self)
         self.playback.frameDue.connect(self.show_frame)
         self.playback.stateChanged.connect(self._on_playback_state_changed)
@@ -395,16 +399,19 @@ class ReviewerWindow(QMainWindow):
             self.show_frame(event.onset_frame)
 
     def _on_events_changed(self, _event_id: str = "") -> None:
-        self.timeline.set_events(self.document.events())
+        self._events_redraw.start()  # once per event-loop turn: an import of N events is one redraw, not N
         if self.labeling is not None and self.labeling.selected is not None:
             if self.labeling.selected not in {e.event_id for e in self.document.events()}:
                 self.labeling.select(None)
         self._update_loop()
         self._show_saved()
 
+    def _redraw_events(self) -> None:
+        if self.document is not None:
+            self.timeline.set_events(self.document.events())
+
     def _on_selection_changed(self, event_id: Optional[str]) -> None:
         self.timeline.select_event(event_id)
-        self.timeline.set_events(self.document.events())
         if event_id is not None:
             row = self.model.row_of(event_id)
             if self.table.currentIndex().row() != row:

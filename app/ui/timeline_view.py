@@ -91,6 +91,7 @@ class TimelineView(QWidget):
         self._quality: Optional[pg.PlotDataItem] = None
         self._analysed: Optional[pg.PlotDataItem] = None
         self._events: dict[str, tuple[pg.LinearRegionItem, pg.InfiniteLine]] = {}
+        self._brushes: dict[str, tuple] = {}  # each event's status colour
         self._selected: Optional[str] = None
 
         self.playhead = pg.InfiniteLine(pos=0, movable=True, pen=pg.mkPen("#e6550d", width=2))
@@ -156,9 +157,11 @@ class TimelineView(QWidget):
             self.detail.removeItem(region)
             self.detail.removeItem(apex)
         self._events.clear()
+        self._brushes.clear()
         for event in events:
-            region = pg.LinearRegionItem(values=(event.onset_frame, event.offset_frame + 1),
-                                         brush=EVENT_BRUSHES.get(event.status, EVENT_BRUSHES["suggested"]),
+            brush = EVENT_BRUSHES.get(event.status, EVENT_BRUSHES["suggested"])
+            self._brushes[event.event_id] = brush
+            region = pg.LinearRegionItem(values=(event.onset_frame, event.offset_frame + 1), brush=brush,
                                          movable=event.event_id == self._selected)
             region.setZValue(-5)
             region.sigRegionChangeFinished.connect(lambda item, eid=event.event_id: self._on_region_edited(eid, item))
@@ -171,6 +174,7 @@ class TimelineView(QWidget):
         self._style_selection()
 
     def select_event(self, event_id: Optional[str]) -> None:
+        """Restyle the existing intervals (no rebuild): the selected one is movable and highlighted."""
         self._selected = event_id
         self._style_selection()
 
@@ -179,8 +183,7 @@ class TimelineView(QWidget):
             selected = event_id == self._selected
             region.setMovable(selected)
             apex.setMovable(selected)
-            if selected:
-                region.setBrush(pg.mkBrush(SELECTED_BRUSH))
+            region.setBrush(pg.mkBrush(SELECTED_BRUSH if selected else self._brushes[event_id]))
 
     def event_region(self, event_id: str) -> tuple[float, float]:
         return tuple(self._events[event_id][0].getRegion())

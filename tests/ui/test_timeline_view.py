@@ -126,3 +126,14 @@ def test_selected_apex_can_be_dragged(timeline, qtbot):
     with qtbot.waitSignal(timeline.apexMoved) as moved:
         apex.sigPositionChangeFinished.emit(apex)
     assert moved.args == ["a", 15]
+
+
+def test_selection_restyles_without_rebuilding(timeline):
+    timeline.set_events([_event("a", 10, 12, 20, "accepted"), _event("b", 40, 44, 52, "rejected")])
+    items = dict(timeline._events)
+    timeline.select_event("b")
+    timeline.select_event("a")
+    assert timeline._events == items  # the same items, restyled
+    region_b = timeline._events["b"][0]
+    assert not region_b.movable and region_b.brush.color().getRgb() == (150, 150, 150, 40)  # rejected again
+    assert timeline._events["a"][0].brush.color().getRgb() == (30, 120, 255, 70)  # selected
