@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Optional
 
 _DLIB_MODEL_FILES = {
     "landmarks68": "shape_predictor_68_face_landmarks.dat",
@@ -34,6 +35,15 @@ def resource_path(*parts: str) -> Path:
 
 def demo_video_path() -> Path:
     return resource_path("demo", "astronaut_demo.mp4")
+
+
+def default_model_path() -> Optional[Path]:
+    """The bundled default checkpoint (trained on synthetic data; its model card says how and what it scored),
+    or None when this installation carries none."""
+    try:
+        return resource_path("models", "default.pt")
+    except MissingResourceError:
+        return None
 
 
 def dlib_model_path(name: str) -> Path:

@@ -36,23 +36,12 @@ from typing import Callable, Optional, TextIO
 
 ANALYSED_FRAMES = 120  # the analysis step covers the first 4 s of the demo video (two 64-frame chunks)
 WINDOW_TIMEOUT_S = 120.0  # opening the demo video counts its frames in a worker thread first
-DEFAULT_MODEL = ("models", "default.pt")
 NO_MODEL_NOTE = ("no trained model ships with this version: the self-test uses tsfmicro_tiny with RANDOM weights "
                  "(it exercises torch and the analysis code; its probabilities mean nothing)")
 
 
 class SelfTestFailure(Exception):
     """A step ran but its result is wrong."""
-
-
-def default_model_path() -> Optional[Path]:
-    """The bundled default checkpoint, or None when none ships (as in this version)."""
-    from app.resources import MissingResourceError, resource_path
-
-    try:
-        return resource_path(*DEFAULT_MODEL)
-    except MissingResourceError:
-        return None
 
 
 class _Run:
@@ -82,6 +71,7 @@ class _Run:
     # -- 2 -------------------------------------------------------------------------------------------
     def model(self) -> str:
         from app.analysis import Predictor
+        from app.resources import default_model_path
 
         path = default_model_path()
         if path is None:

@@ -13,7 +13,7 @@ Input: probabilities (n, 4) over {none, onset, apex, offset}, NaN where not comp
    `long_runs="drop"`.
 5. score = mean of the raw 1 − p_none over the run.
 Output events carry source=model, status=suggested, confidence=score, emotion "none" (not yet
-classified: the pair classifier names the emotion once a proposal is accepted).
+classified: callers with a model let the pair classifier name it, `app.analysis.emotions`).
 """
 
 from __future__ import annotations

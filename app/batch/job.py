@@ -177,6 +177,7 @@ def _check_faces(video: str, face_ok: np.ndarray) -> None:
 
 def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> tuple[int, int, float]:
     from app.analysis import FrameAnalyzer, FramesCsvWriter, analyse_video
+    from app.analysis.emotions import FrameCrops, name_emotions
     from app.analysis.proposals import propose_events
     from app.media import EmptyVideoError, open_video
 
@@ -200,6 +201,8 @@ def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: Progre
             _check_faces(job.video, face_ok)  # inside the block: frames.csv is not published
     curves = np.concatenate(probs)
     events = propose_events(curves, info.fps, video=job.video, subject=Path(job.video).stem)
+    with open_video(job.video) as video:
+        events = name_emotions(models.predictor, FrameCrops(video, fps=info.fps), events)
     activity = 1.0 - curves[:, 0].astype(np.float64)
     plot = {"activity (1 - p_none)": (activity, (60, 60, 60)), "p_onset": (curves[:, 1], (0, 160, 0)),
             "p_apex": (curves[:, 2], (0, 0, 220)), "p_offset": (curves[:, 3], (200, 0, 160))}

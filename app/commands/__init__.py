@@ -6,3 +6,4 @@ from app.commands import synth  # noqa: F401
 from app.commands import spot  # noqa: F401
 from app.commands import train  # noqa: F401
 from app.commands import score  # noqa: F401
+from app.commands import card  # noqa: F401

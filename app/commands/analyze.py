@@ -25,8 +25,8 @@ def _analyze_command(parser: argparse.ArgumentParser):
 
     parser.add_argument("video", help="video file or folder of numbered frames")
     parser.add_argument("--out", required=True, help="output folder (created if needed)")
-    parser.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head (required for now: "
-                                             "no default checkpoint ships yet)")
+    parser.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head (default: the bundled "
+                                             "default model, trained on synthetic data; `tsfmicro card` shows it)")
     parser.add_argument("--device", default="auto",
                         help="auto (default: CUDA, then Apple MPS, then CPU), cpu, cuda, cuda:N or mps")
     parser.add_argument("--mode", choices=MODES, default=DEFAULT_MODE,
@@ -42,14 +42,19 @@ def _analyze_command(parser: argparse.ArgumentParser):
     def run(args: argparse.Namespace) -> int:
         from app.analysis import (FRAMES_CSV_COLUMNS, AnalysisConfig, DeviceError, FrameAnalyzer, FramesCsvWriter,
                                   Predictor, analyse_video)
+        from app.analysis.emotions import FrameCrops, name_emotions
         from app.analysis.proposals import propose_events
         from app.core.atomic import atomic_write_text
         from app.core.label_exchange import export_labels
         from model import CheckpointError
 
-        if not args.checkpoint:
-            return _error("--checkpoint FILE is required: no trained default checkpoint ships with this version yet "
-                          "(a later release bundles one)")
+        from app.analysis.model_card import NOT_VALIDATED, is_synthetic, trained_on
+        from app.resources import default_model_path
+
+        checkpoint = args.checkpoint or default_model_path()
+        if checkpoint is None:
+            return _error("--checkpoint FILE is required: this installation has no bundled default model "
+                          "(resources/models/default.pt)")
         for name in ("stride", "threads", "batch", "chunk"):
             value = getattr(args, name)
             if value is not None and value < 1:
@@ -66,9 +71,13 @@ def _analyze_command(parser: argparse.ArgumentParser):
             if not info.fps > 0:
                 return _error(f"{args.video}: no frame rate; pass --fps")
             try:
-                predictor = Predictor.load(args.checkpoint, device=args.device, threads=args.threads, batch_size=args.batch)
+                predictor = Predictor.load(checkpoint, device=args.device, threads=args.threads, batch_size=args.batch)
             except (CheckpointError, DeviceError) as error:
                 return _error(str(error))
+            which = "the bundled default model" if not args.checkpoint else str(checkpoint)
+            print(f"model: {which}, trained on {trained_on(predictor.model_card)}", flush=True)
+            if is_synthetic(predictor.model_card):
+                print(f"note: {NOT_VALIDATED}", flush=True)
             out.mkdir(parents=True, exist_ok=True)
             analyzer = FrameAnalyzer(predictor, info.fps, config)
             progress = FrameProgress("analyze", info.n_frames)
@@ -81,6 +90,8 @@ def _analyze_command(parser: argparse.ArgumentParser):
             progress.finish()
         curves = np.concatenate(probs) if probs else np.zeros((0, 4), np.float32)
         events = propose_events(curves, info.fps, video=str(Path(args.video).resolve()), subject=Path(args.video).stem)
+        with open_video(args.video, fps=args.fps) as video:
+            events = name_emotions(predictor, FrameCrops(video, fps=info.fps), events)
         export_labels(out / "events.csv", events, Path(args.video))
         meta = {
             "video": str(Path(args.video).resolve()),
@@ -95,7 +106,8 @@ def _analyze_command(parser: argparse.ArgumentParser):
             "columns": list(FRAMES_CSV_COLUMNS),
             "suggested_events": len(events),
             "suggestions_note": "events.csv: intervals from the per-frame curves (app/analysis/proposals.py); "
-                                "emotion 'none' = not classified yet",
+                                "emotion named by the pair classifier on each interval's onset and apex frames "
+                                "(its top three in notes; 'none' where a frame had no face)",
         }
         atomic_write_text(out / "analysis.json", json.dumps(meta, indent=2) + "\n")
         print(f"{csv_out.rows} frames ({progress.analysed} analysed by the model, mode {args.mode}) in "

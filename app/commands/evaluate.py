@@ -13,20 +13,37 @@ from pathlib import Path
 from app.cli import command
 
 
-@command("evaluate", "MEGC spotting metrics and recognition metrics (accuracy, UF1, UAR) of predictions vs truth")
+@command("evaluate", "MEGC spotting metrics and recognition metrics (accuracy, UF1, UAR) of predictions vs truth, "
+                     "or of a trained model run on a labelled set")
 def _evaluate_command(parser: argparse.ArgumentParser):
     parser.add_argument("--truth", required=True, help="training CSV with the true events")
-    parser.add_argument("--pred", required=True, help="training CSV with the predicted events")
-    parser.add_argument("--out", help="folder for metrics.json, confusion.csv, confusion.png, spotting_matches.csv")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--pred", help="training CSV with the predicted events")
+    source.add_argument("--checkpoint", help="run this trained model on every video of --truth (the app's analysis "
+                                             "for spotting, the labelled intervals for recognition) and score it")
+    parser.add_argument("--out", help="folder for metrics.json, confusion.csv, confusion.png, spotting_matches.csv "
+                                      "(and, with --checkpoint, the predictions as training CSVs)")
     parser.add_argument("--check-videos", action="store_true", help="also reject rows whose video file is missing")
     parser.add_argument("--strict", action="store_true", help="stop if either CSV has a rejected row")
+    parser.add_argument("--mode", choices=("full", "fast"), default="full",
+                        help="with --checkpoint: analysis mode for spotting (default full: every frame)")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="with --checkpoint: do not run the motion spotter beside the model")
+    parser.add_argument("--device", default="auto", help="with --checkpoint: auto, cpu, cuda, cuda:N or mps")
+    parser.add_argument("--threads", type=int, help="with --checkpoint: torch CPU threads")
+    parser.add_argument("--cache", help="with --checkpoint: face-track cache folder (default: the user cache)")
 
     def run(args: argparse.Namespace) -> int:
         from app.core.validation import ColumnError, ValidationError
+        from app.training.samples import TrainingDataError
+        from model import CheckpointError
 
         try:
+            if args.checkpoint:
+                return _evaluate_checkpoint(args)
             truth, pred, video_key, notes = _load(args)
-        except (ColumnError, ValidationError, FileNotFoundError, ValueError) as err:
+        except (ColumnError, ValidationError, FileNotFoundError, ValueError, TrainingDataError,
+                CheckpointError) as err:
             print(f"tsfmicro evaluate: error: {err}", file=sys.stderr)
             return 2
         metrics, details = _evaluate(truth, pred, video_key)
@@ -37,6 +54,47 @@ def _evaluate_command(parser: argparse.ArgumentParser):
         return 0
 
     return run
+
+
+def _evaluate_checkpoint(args) -> int:
+    from app.analysis.predictor import Predictor
+    from app.core.events_csv import write_events_csv
+    from app.core.user_dirs import face_track_cache_dir
+    from app.training.heldout import evaluate_on
+
+    predictor = Predictor.load(args.checkpoint, device=args.device, threads=args.threads)
+    cache = args.cache or face_track_cache_dir()
+    print(f"evaluating {args.checkpoint} ({predictor.describe()['model_card'].get('data', 'no model card')}) on "
+          f"{args.truth}, analysis mode {args.mode}", flush=True)
+    result = evaluate_on(args.truth, predictor, mode=args.mode, baseline=not args.no_baseline, cache_dir=cache,
+                         log=lambda m: print(m, flush=True))
+    key = lambda e: e.video  # noqa: E731 - every event here carries its resolved video path
+    spotting, details = _evaluate(result.truth, result.model_events, key)
+    recognition, rec_details = _evaluate(result.truth, result.recognised, key)
+    metrics = {"checkpoint": str(args.checkpoint), "analysis_mode": args.mode,
+               "spotting": spotting["spotting"], "recognition": recognition["recognition"],
+               "summary": result.summary()}
+    lines = ["", "Model:"] + _report_lines({"spotting": spotting["spotting"],
+                                              "recognition": spotting["recognition"]})[:5]
+    if result.motion_events is not None:
+        baseline, _ = _evaluate(result.truth, result.motion_events, key)
+        metrics["motion_spotter_spotting"] = baseline["spotting"]
+        lines += ["", "Motion spotter (training-free baseline):"] + _report_lines(baseline)[:5]
+    lines += ["", "Recognition on the labelled intervals (onset and apex given, MEGC recognition task):"]
+    lines += _report_lines(recognition)[6:]
+    if result.recognition_skipped:
+        lines += [f"  not classified: {s}" for s in result.recognition_skipped]
+    print("\n".join(lines))
+    if args.out:
+        out = Path(args.out)
+        _write_outputs(out, metrics, {"spotting": details["spotting"], "recognition": rec_details["recognition"]})
+        write_events_csv(out / "pred_spotting.csv", result.model_events)
+        write_events_csv(out / "pred_recognition.csv", result.recognised)
+        if result.motion_events is not None:
+            write_events_csv(out / "pred_motion_spotter.csv", result.motion_events)
+        print(f"\nwrote metrics.json, confusion.csv/png, spotting_matches.csv and the predictions "
+              f"(pred_*.csv) to {out}")
+    return 0
 
 
 def _load(args):

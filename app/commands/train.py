@@ -63,6 +63,9 @@ def _train_command(parser: argparse.ArgumentParser):
     parser.add_argument("--rotation", type=float, help="augmentation rotation range in degrees (default 3; 4 with 3 classes)")
     parser.add_argument("--crop-padding", type=_non_negative,
                         help="augmentation crop padding in px at 224 (default 15; 4 with 3 classes)")
+    parser.add_argument("--appearance-aug", type=float, default=0.0,
+                        help="appearance augmentation strength in [0, 1]: colour, contrast, blur, noise, the same on "
+                             "both frames (default 0, as in the reference recipe; helps when few faces are seen)")
     parser.add_argument("--head-epochs", type=_non_negative, default=40,
                         help="spotting-head epochs (default 40; 0 = no spotting head)")
     parser.add_argument("--head-window", type=float, default=8.0, help="spotting-head training window in seconds")
@@ -72,6 +75,8 @@ def _train_command(parser: argparse.ArgumentParser):
     parser.add_argument("--cache", help=f"face-track cache folder (default {face_track_cache_dir()})")
     parser.add_argument("--no-cache", action="store_true", help="track faces again, store nothing")
     parser.add_argument("--predictions", help="also write the held-out predictions as a CSV for `tsfmicro evaluate`")
+    parser.add_argument("--test", help="a labelled training CSV of videos and subjects NOT in CSV: after training, the "
+                                       "model spots and recognises its events and the figures go into the model card")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run from OUT.partial")
     parser.add_argument("--restart", action="store_true", help="discard OUT.partial and start over")
     parser.add_argument("--skip-invalid", action="store_true",
@@ -94,6 +99,7 @@ def _train_command(parser: argparse.ArgumentParser):
                 model=args.model, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay,
                 lr_gamma=args.lr_gamma, lr_decay_epochs=args.lr_decay_epochs, batch_size=args.batch, seed=args.seed,
                 reselect=args.reselect, rotation_deg=args.rotation, crop_padding=args.crop_padding,
+                appearance_aug=args.appearance_aug,
                 protocol=args.protocol, selection=args.select, paper_protocol=args.paper_protocol,
                 holdout_fraction=args.holdout_fraction, max_folds=args.max_folds, head_epochs=args.head_epochs,
                 head_window_s=args.head_window, pairing_tau_s=args.tau, train_head=args.head_epochs > 0,
@@ -103,7 +109,7 @@ def _train_command(parser: argparse.ArgumentParser):
                 raise ValueError(f"folder {out.parent} does not exist")
             trainer = Trainer(args.csv, out, config, classes=args.classes,
                               command_line=shlex.join(["tsfmicro", *sys.argv[1:]]), skip_invalid=args.skip_invalid,
-                              resume=args.resume, restart=args.restart)
+                              resume=args.resume, restart=args.restart, test_csv=args.test)
             result = trainer.run()
         except (TrainingDataError, ResumeError, DeviceError, ValueError, FileNotFoundError) as err:
             print(f"{name}: error: {err}", file=sys.stderr)

@@ -168,7 +168,7 @@ EMOTION_AUS: dict[str, tuple[str, ...]] = {
     "surprise": ("1+2", "1+2", "1+2+5", "1", "2"),
     "disgust": ("9", "10", "4+9", "4+10", "9+10", "L10"),
     "repression": ("14", "L14", "R14", "15", "17", "15+17", "14+17"),
-    "others": ("4", "4+7", "7", "1", "L2"),
+    "others": ("4", "4+7", "7", "L2", "R2"),  # no code shared with another emotion: labels stay learnable
 }
 EMOTIONS = tuple(EMOTION_AUS)
 

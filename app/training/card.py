@@ -20,10 +20,26 @@ LIMITS = ("Trained on the data named here only; expect lower accuracy on other c
 SYNTHETIC_NOTE = "Synthetic training data: metrics say nothing about accuracy on real micro-expressions."
 
 
+def _is_synthetic(events) -> bool:
+    return any("synth" in (e.annotator + e.source + e.notes).lower() for e in events[:50])
+
+
+def data_line(data) -> str:
+    """One line for status bars and the about box: what the weights were trained on."""
+    events = data.events
+    subjects = sorted({e.subject for e in events})
+    micro = sum(e.kind == "micro" for e in events)
+    named = ", ".join(subjects[:5]) + (", ..." if len(subjects) > 5 else "")
+    text = (f"{len(events)} labelled events ({micro} micro, {len(events) - micro} macro) in {len(data.videos)} "
+            f"videos of {len(subjects)} subject(s) ({named}), {data.csv_path.name}")
+    return f"synthetic data (tsfmicro synth): {text}" if _is_synthetic(events) else text
+
+
 def model_card(trainer, result) -> dict[str, str | int | float]:
     cfg = result.config
     pooled = pooled_metrics(result)
     card: dict[str, str | int | float] = {
+        "data": data_line(result.data),
         "model": cfg.model,
         "trained_with": f"tsfmicro {__version__} train",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -59,7 +75,9 @@ def model_card(trainer, result) -> dict[str, str | int | float]:
     if "paper_protocol" in pooled:
         for key in ("accuracy", "uf1", "uar_mean_precision"):
             card[f"paper_protocol_{prefix}_{key}"] = pooled["paper_protocol"][key]
-    if any("synth" in (e.annotator + e.source + e.notes).lower() for e in result.data.events[:50]):
+    for key, value in result.heldout.items():
+        card[f"heldout_{key}"] = value
+    if _is_synthetic(result.data.events):
         card["limits"] = LIMITS + " " + SYNTHETIC_NOTE
     return card
 

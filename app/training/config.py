@@ -35,6 +35,7 @@ class TrainConfig:
     reselect: Optional[str] = None  # None: "faithful" in paper mode, else "fixed"
     rotation_deg: Optional[float] = None  # None: 3° (4° for a 3-class set)
     crop_padding: Optional[int] = None  # None: 15 px at 224 (4 px for a 3-class set), scaled to the input size
+    appearance_aug: float = 0.0  # colour/contrast/blur/noise strength (0 = off, as in the reference recipe)
     # protocol
     protocol: str = "loso"
     selection: str = "last"
@@ -71,6 +72,8 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "head_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not 0 <= self.appearance_aug <= 1:
+            raise ValueError(f"appearance_aug must be in [0, 1], got {self.appearance_aug}")
         if self.head_epochs < 0 or self.lr_decay_epochs < 0:
             raise ValueError("head_epochs and lr_decay_epochs must be >= 0")
         if not 0 < self.holdout_fraction < 1:

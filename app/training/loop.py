@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from app.training.augment import augment_pairs
+from app.training.augment import augment_appearance, augment_pairs
 from model import PreprocessCfg, preprocess_crops
 
 
@@ -61,6 +61,7 @@ def train_epoch(
     device: torch.device,
     rotation_deg: float,
     padding: int,
+    appearance: float = 0.0,
     on_batch: Callable[[int, float], None] = lambda n, loss: None,
 ) -> float:
     """One pass over `indices` (this process's share, in order) in batches; returns the mean training loss."""
@@ -70,6 +71,7 @@ def train_epoch(
         batch = torch.as_tensor(indices[start : start + batch_size], dtype=torch.long)
         stack = torch.cat((data.onset[batch], data.apex[batch]), dim=1).to(device, non_blocking=True)
         stack = augment_pairs(stack, generator, rotation_deg, padding)
+        stack = augment_appearance(stack, generator, appearance)
         onset, apex = stack[:, :3], stack[:, 3:]
         labels = data.labels[batch].to(device, non_blocking=True)
         loss = F.cross_entropy(model(onset, apex), labels)

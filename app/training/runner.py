@@ -28,7 +28,7 @@ from app.training.config import TrainConfig
 from app.training.folds import Fold, holdout_fold, loso_folds, subjects_of
 from app.training.loop import SampleTensors, confusion, end_of_epoch_schedule, make_optimizer, make_scheduler, predict, train_epoch
 from app.training.progress import Progress
-from app.training.samples import PairSample, Skipped, TrainingData, TrainingDataError, build_samples, load_training_csv
+from app.training.samples import PairSample, file_sha256, Skipped, TrainingData, TrainingDataError, build_samples, load_training_csv
 from app.training.seeds import derive_seed
 from app.training.selection import EpochEval, improves, paper_should_stop, select_on_validation
 from app.training.state import ResumeError, existing_partial, load_partial, partial_path, restore_rng_state, rng_state, save_partial
@@ -66,6 +66,7 @@ class TrainResult:
     head_metrics: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     data: Optional[TrainingData] = None
+    heldout: dict[str, Any] = field(default_factory=dict)  # figures on --test (a set not trained on)
 
 
 class Trainer:
@@ -82,8 +83,10 @@ class Trainer:
         restart: bool = False,
         face_config: FaceConfig = FaceConfig(),
         on_epoch_end: Optional[EpochHook] = None,
+        test_csv: Optional[str | os.PathLike] = None,
     ) -> None:
         self.csv_path = Path(csv_path)
+        self.test_csv = None if test_csv is None else Path(test_csv)
         self.out = Path(out)
         self.config = config
         self.classes_spec = classes
@@ -226,6 +229,7 @@ class Trainer:
             loss = train_epoch(
                 wrapped, self.tensors, [train_idx[i] for i in order], batch_size=batch, optimizer=optimizer,
                 generator=generator, device=ctx.device, rotation_deg=rcfg.rotation_deg, padding=padding,
+                appearance=cfg.appearance_aug,
                 on_batch=lambda n, l: self.progress.advance(n * ctx.world_size, f"{status} loss {l:.3f}"))
             end_of_epoch_schedule(scheduler, epoch, cfg.lr_decay_epochs)
             D.sync_buffers(wrapped, ctx)
@@ -336,6 +340,8 @@ class Trainer:
             result = TrainResult(None, self.rcfg, self.classes, self.samples, self.skipped, folds, final_epochs,
                                  head_metrics, list(self.data.notes), self.data)
             if self.ctx.is_main:
+                if self.test_csv is not None:
+                    result.heldout = self._test(final, head)
                 result.checkpoint = card.write_checkpoint(self, result, final, head)
                 partial_path(self.out).unlink(missing_ok=True)
             D.barrier(self.ctx)
@@ -343,6 +349,22 @@ class Trainer:
         finally:
             self.progress.close()
             D.shutdown(self.ctx)
+
+
+    def _test(self, final: torch.nn.Module, head) -> dict[str, Any]:
+        """The finished model (classifier + head) on the --test set, through the app's own analysis."""
+        from app.analysis.predictor import Predictor
+        from app.training.heldout import evaluate_on
+
+        self.log(f"held-out test set {self.test_csv}: spotting (analysis mode full, motion spotter beside it) and "
+                 "recognition on its labelled intervals")
+        predictor = Predictor(final, head, class_names=self.classes.names, preprocess=self.preprocess,
+                              pairing=PairingPolicy.from_string(self.preprocess.pairing_policy),
+                              device=self.ctx.device, threads=torch.get_num_threads())
+        summary = evaluate_on(self.test_csv, predictor, face_config=self.face_config, cache_dir=self.config.cache_dir,
+                              log=self.log).summary()
+        self.log("held-out: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+        return {"csv": str(self.test_csv), "csv_sha256": file_sha256(self.test_csv), **summary}
 
 
 def _fold_line(result: FoldResult, names: Sequence[str]) -> str:

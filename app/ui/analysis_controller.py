@@ -1,16 +1,14 @@
 """Analysis from the window: one run at a time in a worker thread; curves fill in live (redraws
 coalesced to 10 Hz), every chunk is stored in the project in one transaction, and when the run
-ends the curves become suggested events (labels already there are kept)."""
+ends the curves become suggested events, emotions named by the pair classifier (labels already there are kept)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.analysis.proposals import propose_events
 from app.ui.document import ProjectDocument
 from app.ui.jobs import AnalysisWorker, start_in_thread
 
@@ -87,10 +85,7 @@ class AnalysisController(QObject):
             self._dirty = False
             self.curvesChanged.emit({name: self.curves[name] for name in (*CURVES[1:], "analysed")})
 
-    def _on_finished(self) -> None:
-        probs = np.stack([self.curves[name] for name in CURVES], axis=1)
-        events = propose_events(probs, self._document.fps, video=self._video_path,
-                                subject=Path(self._video_path).stem, id_prefix="model-")
+    def _on_finished(self, events: list) -> None:
         added, skipped = self._document.add_events(events, "add model suggestions")
         self._document.store.set_provenance({"analysis": {**(self.description or {}), "mode": self._mode}})
         self._end("finished", f"analysis finished: {added} new suggestions ({skipped} already there)")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.face import FaceConfig, FacePipeline, FaceTrack
@@ -128,16 +130,27 @@ class AnalysisWorker(Worker):
         self._fps, self._checkpoint = fps, checkpoint
         self._mode, self._device, self._threads = mode, device, threads
 
-    def work(self) -> None:
+    def work(self) -> list:
+        """The curves stream out as chunks; the result is the suggested events, each emotion named by the pair
+        classifier (labels are the window's business: it adds these beside them)."""
         from app.analysis import AnalysisConfig, Predictor, analyse_video
+        from app.analysis.emotions import FrameCrops, name_emotions
+        from app.analysis.proposals import propose_events
 
         predictor = Predictor.load(self._checkpoint, device=self._device, threads=self._threads)  # errors name the file
         self.started.emit(predictor.describe())
         with open_video(self._video_path, fps=self._fps) as video:
             total = video.probe().n_frames
+            probs = []
             for chunk in analyse_video(video, predictor, AnalysisConfig.for_mode(self._mode), cancel=self._cancel):
                 self.chunkReady.emit(chunk)
+                probs.append(chunk.probs)
                 self.progress.emit(chunk.stop, total, chunk.stop / max(1e-9, time.perf_counter() - self._start))
+            if self._cancel.is_set() or not probs:
+                return []
+            events = propose_events(np.concatenate(probs), self._fps, video=self._video_path,
+                                    subject=Path(self._video_path).stem, id_prefix="model-")
+            return name_emotions(predictor, FrameCrops(video, fps=self._fps), events)
 
 
 def start_in_thread(worker: QObject, parent: QObject, on_done: Callable[[], None]) -> QThread:

@@ -607,23 +607,7 @@ class ReviewerWindow(QMainWindow):
         of what is bundled (docs/packaging.md has the full list)."""
         import sys
 
-        from app.selftest import default_model_path
-
-        description = self.models.analysis.description if self.models.analysis is not None else None
-        if description is None and self.store is not None:
-            description = self.store.provenance().get("analysis")
-        if description:
-            card = description.get("model_card") or {}
-            model_text = "\n".join(["Model card (the model that analysed this video):",
-                                    f"  checkpoint: {description.get('checkpoint', 'unknown')}",
-                                    *(f"  {key}: {value}" for key, value in card.items())] if card else
-                                   [f"Model: {description.get('checkpoint', 'unknown')} (its checkpoint has no card)"])
-        elif default_model_path() is not None:
-            model_text = ("Model: a default model ships with this build (resources/models/default.pt); its card is "
-                          "shown here once it has analysed a video.")
-        else:
-            model_text = ("Model: no trained model ships with this version. Analyse with a checkpoint of your own "
-                          "(Analysis menu) or use the training-free motion spotter.")
+        model_text = self.models.model_card_text()
         frozen = " (packaged build)" if getattr(sys, "frozen", False) else ""
         QMessageBox.about(self, "About TSFmicro Studio", "\n".join([
             f"TSFmicro Studio {__version__}{frozen}",

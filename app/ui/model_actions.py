@@ -1,4 +1,4 @@
-"""The window's model actions (the Analysis menu): analyse with a checkpoint, run the motion
+"""The window's model actions (the Analysis menu): analyse with the default model or a checkpoint, run the motion
 spotter, train on the project's labels, show the model card. One instance per window; `attach`
 and `detach` follow the open project. Split out of the window so that it stays composition only."""
 
@@ -11,6 +11,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from app.analysis.model_card import NOT_VALIDATED, card_lines, is_synthetic, trained_on
+from app.resources import default_model_path
 from app.ui.analysis_controller import AnalysisController
 from app.ui.jobs import SpotterWorker, start_in_thread
 from app.ui.training_job import TrainingJob, TrainingRequest
@@ -32,7 +34,8 @@ class ModelActions(QObject):
     def build_menu(self, menu_bar) -> None:
         w = self._window
         menu = menu_bar.addMenu("&Analysis")
-        w._action(menu, "Analyse with a model checkpoint…", self._on_analyse_triggered, "Ctrl+R")
+        w._action(menu, "Analyse with the default model", self.analyse_with_default_model, "Ctrl+R")
+        w._action(menu, "Analyse with a model checkpoint…", self._on_analyse_triggered, "Ctrl+Shift+R")
         self.full_mode_action = w._action(menu, "Full fidelity (every frame; slow on a CPU)",
                                           lambda _checked: None, checkable=True)
         w._action(menu, "Cancel analysis", self._on_cancel_triggered, Qt.Key.Key_Escape)
@@ -40,7 +43,7 @@ class ModelActions(QObject):
         w._action(menu, "Run the motion spotter (no model needed)", self.run_motion_spotter, "Ctrl+M")
         menu.addSeparator()
         w._action(menu, "Train on these labels…", self._on_train_triggered)
-        w._action(menu, "Model card of the last analysis", self.show_model_card)
+        w._action(menu, "Model card", self.show_model_card)
 
     # -- project lifetime --------------------------------------------------------------------------
 
@@ -86,6 +89,16 @@ class ModelActions(QObject):
             w.progress.show()
         return started
 
+    def analyse_with_default_model(self) -> bool:
+        """The bundled default model (trained on synthetic data; the status bar and the model card say so)."""
+        path = default_model_path()
+        if path is None:
+            QMessageBox.information(self._window, "No default model", "This installation has no bundled default "
+                                    "model (resources/models/default.pt). Analyse with a checkpoint of your own or "
+                                    "run the motion spotter.")
+            return False
+        return self.analyse(str(path))
+
     def _on_analyse_triggered(self) -> None:
         if self.analysis is None:
             return
@@ -99,9 +112,9 @@ class ModelActions(QObject):
 
     def _on_analysis_started(self, description: dict) -> None:
         card = description.get("model_card", {})
-        trained_on = card.get("data") or card.get("trained_on") or card.get("purpose") or "unknown data"
+        caveat = " — NOT validated on real micro-expressions" if is_synthetic(card) else ""
         self._window.device_label.setText(f"model on {description['device']} ({description['threads']} threads), "
-                                          f"trained on: {trained_on}")
+                                          f"trained on: {trained_on(card)}{caveat}")
 
     def _on_analysis_progress(self, done: int, total: int, fps: float) -> None:
         self._window.progress.setValue(done)
@@ -114,18 +127,31 @@ class ModelActions(QObject):
         if how == "failed":
             self._window.show_error(text)
 
-    def show_model_card(self) -> None:
+    def model_card_text(self) -> str:
+        """The card of the model that analysed this video, else the bundled default model's (dialog, about box)."""
         w = self._window
         description = self.analysis.description if self.analysis is not None else None
         if description is None and w.store is not None:
             description = w.store.provenance().get("analysis")
-        if not description:
-            QMessageBox.information(w, "Model card", "No model has analysed this video yet.")
-            return
-        card = description.get("model_card", {})
-        lines = [f"checkpoint: {description.get('checkpoint')}",
-                 f"classes: {', '.join(description.get('class_names', []))}", ""]
-        QMessageBox.information(w, "Model card", "\n".join(lines + [f"{key}: {value}" for key, value in card.items()]))
+        if description:
+            title = "the model that analysed this video"
+            checkpoint, card = description.get("checkpoint"), description.get("model_card", {})
+        elif default_model_path() is not None:
+            from model import load_checkpoint
+
+            title, checkpoint = "the bundled default model", str(default_model_path())
+            card = load_checkpoint(checkpoint).model_card
+        else:
+            return ("No model has analysed this video yet, and this installation has no bundled default model. "
+                    "Analyse with a checkpoint of your own (Analysis menu) or use the training-free motion spotter.")
+        lines = [f"Model card of {title}", f"checkpoint: {checkpoint}"]
+        lines += card_lines(card) if card else ["(its checkpoint has no card)"]
+        if is_synthetic(card):
+            lines += ["", NOT_VALIDATED]
+        return "\n".join(lines)
+
+    def show_model_card(self) -> None:
+        QMessageBox.information(self._window, "Model card", self.model_card_text())
 
     # -- motion spotter ------------------------------------------------------------------------------
 

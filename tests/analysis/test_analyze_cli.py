@@ -70,7 +70,7 @@ def test_full_mode_analyses_every_good_frame(tmp_path, tiny_checkpoint):
 def test_missing_checkpoint_option_says_none_ships_yet(tmp_path, capsys):
     assert _run(demo_video_path(), "--out", tmp_path / "o") == 2
     err = capsys.readouterr().err
-    assert "--checkpoint FILE is required" in err and "no trained default checkpoint" in err
+    assert "--checkpoint FILE is required" in err and "no bundled default model" in err
     assert not (tmp_path / "o").exists()
 
 

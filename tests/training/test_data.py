@@ -88,3 +88,16 @@ def test_bad_inputs_give_a_clear_message_naming_the_file(tmp_path, dataset):
     assert run.returncode == 2 and "gone.mp4" in run.stderr and "--skip-invalid" in run.stderr
     data = load_training_csv(gone, skip_invalid=True)
     assert len(data.events) == 14 and any("gone.mp4" in note for note in data.notes)
+
+
+def test_appearance_augmentation_keeps_the_pair_aligned_and_changes_only_what_it_should():
+    from app.training.augment import augment_appearance
+
+    stack = torch.randn(8, 3, 32, 32).repeat(1, 2, 1, 1)  # onset == apex
+    assert torch.equal(augment_appearance(stack, torch.Generator().manual_seed(0), 0.0), stack)  # off: untouched
+    a = augment_appearance(stack, torch.Generator().manual_seed(1), 1.0)
+    b = augment_appearance(stack, torch.Generator().manual_seed(1), 1.0)
+    assert torch.equal(a, b) and not torch.allclose(a, stack)
+    # Colour, contrast, blur and greyscale are shared by both frames: onset and apex differ only by sensor noise.
+    difference = (a[:, :3] - a[:, 3:]).std(dim=(1, 2, 3))
+    assert float(difference.max()) < 0.2 < float((a - stack).abs().mean())

@@ -105,3 +105,19 @@ def test_checkpoint_loads_with_its_model_card_and_runs_in_the_predictor(tmp_path
     assert [f["fold"] for f in folds] == ["sub01", "sub02"] and all("paper_best_f1_epoch" in f for f in folds)
     predictor = Predictor.load(result.checkpoint, device="cpu", threads=1)
     assert predictor.embedding_dim == 128 and predictor.class_names == loaded.class_names
+
+
+def test_a_test_set_is_scored_after_training_and_its_figures_go_into_the_card(tmp_path, dataset, tiny_config):
+    """`tsfmicro train --test`: the finished model spots (the app's analysis) and recognises the test set's events,
+    the motion spotter runs beside it, and the figures are stored in the model card. (The same CSV serves as the
+    test set here only to keep the run short; the code path is the one a held-out set takes.)"""
+    config = with_(tiny_config, protocol="none", max_folds=None)
+    result = Trainer(dataset, tmp_path / "m.pt", config, test_csv=dataset).run()
+    card = load_checkpoint(result.checkpoint).model_card
+    assert card["heldout_csv"] == str(dataset) and len(card["heldout_csv_sha256"]) == 64
+    assert card["heldout_analysis_mode"] == "full" and card["heldout_videos"] == 8
+    for key in ("model_micro_f1", "motion_spotter_micro_f1", "recognition_uf1", "recognition_accuracy"):
+        assert 0.0 <= card[f"heldout_{key}"] <= 1.0
+    # Every accepted event with a face at onset and apex is recognised (one has no face: see the fixture).
+    assert card["heldout_recognition_n"] == card["samples"]
+    assert card["data"].startswith(f"{card['events_accepted']} labelled events")

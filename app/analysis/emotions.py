@@ -1,0 +1,52 @@
+"""The pair classifier names the emotion of an interval from its onset and apex crops (MODEL_SPEC §13.4).
+
+Used on the model's suggestions (`tsfmicro analyze`, batch scoring, the reviewer's analysis) and on held-out
+evaluation. Crops come from a `crop_at(frame) -> crop or None` callable: a cached face track in training and
+evaluation (`app.training.crops.VideoCrops.crop`), or `FrameCrops` — the face pipeline on the two frames only, read
+frame-exactly — after a streaming analysis that kept no crops.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from app.core.events import Event
+from app.face import FaceConfig, FacePipeline
+
+CropAt = Callable[[int], Optional[np.ndarray]]
+
+
+def name_emotions(predictor, crop_at: CropAt, events: Sequence[Event]) -> list[Event]:
+    """`events` with `emotion` set to the classifier's choice on each interval's (onset, apex) crops and the
+    probabilities in `notes`; an event without a face at either frame keeps its emotion."""
+    named = []
+    for event in events:
+        onset, apex = crop_at(event.onset_frame), crop_at(event.apex_frame)
+        if onset is None or apex is None:
+            named.append(event)
+            continue
+        probs = predictor.classify_interval(onset, apex)
+        best = max(probs, key=probs.get)
+        ranked = ", ".join(f"{name} {p:.2f}" for name, p in sorted(probs.items(), key=lambda kv: -kv[1])[:3])
+        named.append(dataclasses.replace(event, emotion=best, notes=f"emotion by the pair classifier: {ranked}"))
+    return named
+
+
+class FrameCrops:
+    """Aligned crops of single frames of an open video: each frame is read frame-exactly and goes through its
+    own face-pipeline run (detection, landmarks, alignment), so nothing depends on what was decoded before."""
+
+    def __init__(self, source, face_config: FaceConfig = FaceConfig(), fps: float = 30.0) -> None:
+        self._source = source
+        self._pipeline = FacePipeline(face_config, fps)
+        self._cache: dict[int, Optional[np.ndarray]] = {}
+
+    def __call__(self, index: int) -> Optional[np.ndarray]:
+        if index not in self._cache:
+            frame = self._source.read(index)
+            result = next(iter(self._pipeline.run([(index, frame)])))  # a None frame gives "no face"
+            self._cache[index] = result.crop  # None when no face was found
+        return self._cache[index]

@@ -1,0 +1,41 @@
+"""`tsfmicro card`: the model card of a checkpoint, by default of the bundled default model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from app.cli import command
+
+
+@command("card", "show a checkpoint's model card (default: the bundled default model)")
+def _card_command(parser: argparse.ArgumentParser):
+    parser.add_argument("checkpoint", nargs="?", help="checkpoint file (default: the bundled default model)")
+    parser.add_argument("--json", action="store_true", help="print the card as one JSON object")
+
+    def run(args: argparse.Namespace) -> int:
+        from app.analysis.model_card import NOT_VALIDATED, card_lines, is_synthetic
+        from app.resources import default_model_path
+        from model import CheckpointError, load_checkpoint
+
+        path = args.checkpoint or default_model_path()
+        if path is None:
+            print("tsfmicro card: error: this installation has no bundled default model (resources/models/default.pt); "
+                  "name a checkpoint", file=sys.stderr)
+            return 2
+        try:
+            card = load_checkpoint(path, device="cpu").model_card
+        except (CheckpointError, FileNotFoundError) as error:
+            print(f"tsfmicro card: error: {error}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps({"checkpoint": str(path), **card}, indent=2))
+            return 0
+        print(f"checkpoint: {path}")
+        print("\n".join(card_lines(card)) if card else "(no model card in this checkpoint)")
+        if is_synthetic(card):
+            print(f"\nNOTE: {NOT_VALIDATED}")
+        return 0
+
+    return run
