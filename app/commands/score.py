@@ -31,9 +31,12 @@ def _score_command(parser: argparse.ArgumentParser):
     parser.add_argument("--out", default="tsfmicro-scores",
                         help="output folder: OUT/<video>/{frames.csv,events.csv,curves.png,done.json} and "
                              "OUT/summary.csv (default ./tsfmicro-scores)")
-    parser.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head; without one the "
-                                             "training-free motion spotter scores the videos (no trained default "
-                                             "model ships yet)")
+    scorer = parser.add_mutually_exclusive_group()
+    scorer.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head (default: the bundled "
+                                             "default model, trained on synthetic data; the motion spotter where "
+                                             "none is installed)")
+    scorer.add_argument("--motion-spotter", action="store_true",
+                        help="score with the training-free motion spotter instead of a model")
     parser.add_argument("--resume", action="store_true",
                         help="skip videos whose outputs are complete for the same content and model/settings")
     parser.add_argument("--workers", type=int,
@@ -69,11 +72,14 @@ def _score_command(parser: argparse.ArgumentParser):
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             return _error(f"{out}: exists and is not a folder")
+        from app.resources import default_model_path
+
+        checkpoint = None if args.motion_spotter else (args.checkpoint or default_model_path())
         try:
             videos = collect_videos(args.input, exclude=out)
-            settings = ScoreSettings.create(args.checkpoint, mode=args.mode, stride=args.stride, lag_s=args.lag_s,
+            settings = ScoreSettings.create(checkpoint, mode=args.mode, stride=args.stride, lag_s=args.lag_s,
                                             device=args.device, batch_size=args.batch)
-            settings.analysis_config() if args.checkpoint else settings.motion_config()
+            settings.analysis_config() if checkpoint else settings.motion_config()
         except (InputError, FileNotFoundError, ValueError) as error:
             return _error(str(error))
         if args.engine == "ray":

