@@ -78,10 +78,10 @@ class _Run:
             self.say(f"  NOTE: {NO_MODEL_NOTE}")
             path = self._tiny_checkpoint(self.work / "tsfmicro_tiny_random.pt")
         self.predictor = Predictor.load(path, device="cpu", threads=max(1, min(2, os.cpu_count() or 1)))
-        card = self.predictor.model_card
-        card_text = "; ".join(f"{k}: {v}" for k, v in list(card.items())[:4]) or "no card"
+        from app.analysis.model_card import trained_on
+
         return (f"{path.name}: {self.predictor.model.cfg.input_size}px input, classes "
-                f"{', '.join(self.predictor.class_names)}; card: {card_text}")
+                f"{', '.join(self.predictor.class_names)}; trained on {trained_on(self.predictor.model_card)}")
 
     @staticmethod
     def _tiny_checkpoint(path: Path) -> Path:

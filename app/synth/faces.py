@@ -26,6 +26,7 @@ from app.synth.action_units import LEFT_EYE, RIGHT_EYE
 from app.synth.moving_portrait import BACKGROUND, load_portrait, portrait_motion
 
 FACES = ("astronaut", "carphone", "carphone_still")  # append only: a face's index seeds its videos
+DEFAULT_FACES = ("astronaut", "carphone")  # what `tsfmicro synth` renders when no --faces is given
 STILL_FRAME = 0  # the carphone frame used as a still portrait (the man faces the camera)
 CARPHONE_FILE = "carphone_pristine.mp4"
 TRACK_UPSCALE = 3  # carphone's face is about 52 px: the pipeline runs on 3x frames

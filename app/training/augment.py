@@ -14,6 +14,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from model.preprocess import gaussian_blur
+
 REFERENCE_SIZE = 224
 
 
@@ -60,8 +62,10 @@ def _rotate(images: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
 
 def augment_appearance(stack: torch.Tensor, generator: torch.Generator, strength: float) -> torch.Tensor:
     """Appearance changes that keep the motion (not in the reference recipe; `--appearance-aug`): per sample, the
-    same random colour gain and offset per channel, contrast, Gaussian blur (σ up to 1.5·strength px) and optional
-    greyscale on both frames, then independent sensor noise per frame. `stack` is (B, 6, S, S) normalised
+    same random colour gain and offset per channel, contrast, Gaussian blur (σ up to 1.5·strength px), optional
+    greyscale and, with probability 0.5, inverted intensities on both frames, then independent sensor noise per
+    frame. Inversion flips the sign of the frame difference and of the image gradients together, so only what does
+    not depend on whether a feature is darker or lighter than its surroundings (the motion) stays informative. `stack` is (B, 6, S, S) normalised
     [onset, apex]; `strength` 0 returns it unchanged, 1 is the full range. A model trained on one face leans on that
     face's look; these draws stand in for other faces, cameras and lighting."""
     if strength <= 0:
@@ -73,33 +77,16 @@ def augment_appearance(stack: torch.Tensor, generator: torch.Generator, strength
     sigma = torch.rand(batch, generator=generator) * 1.5 * strength
     grey = torch.rand(batch, generator=generator) < 0.2 * strength
     noise_sd = torch.rand(batch, generator=generator) * 0.08 * strength
+    invert = torch.rand(batch, generator=generator) < 0.5
     noise = torch.randn(stack.shape, generator=generator)
     device = stack.device
     gain, offset = gain.repeat(1, 2).to(device)[..., None, None], offset.repeat(1, 2).to(device)[..., None, None]
     out = stack * gain + offset
     mean = out.mean(dim=(1, 2, 3), keepdim=True)
     out = (out - mean) * contrast.to(device).view(-1, 1, 1, 1) + mean
-    out = _blur(out, sigma.to(device))
+    out = gaussian_blur(out, sigma.to(device))
     grey_values = torch.cat([out[:, :3].mean(1, keepdim=True).expand(-1, 3, -1, -1),
                              out[:, 3:].mean(1, keepdim=True).expand(-1, 3, -1, -1)], dim=1)
     out = torch.where(grey.to(device).view(-1, 1, 1, 1), grey_values, out)
+    out = torch.where(invert.to(device).view(-1, 1, 1, 1), -out, out)
     return out + noise.to(device) * noise_sd.to(device).view(-1, 1, 1, 1)
-
-
-def _blur(images: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-    """Per-image separable Gaussian blur (σ in px; σ < 0.3 leaves the image as is), reflect padding."""
-    radius = 3
-    x = torch.arange(-radius, radius + 1, dtype=images.dtype, device=images.device)
-    safe = sigma.clamp(min=1e-3).view(-1, 1)
-    kernel = torch.exp(-0.5 * (x.view(1, -1) / safe) ** 2)
-    kernel = kernel / kernel.sum(dim=1, keepdim=True)
-    identity = (x == 0).to(images.dtype).view(1, -1).expand_as(kernel)
-    kernel = torch.where((sigma < 0.3).view(-1, 1), identity, kernel)  # (B, K)
-    batch, channels, height, width = images.shape
-    flat = images.reshape(1, batch * channels, height, width)
-    k = kernel.repeat_interleave(channels, dim=0)  # (B*C, K)
-    flat = F.conv2d(F.pad(flat, (radius, radius, 0, 0), mode="reflect"), k.view(-1, 1, 1, 2 * radius + 1),
-                    groups=batch * channels)
-    flat = F.conv2d(F.pad(flat, (0, 0, radius, radius), mode="reflect"), k.view(-1, 1, 2 * radius + 1, 1),
-                    groups=batch * channels)
-    return flat.view(batch, channels, height, width)

@@ -36,6 +36,7 @@ class TrainConfig:
     rotation_deg: Optional[float] = None  # None: 3° (4° for a 3-class set)
     crop_padding: Optional[int] = None  # None: 15 px at 224 (4 px for a 3-class set), scaled to the input size
     appearance_aug: float = 0.0  # colour/contrast/blur/noise strength (0 = off, as in the reference recipe)
+    input_norm: str = "imagenet"  # model input normalisation (model.preprocess): imagenet | local_contrast
     # protocol
     protocol: str = "loso"
     selection: str = "last"

@@ -57,7 +57,7 @@ def summary_lines(result) -> list[str]:
     pooled = pooled_metrics(result)
     what = "LOSO" if cfg.protocol == "loso" else "hold-out"
     partial = f" (first {len(result.folds)} folds only)" if cfg.max_folds else ""
-    if cfg.protocol == "none":
+    if cfg.protocol == "none" and not result.heldout:
         lines.append("no held-out evaluation (--protocol none): these data give no accuracy estimate")
     if "honest" in pooled:
         m = pooled["honest"]
@@ -75,6 +75,13 @@ def summary_lines(result) -> list[str]:
         h = result.head_metrics
         lines.append(f"spotting head, held-out subject(s) {h['held_out_subjects']}: per-frame UAR {h['frame_uar']:.4f}, "
                      f"MEGC spotting F1 {h['spotting_f1']:.4f}")
+    if result.heldout:
+        h = result.heldout
+        lines.append(f"test set {h['csv']} ({h['videos']} videos, {h['events']} events, never trained on), micro-"
+                     f"expression spotting F1 {h['model_micro_f1']:.4f} (motion spotter "
+                     f"{h.get('motion_spotter_micro_f1', float('nan')):.4f}), apex error median "
+                     f"{h['model_micro_apex_error_frames_median']:g} frames; recognition on its labelled intervals: "
+                     f"UF1 {h['recognition_uf1']:.4f}, UAR {h['recognition_uar']:.4f}; all figures in the model card")
     if result.checkpoint is not None:
         lines.append(f"wrote {result.checkpoint} (final model: all {len(set(s.subject for s in result.samples))} "
                      f"subjects, {result.final_epochs} epochs)")

@@ -137,7 +137,7 @@ class Trainer:
         self.rcfg = cfg.resolved(len(self.classes.names))
         self.input_size = model_cfg(cfg.model).input_size
         self.preprocess = PreprocessCfg(
-            size=self.input_size, crop_spec=self.face_config.to_json(),
+            size=self.input_size, normalize=cfg.input_norm, crop_spec=self.face_config.to_json(),
             pairing_policy=PairingPolicy(cfg.pairing_tau_s, "pre_logits").to_json())
         if not self.ctx.is_local_main:
             D.barrier(self.ctx)

@@ -56,8 +56,7 @@ class BatchDialog(QDialog):
         self.setWindowTitle("Batch scoring")
         self.resize(900, 520)
         self.input_edit, self.out_edit, self.checkpoint_edit = QLineEdit(), QLineEdit(), QLineEdit()
-        self.checkpoint_edit.setPlaceholderText("empty: the bundled default model (the motion spotter if none is installed)")
-        self.motion_spotter = QCheckBox("score with the training-free motion spotter instead of a model")
+        self.checkpoint_edit.setPlaceholderText("empty: the training-free motion spotter; 'default': the bundled model")
         self.workers = QSpinBox()
         self.workers.setRange(1, max(1, os.cpu_count() or 1))
         self.resume = QCheckBox("skip videos already scored with the same model (resume)")
@@ -66,7 +65,6 @@ class BatchDialog(QDialog):
         for label, edit, folder in (("Videos (folder)", self.input_edit, True), ("Output folder", self.out_edit, True),
                                     ("Model checkpoint", self.checkpoint_edit, False)):
             form.addRow(label, self._with_browse(edit, folder))
-        form.addRow("", self.motion_spotter)
         form.addRow("Worker processes", self.workers)
         form.addRow("", self.resume)
         self.table = QTableWidget(0, len(TABLE_COLUMNS))
@@ -137,9 +135,7 @@ class BatchDialog(QDialog):
         for row, video in enumerate(self._videos):
             self._set_row(row, {"path": str(video), "status": "queued"})
         arguments = ["-m", "app.cli", "score", source, "--out", out, "--workers", str(self.workers.value())]
-        if self.motion_spotter.isChecked():
-            arguments.append("--motion-spotter")
-        elif self.checkpoint_edit.text().strip():
+        if self.checkpoint_edit.text().strip():
             arguments += ["--checkpoint", self.checkpoint_edit.text().strip()]
         if self.resume.isChecked():
             arguments.append("--resume")

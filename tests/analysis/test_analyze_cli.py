@@ -67,7 +67,23 @@ def test_full_mode_analyses_every_good_frame(tmp_path, tiny_checkpoint):
     assert (frames["analysed"] == ok_pairs.astype(int)).all()
 
 
-def test_missing_checkpoint_option_says_none_ships_yet(tmp_path, capsys):
+def test_without_a_checkpoint_the_bundled_default_model_analyses_and_names_emotions(tmp_path, capsys):
+    out = tmp_path / "default"
+    assert _run(demo_video_path(), "--out", out, "--threads", "1") == 0
+    printed = capsys.readouterr().out
+    assert "model: the bundled default model, trained on synthetic data" in printed
+    assert "Not validated on real micro-expressions" in printed
+    meta = json.loads((out / "analysis.json").read_text())
+    assert meta["predictor"]["checkpoint"].endswith("default.pt")
+    events = read_events_csv(out / "events.csv", check_videos=False).accepted
+    classes = set(meta["predictor"]["class_names"])
+    assert all(e.emotion in classes and e.notes.startswith("emotion by the pair classifier") for e in events)
+
+
+def test_missing_default_model_asks_for_a_checkpoint(tmp_path, capsys, monkeypatch):
+    import app.resources
+
+    monkeypatch.setattr(app.resources, "default_model_path", lambda: None)
     assert _run(demo_video_path(), "--out", tmp_path / "o") == 2
     err = capsys.readouterr().err
     assert "--checkpoint FILE is required" in err and "no bundled default model" in err

@@ -28,9 +28,9 @@ def summary(out):
 
 @pytest.fixture(scope="module")
 def motion_run(input_tree, tmp_path_factory):
-    """The motion spotter (--motion-spotter) over the input folder, 1 worker."""
+    """The motion-spotter fallback (no --checkpoint) over the input folder, 1 worker."""
     out = tmp_path_factory.mktemp("score_motion") / "out"
-    code = score(input_tree, "--out", out, "--workers", 1, "--motion-spotter")
+    code = score(input_tree, "--out", out, "--workers", 1)
     return out, code
 
 
@@ -72,11 +72,11 @@ def test_motion_fallback_scores_a_folder_and_reports_bad_videos(motion_run, inpu
     assert temporaries(out) == []
 
 
-def test_motion_spotter_says_so(input_tree, tmp_path, capsys):
-    code = score(input_tree / "p02.mp4", "--out", tmp_path / "out", "--motion-spotter")
+def test_motion_fallback_says_so(input_tree, tmp_path, capsys):
+    code = score(input_tree / "p02.mp4", "--out", tmp_path / "out")
     captured = capsys.readouterr()
     assert code == 0
-    assert "with the training-free motion spotter" in captured.out
+    assert "motion spotter" in captured.out and "no --checkpoint" in captured.out
     assert "videos" in captured.err and "fps" in captured.err and "ETA" in captured.err  # progress on stderr
 
 
@@ -110,7 +110,7 @@ def test_motion_two_workers_identical_whatever_the_thread_count(motion_run, inpu
     on 2 cores) and 2 workers x 1 thread write the same bytes."""
     out1, _ = motion_run
     out2 = tmp_path / "out"
-    assert score(input_tree, "--out", out2, "--workers", 2, "--motion-spotter") == 1
+    assert score(input_tree, "--out", out2, "--workers", 2) == 1
     assert tree_bytes(out1) == tree_bytes(out2)
 
 
@@ -146,7 +146,7 @@ def test_resume_skips_done_videos_and_recomputes_for_another_checkpoint(model_ru
 def test_list_file_with_a_missing_entry(input_tree, tmp_path, capsys):
     listing = tmp_path / "videos.txt"
     listing.write_text(f"{input_tree / 'p02.mp4'}\n{tmp_path / 'gone.mp4'}\n")
-    assert score(listing, "--out", tmp_path / "out", "--motion-spotter") == 1
+    assert score(listing, "--out", tmp_path / "out") == 1
     rows = summary(tmp_path / "out")
     assert [(r["output"], r["status"]) for r in rows] == [("p02", "ok"), ("gone", "error")]
     assert "no such file" in rows[1]["error"]
@@ -164,3 +164,12 @@ def test_unloadable_checkpoint_stops_the_batch(input_tree, tmp_path, capsys):
     bad.write_bytes(b"not a checkpoint")
     assert score(input_tree / "p02.mp4", "--out", tmp_path / "out", "--checkpoint", bad) == 2
     assert "could not start" in capsys.readouterr().err
+
+
+def test_checkpoint_default_scores_with_the_bundled_model(input_tree, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert score(input_tree / "p02.mp4", "--out", out, "--checkpoint", "default", "--device", "cpu",
+                 "--threads", 1) == 0
+    assert "with checkpoint default.pt" in capsys.readouterr().out
+    events = read_events_csv(out / "p02" / "events.csv", check_videos=False).accepted
+    assert all(e.source == "model" for e in events)

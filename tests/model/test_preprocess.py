@@ -63,3 +63,32 @@ def test_antialiased_resize_is_within_one_grey_level_of_pil_bilinear(shape: tupl
     cfg = PreprocessCfg()
     ours = preprocess_crop(crop, cfg) * torch.tensor(cfg.std).view(3, 1, 1) + torch.tensor(cfg.mean).view(3, 1, 1)
     assert np.abs(ours.permute(1, 2, 0).numpy() - pil).max() <= 1.0 / 255 + 1e-5
+
+
+def test_local_contrast_is_grey_and_ignores_lighting_and_skin_tone() -> None:
+    """`normalize="local_contrast"`: the same face under other lighting, contrast and colour cast gives (nearly) the
+    same model input; a motion still shows in the difference of two frames."""
+    from skimage import data
+
+    face = data.astronaut()[30:230, 150:350]
+    cfg = PreprocessCfg(size=64, normalize="local_contrast")
+    base = preprocess_crop(face, cfg)
+    assert torch.equal(base[0], base[1]) and torch.equal(base[1], base[2])
+    relit = np.clip(face.astype(np.float32) * np.array([0.6, 0.7, 0.9]) + 30, 0, 255).astype(np.uint8)
+    assert float((preprocess_crop(relit, cfg) - base).abs().mean()) < 0.1 * float(base.abs().mean())
+    imagenet = PreprocessCfg(size=64)
+    assert float((preprocess_crop(relit, imagenet) - preprocess_crop(face, imagenet)).abs().mean()) > 0.3
+    moved = np.roll(face, 2, axis=0)
+    assert float((preprocess_crop(moved, cfg) - base).abs().mean()) > 0.2 * float(base.abs().mean())
+    with pytest.raises(ValueError, match="normalize"):
+        PreprocessCfg(normalize="zscore")
+
+
+def test_the_normalisation_travels_with_the_checkpoint(tmp_path) -> None:
+    from model import create_model, load_checkpoint, save_checkpoint
+
+    model = create_model("tsfmicro_tiny", num_classes=2)
+    cfg = PreprocessCfg(size=64, normalize="local_contrast")
+    path = save_checkpoint(tmp_path / "m.pt", model, model_name="tsfmicro_tiny", class_names=("a", "b"),
+                           preprocess=cfg, model_card={})
+    assert load_checkpoint(path).preprocess == cfg

@@ -62,7 +62,7 @@ def test_bundle_holds_the_data_files(bundle):
                  "mmod_human_face_detector.dat"):
         assert (internal / "dlib_models" / name).is_file()
     assert not (internal / "dlib_models" / "dlib_face_recognition_resnet_model_v1.dat").exists()
-    assert (internal / "resources" / "models").is_dir() == (ROOT / "resources" / "models").is_dir()
+    assert (internal / "resources" / "models" / "default.pt").is_file()  # the default model and its card
     for data in (internal / "resources", internal / "dlib_models"):
         assert not [p for p in data.rglob("*") if p.is_symlink()]
     for excluded in ("scipy", "ray", "tensorboard", "imageio_ffmpeg", "pyqtgraph/opengl"):
@@ -76,7 +76,16 @@ def test_frozen_self_test_passes(bundle):
     assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
     assert "self-test (frozen" in result.stdout
     assert "frozen bundle at" in result.stdout
+    assert "default.pt: 64px input" in result.stdout and "synthetic data" in result.stdout
     assert "self-test passed" in result.stdout
+
+
+def test_frozen_card_command_shows_the_default_model(bundle):
+    result = subprocess.run([str(bundle / "tsfmicro-studio"), "-m", "app.cli", "card"], capture_output=True,
+                            text=True, timeout=300, cwd=bundle.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "_internal/resources/models/default.pt" in result.stdout and "heldout_model_micro_f1" in result.stdout
+    assert "Not validated on real micro-expressions" in result.stdout
 
 
 def test_frozen_executable_runs_the_command_line(bundle):

@@ -25,8 +25,7 @@ def test_self_test_from_source_passes():
     out = result.stdout
     for number, (name, _step) in enumerate(selftest.STEPS, 1):
         assert f"[{number}/{len(selftest.STEPS)}] {name}: ok" in out
-    if selftest.default_model_path() is None:
-        assert "no trained model ships" in out
+    assert "default.pt: 64px input" in out and "synthetic data" in out  # the bundled default model was loaded
     assert "self-test passed" in out
 
 
@@ -78,5 +77,5 @@ def test_about_box_names_version_model_and_licences(qtbot, monkeypatch, tmp_path
     assert __version__ in text
     assert "68-point" in text and "NON-COMMERCIAL" in text
     assert "public domain" in text and "LGPLv3" in text and "BSD" in text and "Apache-2.0" in text
-    if selftest.default_model_path() is None:
-        assert "no trained model ships" in text
+    assert "Model card of the bundled default model" in text and "default.pt" in text
+    assert "synthetic data" in text and "Not validated on real micro-expressions" in text

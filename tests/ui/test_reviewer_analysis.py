@@ -128,3 +128,26 @@ def test_closing_the_window_mid_analysis_stops_the_worker(window, qtbot, tiny_ch
     window.close()  # cancels and waits: the thread must really end, not be destroyed while running
     assert thread.isFinished()
     assert window.models.analysis is None
+
+
+def test_default_model_from_the_menu_says_what_it_was_trained_on(window, qtbot, monkeypatch):
+    """Analysis > Analyse with the default model: the bundled model, its synthetic training data and the caveat in
+    the status bar; its suggestions come with emotions named by the pair classifier; its card before and after."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    window.models.show_model_card()  # before any analysis: the bundled default model's card
+    assert "Model card of the bundled default model" in shown[-1] and "heldout_model_micro_f1" in shown[-1]
+    action = next(a for a in window.findChildren(QAction) if a.text() == "Analyse with the default model")
+    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=180000) as ended:
+        action.trigger()
+    assert ended.args[0] == "finished", ended.args
+    status = window.device_label.text()
+    assert "trained on: synthetic data" in status and "NOT validated on real micro-expressions" in status
+    suggestions = [e for e in window.document.events() if e.source == "model"]
+    classes = set(window.models.analysis.description["class_names"])
+    assert all(e.emotion in classes for e in suggestions if e.notes.startswith("emotion by the pair classifier"))
+    window.models.show_model_card()
+    assert "Model card of the model that analysed this video" in shown[-1] and "default.pt" in shown[-1]
