@@ -6,6 +6,11 @@ This is the project's extension, not part of the paper. Per analysed frame t:
     L × { x += MSR(LN(x)); x += FFN(LN(x)) }        FFN: D → ffn_ratio·D → D, GELU
     p_t = softmax(Linear_{D→4}(LN(x_t)))            over PHASES = (none, onset, apex, offset)
 
+Optional baseline (`baseline_s` > 0, this project's addition): each embedding enters as its deviation from a causal,
+exponentially weighted mean of the video's earlier valid embeddings (time constant `baseline_s`; zero before the first
+one). What is constant over a video — the face's identity, the camera, the lighting — then cancels, and the head reads
+what changes. The mean is part of the streaming state, so every form gives the same result.
+
 Retention decays are defined in seconds: γ_h = exp(−Δt/τ_h) with Δt = stride/fps the time between analysed
 frames and τ_h log-spaced from `tau_min_s` to `tau_max_s`, so the same weights mean the same thing at any fps.
 p_t depends only on frames ≤ t. No rotary position is applied (the decay encodes distance).
@@ -38,8 +43,11 @@ class SpottingHeadCfg:
     tau_max_s: float = 1.0
     norm_eps: float = 1e-5
     chunk_size: int = DEFAULT_CHUNK_SIZE  # frames per block in the chunkwise form
+    baseline_s: float = 0.0  # > 0: embeddings minus their causal running mean of this time constant (0 = off)
 
     def __post_init__(self) -> None:
+        if self.baseline_s < 0:
+            raise ValueError("baseline_s must be >= 0")
         if self.dim % self.num_heads:
             raise ValueError(f"dim {self.dim} does not split into {self.num_heads} heads")
         if not 0 < self.tau_min_s <= self.tau_max_s:
@@ -61,19 +69,24 @@ class SpottingState:
 
     layers: tuple[RetentionState, ...]
     frames_seen: int
+    baseline: tuple[torch.Tensor, torch.Tensor] | None = None  # running mean (B, E) and its weight (B,)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain tensors and ints, e.g. to store with partial results (loadable with weights_only=True)."""
-        return {
+        out = {
             "frames_seen": self.frames_seen,
             "kv": [layer.kv for layer in self.layers],
             "normaliser": [layer.normaliser for layer in self.layers],
         }
+        if self.baseline is not None:
+            out["baseline_mean"], out["baseline_weight"] = self.baseline
+        return out
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> "SpottingState":
         layers = tuple(RetentionState(kv=kv, normaliser=n) for kv, n in zip(data["kv"], data["normaliser"]))
-        return SpottingState(layers=layers, frames_seen=int(data["frames_seen"]))
+        baseline = (data["baseline_mean"], data["baseline_weight"]) if "baseline_mean" in data else None
+        return SpottingState(layers=layers, frames_seen=int(data["frames_seen"]), baseline=baseline)
 
 
 class RetentionLayer(nn.Module):
@@ -130,7 +143,26 @@ class SpottingHead(nn.Module):
         dtype = dtype or self.classifier.weight.dtype
         device = device or self.classifier.weight.device
         layers = tuple(layer.retention.initial_state(batch, dtype, device) for layer in self.layers)
-        return SpottingState(layers=layers, frames_seen=0)
+        baseline = None
+        if self.cfg.baseline_s > 0:
+            baseline = (torch.zeros(batch, self.cfg.embed_dim, dtype=dtype, device=device),
+                        torch.zeros(batch, dtype=dtype, device=device))
+        return SpottingState(layers=layers, frames_seen=0, baseline=baseline)
+
+    def centre(self, x: torch.Tensor, valid: torch.Tensor, fps: float | torch.Tensor,
+               baseline: tuple[torch.Tensor, torch.Tensor], stride: int = 1):
+        """x_t − m_{t−1} (0 while no valid frame was seen), m the exponentially weighted mean of valid x with time
+        constant `baseline_s`. x (B, T, E), valid (B, T) float → (centred x, new (mean, weight))."""
+        fps = torch.as_tensor(fps, dtype=x.dtype, device=x.device).reshape(-1, 1).expand(x.shape[0], 1)
+        beta = torch.exp(-(stride / fps) / self.cfg.baseline_s)  # (B, 1) decay per analysed frame
+        mean, weight = baseline
+        out = torch.empty_like(x)
+        for t in range(x.shape[1]):
+            v = valid[:, t, None]
+            out[:, t] = torch.where(weight[:, None] > 0, x[:, t] - mean, torch.zeros_like(mean)) * v
+            weight = beta[:, 0] * weight + v[:, 0]
+            mean = mean + v * (x[:, t] - mean) / weight.clamp(min=1e-12)[:, None]
+        return out, (mean, weight)
 
     def run(
         self,
@@ -145,6 +177,11 @@ class SpottingHead(nn.Module):
         batch, length, _ = x.shape
         if state is None:
             state = self.initial_state(batch, x.dtype, x.device)
+        baseline = state.baseline
+        if self.cfg.baseline_s > 0:
+            if baseline is None:
+                baseline = self.initial_state(batch, x.dtype, x.device).baseline
+            x, baseline = self.centre(x, valid.to(x.dtype), fps, baseline, stride)
         valid = valid.to(x.dtype)[..., None]
         h = self.input_norm(self.input_proj(torch.cat((x * valid, valid), dim=-1)))
         log_decay = self.log_decay(fps, batch, stride).to(x.dtype)
@@ -153,7 +190,8 @@ class SpottingHead(nn.Module):
             h, layer_state = layer(h, log_decay, layer_state, form, self.cfg.chunk_size)
             new_layer_states.append(layer_state)
         logits = self.classifier(self.final_norm(h))
-        return logits, SpottingState(layers=tuple(new_layer_states), frames_seen=state.frames_seen + length)
+        return logits, SpottingState(layers=tuple(new_layer_states), frames_seen=state.frames_seen + length,
+                                     baseline=baseline)
 
     def forward(self, x: torch.Tensor, valid: torch.Tensor, fps: float | torch.Tensor, stride: int = 1) -> torch.Tensor:
         return self.run(x, valid, fps, stride=stride)[0]

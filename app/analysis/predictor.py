@@ -70,7 +70,8 @@ def _resolve_embedding(model: TSFmicro, head: Optional[SpottingHead], pairing: P
 
 def _state_to(state: SpottingState, device: torch.device) -> SpottingState:
     layers = tuple(RetentionState(kv=s.kv.to(device), normaliser=s.normaliser.to(device)) for s in state.layers)
-    return SpottingState(layers=layers, frames_seen=state.frames_seen)
+    baseline = None if state.baseline is None else tuple(t.to(device) for t in state.baseline)
+    return SpottingState(layers=layers, frames_seen=state.frames_seen, baseline=baseline)
 
 
 class Predictor:

@@ -71,6 +71,10 @@ def _train_command(parser: argparse.ArgumentParser):
                              "local contrast normalisation: carries over better to faces not seen in training)")
     parser.add_argument("--head-epochs", type=_non_negative, default=40,
                         help="spotting-head epochs (default 40; 0 = no spotting head)")
+    parser.add_argument("--head-baseline", type=float, default=0.0,
+                        help="seconds: the spotting head reads each embedding minus the video's running mean of this "
+                             "time constant, so what is constant in a video (the face, the camera) cancels (default 0: "
+                             "off)")
     parser.add_argument("--head-window", type=float, default=8.0, help="spotting-head training window in seconds")
     parser.add_argument("--tau", type=float, default=0.15, help="pairing lag τ in seconds (k = max(1, ⌊τ·fps + 0.5⌋))")
     parser.add_argument("--device", default=None, help="auto (default: cuda, then mps, then cpu), cpu, cuda, cuda:N, mps")
@@ -105,7 +109,7 @@ def _train_command(parser: argparse.ArgumentParser):
                 appearance_aug=args.appearance_aug, input_norm=args.input_norm,
                 protocol=args.protocol, selection=args.select, paper_protocol=args.paper_protocol,
                 holdout_fraction=args.holdout_fraction, max_folds=args.max_folds, head_epochs=args.head_epochs,
-                head_window_s=args.head_window, pairing_tau_s=args.tau, train_head=args.head_epochs > 0,
+                head_window_s=args.head_window, head_baseline_s=args.head_baseline, pairing_tau_s=args.tau, train_head=args.head_epochs > 0,
                 device=args.device, threads=args.threads, cache_dir=cache, progress=not args.quiet)
             out = Path(args.out)
             if not out.parent.resolve().is_dir():

@@ -49,6 +49,7 @@ class TrainConfig:
     head_weight_decay: float = 0.05
     head_window_s: float = 8.0
     head_batch: int = 8
+    head_baseline_s: float = 0.0  # > 0: the head reads embeddings minus their running mean (SpottingHeadCfg)
     apex_half_width_s: float = 0.02
     pairing_tau_s: float = 0.15
     train_head: bool = True
@@ -73,6 +74,8 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "head_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.head_baseline_s < 0:
+            raise ValueError(f"head_baseline_s must be >= 0, got {self.head_baseline_s}")
         if not 0 <= self.appearance_aug <= 1:
             raise ValueError(f"appearance_aug must be in [0, 1], got {self.appearance_aug}")
         if self.head_epochs < 0 or self.lr_decay_epochs < 0:

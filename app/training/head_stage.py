@@ -56,7 +56,8 @@ def run_head_stage(trainer, model) -> tuple[SpottingHead | None, dict]:
     if not ctx.is_main:
         return None, {}
     settings = dict(epochs=cfg.head_epochs, lr=cfg.head_lr, weight_decay=cfg.head_weight_decay,
-                    window_s=cfg.head_window_s, batch_size=cfg.head_batch, device=ctx.device)
+                    window_s=cfg.head_window_s, batch_size=cfg.head_batch, device=ctx.device,
+                    baseline_s=cfg.head_baseline_s)
     metrics: dict = {}
     subjects = subjects_of([s.subject for s in sequences])
     if len(subjects) >= 2:

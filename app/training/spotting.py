@@ -162,11 +162,12 @@ def train_head(
     batch_size: int,
     seed: int,
     device: torch.device,
+    baseline_s: float = 0.0,
     on_epoch: Callable[[int, float], None] = lambda epoch, loss: None,
 ) -> SpottingHead:
     """A freshly initialised head (seeded) trained on `sequences` for `epochs` epochs; returned in eval mode."""
     torch.manual_seed(seed)
-    head = SpottingHead(SpottingHeadCfg(embed_dim=sequences[0].x.shape[1])).to(device)
+    head = SpottingHead(SpottingHeadCfg(embed_dim=sequences[0].x.shape[1], baseline_s=baseline_s)).to(device)
     optimizer = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=weight_decay)
     weights = class_weights(sequences).to(device)
     generator = torch.Generator().manual_seed(seed)

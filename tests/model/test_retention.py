@@ -175,3 +175,24 @@ def test_default_head_size_and_state_size() -> None:
     floats = sum(layer.kv.numel() + layer.normaliser.numel() for layer in state.layers)
     assert floats == 2 * 4 * (32 * 32 + 1)
     assert math.isclose(head.inverse_tau[0].item(), 20.0, rel_tol=1e-6)
+
+
+def test_head_baseline_cancels_what_is_constant_and_streams_exactly():
+    """SpottingHeadCfg.baseline_s: the head reads embeddings minus their causal running mean, so a constant offset
+    (another face, another camera) leaves its output unchanged; parallel, chunkwise and recurrent forms agree."""
+    from model import SpottingHead, SpottingHeadCfg
+
+    torch.manual_seed(0)
+    head = SpottingHead(SpottingHeadCfg(embed_dim=16, dim=32, num_heads=4, baseline_s=0.5)).double().eval()
+    x = torch.randn(2, 50, 16, dtype=torch.float64)
+    valid = torch.rand(2, 50) > 0.2
+    parallel = head.forward_parallel(x, valid, 30.0)
+    shifted = head.forward_parallel(x + 3.0 * torch.randn(1, 1, 16, dtype=torch.float64), valid, 30.0)
+    assert torch.allclose(parallel, shifted, atol=1e-9)
+    first, state = head.forward_chunk(x[:, :20], valid[:, :20], 30.0)
+    second, state = head.forward_chunk(x[:, 20:], valid[:, 20:], 30.0, SpottingState.from_dict(state.to_dict()))
+    assert torch.allclose(torch.cat([first, second], 1), parallel, atol=1e-12)
+    plain = SpottingHead(SpottingHeadCfg(embed_dim=16, dim=32, num_heads=4)).double().eval()
+    plain.load_state_dict(head.state_dict())
+    assert not torch.allclose(plain.forward_parallel(x, valid, 30.0),
+                              plain.forward_parallel(x + 3.0, valid, 30.0), atol=1e-3)  # without it, offsets matter
