@@ -62,6 +62,7 @@ class PreprocessCfg:
     crop_spec: str = "unspecified"
     pairing_policy: str = "unspecified"
     normalize: str = "imagenet"
+    decoding: str = "unspecified"  # JSON of the curve → interval decoder's settings chosen for this model (app)
 
     def __post_init__(self) -> None:
         if self.normalize not in NORMALIZATIONS:

@@ -102,6 +102,9 @@ class Predictor:
         if preprocess.size != model.cfg.input_size:
             raise ValueError(f"preprocess size {preprocess.size} differs from the model's input size {model.cfg.input_size}")
         self.pairing = pairing or PairingPolicy()
+        from app.analysis.proposals import ProposalConfig
+
+        ProposalConfig.from_string(preprocess.decoding)  # a bad setting is refused here (ValueError)
         self.embedding_kind = _resolve_embedding(model, head, self.pairing)
         self.device = device if isinstance(device, torch.device) else select_device(device)
         self.threads = set_threads(threads)
@@ -149,6 +152,14 @@ class Predictor:
     # ------------------------------------------------------------------------------------------------ properties
 
     @property
+    def proposal_config(self):
+        """How this model's curves become intervals: the settings chosen for it at training (checkpoint
+        `preprocess.decoding`, see `tsfmicro train --val`), else the defaults of `app.analysis.proposals`."""
+        from app.analysis.proposals import ProposalConfig
+
+        return ProposalConfig.from_string(self.preprocess_cfg.decoding)
+
+    @property
     def input_size(self) -> int:
         return self.preprocess_cfg.size
 
@@ -170,6 +181,7 @@ class Predictor:
             "autocast_bf16": self.device.type == "cuda" and self.use_autocast,
             "embedding": self.embedding_kind.value,
             "pairing_policy": self.pairing.to_json(),
+            "decoding": self.proposal_config.to_json(),
             "fallbacks": list(self.fallbacks),
             "model_card": dict(self.model_card),
         }

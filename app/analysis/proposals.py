@@ -7,7 +7,8 @@ Input: probabilities (n, 4) over {none, onset, apex, offset}, NaN where not comp
 2. Activity a = 1 − p_none. Hysteresis: a run is a maximal stretch of computed frames with
    a ≥ θ_lo that contains at least one frame with a ≥ θ_hi (θ_hi opens a run, θ_lo closes it,
    on both sides of the peak).
-3. onset = first frame of the run, offset = last, apex = argmax of the smoothed p_apex inside it.
+3. onset = first frame of the run, apex = argmax of the smoothed p_apex inside it, offset = last frame minus
+   `trim_end_s` (not before the apex; 0 by default).
 4. Duration priors in seconds, converted with the fps: shorter than `min_duration_s` → dropped;
    up to `micro_max_s` → micro; longer → macro (up to `macro_max_s`), or dropped with
    `long_runs="drop"`.
@@ -18,6 +19,8 @@ classified: callers with a model let the pair classifier name it, `app.analysis.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Optional
 
@@ -37,17 +40,33 @@ class ProposalConfig:
     micro_max_s: float = 0.5          # longer runs are macro-expressions
     macro_max_s: Optional[float] = 4.0  # longer runs are dropped (None = no limit)
     long_runs: str = "macro"          # "macro" (keep as macro) or "drop" (micro only)
+    trim_end_s: float = 0.0           # pulled in from a run's end (never before its apex): a (t − k, t) pair stays
+                                      # active for about k frames after the face has settled
 
     def __post_init__(self):
         if not 0.0 <= self.theta_lo <= self.theta_hi <= 1.0:
             raise ValueError(f"thresholds must satisfy 0 <= theta_lo <= theta_hi <= 1, got "
                              f"theta_lo={self.theta_lo}, theta_hi={self.theta_hi}")
-        if self.smooth_s < 0 or self.min_duration_s < 0 or self.micro_max_s <= 0:
+        if self.smooth_s < 0 or self.min_duration_s < 0 or self.micro_max_s <= 0 or self.trim_end_s < 0:
             raise ValueError("smooth_s and min_duration_s must be >= 0 and micro_max_s > 0")
         if self.long_runs not in ("macro", "drop"):
             raise ValueError(f"long_runs must be 'macro' or 'drop', got {self.long_runs!r}")
         if self.macro_max_s is not None and self.macro_max_s < self.micro_max_s:
             raise ValueError("macro_max_s must be None or >= micro_max_s")
+
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_string(cls, text: Optional[str]) -> "ProposalConfig":
+        """A checkpoint's `decoding` string → config; "unspecified" or empty → the defaults."""
+        if text is None or text.strip() in ("", "unspecified"):
+            return cls()
+        try:
+            return cls(**json.loads(text))
+        except (json.JSONDecodeError, TypeError) as error:
+            raise ValueError(f"decoding settings not understood: {text!r} ({error})") from error
 
 
 @dataclass(frozen=True)
@@ -100,7 +119,13 @@ def propose_intervals(probs: np.ndarray, fps: float, config: ProposalConfig = Pr
     activity = smooth(raw_activity, window)
     apex_curve = smooth(probs[:, 2], window)
     proposals = []
-    for start, end in hysteresis_runs(activity, config.theta_hi, config.theta_lo):
+    trim = int(round(config.trim_end_s * fps))
+    for start, run_end in hysteresis_runs(activity, config.theta_hi, config.theta_lo):
+        inside = apex_curve[start:run_end + 1]
+        if np.isnan(inside).all():
+            inside = activity[start:run_end + 1]
+        apex = start + int(np.nanargmax(inside))
+        end = max(apex, run_end - trim)
         duration_s = (end - start + 1) / fps
         if duration_s < config.min_duration_s:
             continue
@@ -110,10 +135,6 @@ def propose_intervals(probs: np.ndarray, fps: float, config: ProposalConfig = Pr
             kind = "macro"
         else:
             continue
-        inside = apex_curve[start:end + 1]
-        if np.isnan(inside).all():
-            inside = activity[start:end + 1]
-        apex = start + int(np.nanargmax(inside))
         score = float(np.nanmean(raw_activity[start:end + 1]))
         proposals.append(Proposal(start, apex, end, kind, score))
     return proposals

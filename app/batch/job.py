@@ -200,7 +200,8 @@ def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: Progre
             face_ok = np.concatenate(face_ok)
             _check_faces(job.video, face_ok)  # inside the block: frames.csv is not published
     curves = np.concatenate(probs)
-    events = propose_events(curves, info.fps, video=job.video, subject=Path(job.video).stem)
+    events = propose_events(curves, info.fps, video=job.video, subject=Path(job.video).stem,
+                            config=models.predictor.proposal_config)
     with open_video(job.video) as video:
         events = name_emotions(models.predictor, FrameCrops(video, fps=info.fps), events)
     activity = 1.0 - curves[:, 0].astype(np.float64)

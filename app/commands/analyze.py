@@ -89,7 +89,8 @@ def _analyze_command(parser: argparse.ArgumentParser):
                     progress.update(chunk.n_frames, chunk.n_analysed)
             progress.finish()
         curves = np.concatenate(probs) if probs else np.zeros((0, 4), np.float32)
-        events = propose_events(curves, info.fps, video=str(Path(args.video).resolve()), subject=Path(args.video).stem)
+        events = propose_events(curves, info.fps, video=str(Path(args.video).resolve()), subject=Path(args.video).stem,
+                                config=predictor.proposal_config)
         with open_video(args.video, fps=args.fps) as video:
             events = name_emotions(predictor, FrameCrops(video, fps=info.fps), events)
         export_labels(out / "events.csv", events, Path(args.video))

@@ -82,6 +82,8 @@ def _train_command(parser: argparse.ArgumentParser):
     parser.add_argument("--cache", help=f"face-track cache folder (default {face_track_cache_dir()})")
     parser.add_argument("--no-cache", action="store_true", help="track faces again, store nothing")
     parser.add_argument("--predictions", help="also write the held-out predictions as a CSV for `tsfmicro evaluate`")
+    parser.add_argument("--val", help="a labelled training CSV of videos NOT in CSV (nor in --test): the curve decoding "
+                                      "(thresholds, smoothing, end trim) is chosen on it and stored in the checkpoint")
     parser.add_argument("--test", help="a labelled training CSV of videos and subjects NOT in CSV: after training, the "
                                        "model spots and recognises its events and the figures go into the model card")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run from OUT.partial")
@@ -116,7 +118,8 @@ def _train_command(parser: argparse.ArgumentParser):
                 raise ValueError(f"folder {out.parent} does not exist")
             trainer = Trainer(args.csv, out, config, classes=args.classes,
                               command_line=shlex.join(["tsfmicro", *sys.argv[1:]]), skip_invalid=args.skip_invalid,
-                              resume=args.resume, restart=args.restart, test_csv=args.test)
+                              resume=args.resume, restart=args.restart, test_csv=args.test,
+                              val_csv=args.val)
             result = trainer.run()
         except (TrainingDataError, ResumeError, DeviceError, ValueError, FileNotFoundError) as err:
             print(f"{name}: error: {err}", file=sys.stderr)

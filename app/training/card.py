@@ -75,6 +75,8 @@ def model_card(trainer, result) -> dict[str, str | int | float]:
     if "paper_protocol" in pooled:
         for key in ("accuracy", "uf1", "uar_mean_precision"):
             card[f"paper_protocol_{prefix}_{key}"] = pooled["paper_protocol"][key]
+    for key, value in result.decoding.items():
+        card[f"decoding_{key}"] = value
     for key, value in result.heldout.items():
         card[f"heldout_{key}"] = value
     if _is_synthetic(result.data.events):

@@ -69,17 +69,22 @@ class HeldOutResult:
         return [by_id[(p.video, p.event_id)] for p in self.recognised]
 
 
-def model_spotting(predictor: Predictor, video: Path, fps: float, config: AnalysisConfig,
-                   face_config: FaceConfig = FaceConfig(), cache_dir: Optional[str | os.PathLike] = None) -> list[Event]:
-    """The app's analysis of one video → suggested events with their emotions named."""
+def model_curves(predictor: Predictor, source, config: AnalysisConfig, face_config: FaceConfig = FaceConfig()):
+    """(n, 4) phase probabilities of one open video, by the app's analysis."""
     from app.analysis.pipeline import analyse_video
-    from app.analysis.proposals import propose_events
     import numpy as np
 
+    return np.concatenate([chunk.probs for chunk in analyse_video(source, predictor, config, face_config=face_config)])
+
+
+def model_spotting(predictor: Predictor, video: Path, fps: float, config: AnalysisConfig,
+                   face_config: FaceConfig = FaceConfig(), cache_dir: Optional[str | os.PathLike] = None) -> list[Event]:
+    """The app's analysis of one video → suggested events (the model's decoding) with their emotions named."""
+    from app.analysis.proposals import propose_events
+
     with VideoCrops(video, fps, face_config, cache_dir) as crops:
-        curves = np.concatenate([chunk.probs for chunk in analyse_video(crops.source, predictor, config,
-                                                                          face_config=face_config)])
-        events = propose_events(curves, fps, video=str(video), subject=video.stem)
+        curves = model_curves(predictor, crops.source, config, face_config)
+        events = propose_events(curves, fps, video=str(video), subject=video.stem, config=predictor.proposal_config)
         return name_emotions(predictor, crops.crop, events)
 
 

@@ -67,6 +67,7 @@ class TrainResult:
     notes: list[str] = field(default_factory=list)
     data: Optional[TrainingData] = None
     heldout: dict[str, Any] = field(default_factory=dict)  # figures on --test (a set not trained on)
+    decoding: dict[str, Any] = field(default_factory=dict)  # how the decoding was chosen on --val
 
 
 class Trainer:
@@ -84,9 +85,11 @@ class Trainer:
         face_config: FaceConfig = FaceConfig(),
         on_epoch_end: Optional[EpochHook] = None,
         test_csv: Optional[str | os.PathLike] = None,
+        val_csv: Optional[str | os.PathLike] = None,
     ) -> None:
         self.csv_path = Path(csv_path)
         self.test_csv = None if test_csv is None else Path(test_csv)
+        self.val_csv = None if val_csv is None else Path(val_csv)
         self.out = Path(out)
         self.config = config
         self.classes_spec = classes
@@ -340,6 +343,8 @@ class Trainer:
             result = TrainResult(None, self.rcfg, self.classes, self.samples, self.skipped, folds, final_epochs,
                                  head_metrics, list(self.data.notes), self.data)
             if self.ctx.is_main:
+                if self.val_csv is not None and head is not None:
+                    result.decoding = self._calibrate(final, head)
                 if self.test_csv is not None:
                     result.heldout = self._test(final, head)
                 result.checkpoint = card.write_checkpoint(self, result, final, head)
@@ -351,16 +356,33 @@ class Trainer:
             D.shutdown(self.ctx)
 
 
+    def _predictor(self, final: torch.nn.Module, head):
+        from app.analysis.predictor import Predictor
+
+        return Predictor(final, head, class_names=self.classes.names, preprocess=self.preprocess,
+                         pairing=PairingPolicy.from_string(self.preprocess.pairing_policy),
+                         device=self.ctx.device, threads=torch.get_num_threads())
+
+    def _calibrate(self, final: torch.nn.Module, head) -> dict[str, Any]:
+        """Choose the curve decoding on the --val set; it goes into the checkpoint (`preprocess.decoding`)."""
+        import dataclasses
+
+        from app.training.calibrate import calibrate_decoding
+
+        self.log(f"validation set {self.val_csv}: choosing how the curves become intervals (app/training/calibrate.py)")
+        chosen, info = calibrate_decoding(self.val_csv, self._predictor(final, head), face_config=self.face_config,
+                                          log=self.log)
+        self.preprocess = dataclasses.replace(self.preprocess, decoding=chosen.to_json())
+        self.log(f"decoding {chosen.to_json()}: micro F1 {info['micro_f1']:.4f} on the validation set")
+        return {**info, "csv_sha256": file_sha256(self.val_csv), "settings": chosen.to_json()}
+
     def _test(self, final: torch.nn.Module, head) -> dict[str, Any]:
         """The finished model (classifier + head) on the --test set, through the app's own analysis."""
-        from app.analysis.predictor import Predictor
         from app.training.heldout import evaluate_on
 
         self.log(f"held-out test set {self.test_csv}: spotting (analysis mode full, motion spotter beside it) and "
                  "recognition on its labelled intervals")
-        predictor = Predictor(final, head, class_names=self.classes.names, preprocess=self.preprocess,
-                              pairing=PairingPolicy.from_string(self.preprocess.pairing_policy),
-                              device=self.ctx.device, threads=torch.get_num_threads())
+        predictor = self._predictor(final, head)
         summary = evaluate_on(self.test_csv, predictor, face_config=self.face_config, cache_dir=self.config.cache_dir,
                               log=self.log).summary()
         self.log("held-out: " + ", ".join(f"{k} {v}" for k, v in summary.items()))

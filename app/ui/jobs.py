@@ -148,7 +148,8 @@ class AnalysisWorker(Worker):
                 self.progress.emit(chunk.stop, total, chunk.stop / max(1e-9, time.perf_counter() - self._start))
             if self._cancel.is_set() or not probs:
                 return []
-            events = propose_events(np.concatenate(probs), self._fps, video=self._video_path,
+            events = propose_events(np.concatenate(probs), self._fps, config=predictor.proposal_config,
+                                    video=self._video_path,
                                     subject=Path(self._video_path).stem, id_prefix="model-")
             return name_emotions(predictor, FrameCrops(video, fps=self._fps), events)
 

@@ -103,3 +103,22 @@ def test_bad_input_is_refused_with_a_clear_message():
         ProposalConfig(theta_hi=0.2, theta_lo=0.4)
     with pytest.raises(ValueError, match="long_runs"):
         ProposalConfig(long_runs="keep")
+
+
+def test_end_trim_pulls_the_offset_in_but_never_before_the_apex_and_settings_round_trip():
+    from app.analysis.proposals import ProposalConfig, propose_intervals
+
+    probs = np.zeros((60, 4))
+    probs[:, 0] = 1.0
+    probs[10:31, 0], probs[10:31, 2] = 0.0, 0.1  # a run over frames 10..30
+    probs[14, 2] = 0.9  # its apex
+    plain = propose_intervals(probs, 30.0, ProposalConfig(smooth_s=0.0))
+    trimmed = propose_intervals(probs, 30.0, ProposalConfig(smooth_s=0.0, trim_end_s=0.2))
+    assert [(p.onset, p.apex, p.offset) for p in plain] == [(10, 14, 30)]
+    assert [(p.onset, p.apex, p.offset) for p in trimmed] == [(10, 14, 24)]  # 0.2 s = 6 frames at 30 fps
+    assert propose_intervals(probs, 30.0, ProposalConfig(smooth_s=0.0, trim_end_s=2.0))[0].offset == 14
+    config = ProposalConfig(theta_hi=0.85, theta_lo=0.5, trim_end_s=0.3)
+    assert ProposalConfig.from_string(config.to_json()) == config
+    assert ProposalConfig.from_string("unspecified") == ProposalConfig()
+    with pytest.raises(ValueError, match="decoding"):
+        ProposalConfig.from_string('{"theta": 1}')

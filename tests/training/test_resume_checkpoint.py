@@ -3,6 +3,7 @@ contents (loads with `load_checkpoint`, carries the model card, runs in the anal
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 import torch
 
 from app.analysis import Predictor
+from app.analysis.proposals import ProposalConfig
+from app.training.calibrate import GRID
 from app.training import Trainer
 from app.training.state import ResumeError, partial_path
 from conftest import with_
@@ -112,8 +115,15 @@ def test_a_test_set_is_scored_after_training_and_its_figures_go_into_the_card(tm
     the motion spotter runs beside it, and the figures are stored in the model card. (The same CSV serves as the
     test set here only to keep the run short; the code path is the one a held-out set takes.)"""
     config = with_(tiny_config, protocol="none", max_folds=None)
-    result = Trainer(dataset, tmp_path / "m.pt", config, test_csv=dataset).run()
-    card = load_checkpoint(result.checkpoint).model_card
+    result = Trainer(dataset, tmp_path / "m.pt", config, test_csv=dataset, val_csv=dataset).run()
+    loaded = load_checkpoint(result.checkpoint)
+    card = loaded.model_card
+    # --val: the decoding chosen there is stored with the model and used wherever it suggests events.
+    chosen = ProposalConfig.from_string(loaded.preprocess.decoding)
+    assert loaded.preprocess.decoding == card["decoding_settings"] == chosen.to_json()
+    assert {k: getattr(chosen, k) for k in GRID} in [dict(zip(GRID, v)) for v in itertools.product(*GRID.values())]
+    assert card["decoding_csv"] == str(dataset) and 0.0 <= card["decoding_micro_f1"] <= 1.0
+    assert Predictor.load(result.checkpoint, device="cpu").proposal_config == chosen
     assert card["heldout_csv"] == str(dataset) and len(card["heldout_csv_sha256"]) == 64
     assert card["heldout_analysis_mode"] == "full" and card["heldout_videos"] == 8
     for key in ("model_micro_f1", "motion_spotter_micro_f1", "recognition_uf1", "recognition_accuracy"):

@@ -1,0 +1,56 @@
+"""Choosing how a model's curves become intervals (`ProposalConfig`) on a validation set: the thresholds, the
+smoothing and the end trim that give the best micro-expression spotting F1 (then overall F1) there. The choice is
+stored in the checkpoint (`preprocess.decoding`) and used wherever the model suggests events.
+
+Why it is needed: a (t − k, t) pair stays active for a while after the face has settled, and how long depends on the
+model; with the fixed defaults a trained head's runs overshoot the offset and short events come out as macro.
+The validation set must not be the test set: `tsfmicro train --val` and `--test` take different CSVs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+from typing import Callable, Optional
+
+from app.analysis.config import AnalysisConfig
+from app.analysis.evaluate import evaluate_spotting
+from app.analysis.predictor import Predictor
+from app.analysis.proposals import ProposalConfig, propose_events
+from app.face import FaceConfig
+from app.media import open_video
+from app.training.heldout import model_curves
+from app.training.samples import load_training_csv
+
+GRID = {"theta_hi": (0.5, 0.7, 0.85), "theta_lo": (0.3, 0.5, 0.7), "smooth_s": (0.05, 0.1),
+        "trim_end_s": (0.0, 0.1, 0.2, 0.3, 0.4)}
+
+
+def calibrate_decoding(csv_path: str | os.PathLike, predictor: Predictor, *, face_config: FaceConfig = FaceConfig(),
+                       log: Callable[[str], None] = lambda message: None) -> tuple[ProposalConfig, dict]:
+    """The grid point of `GRID` with the best (micro F1, overall F1) on the accepted events of `csv_path`."""
+    data = load_training_csv(csv_path)
+    truth = [dataclasses.replace(e, video=str(data.videos[e.video])) for e in data.events]
+    fps = {str(data.videos[e.video]): e.fps for e in data.events}
+    config = AnalysisConfig.for_mode("full")
+    curves = {}
+    for n, video in enumerate(sorted(fps), start=1):
+        with open_video(video, fps=fps[video]) as source:
+            curves[video] = model_curves(predictor, source, config, face_config)
+        log(f"  validation video {n}/{len(fps)}")
+    best: Optional[tuple] = None
+    for values in itertools.product(*GRID.values()):
+        settings = dict(zip(GRID, values))
+        if settings["theta_lo"] > settings["theta_hi"]:
+            continue
+        candidate = ProposalConfig(**settings)
+        pred = [e for video, c in curves.items()
+                for e in propose_events(c, fps[video], video=video, subject="", config=candidate)]
+        result = evaluate_spotting(truth, pred)
+        key = (result["micro"].counts.f1, result["overall"].counts.f1)
+        if best is None or key > best[0]:
+            best = (key, candidate)
+    (micro, overall), chosen = best
+    return chosen, {"csv": str(csv_path), "videos": len(curves), "micro_f1": round(micro, 4),
+                    "overall_f1": round(overall, 4)}
