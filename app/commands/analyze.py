@@ -29,9 +29,10 @@ def _analyze_command(parser: argparse.ArgumentParser):
                                              "default model, trained on synthetic data; `tsfmicro card` shows it)")
     parser.add_argument("--device", default="auto",
                         help="auto (default: CUDA, then Apple MPS, then CPU), cpu, cuda, cuda:N or mps")
-    parser.add_argument("--mode", choices=MODES, default=DEFAULT_MODE,
-                        help="fast (default; real time on a CPU: the model runs on a motion-gated, budgeted subset "
-                             "of frames, the rest are marked analysed=0) or full (every frame)")
+    parser.add_argument("--mode", choices=MODES,
+                        help="fast (default with --checkpoint; real time on a CPU: the model runs on a motion-gated, "
+                             "budgeted subset of frames, the rest are marked analysed=0) or full (every frame; the "
+                             "default for the bundled default model, which is small enough for it)")
     parser.add_argument("--stride", type=int, help="analyse only every N-th frame (overrides the mode's stride)")
     parser.add_argument("--lag-s", type=float, help="pairing lag in seconds (default: the checkpoint's, else 0.15)")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: all cores)")
@@ -62,8 +63,9 @@ def _analyze_command(parser: argparse.ArgumentParser):
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             return _error(f"{out}: exists and is not a folder")
+        mode = args.mode or (DEFAULT_MODE if args.checkpoint else "full")
         try:
-            config = AnalysisConfig.for_mode(args.mode, stride=args.stride, chunk_size=args.chunk, tau_s=args.lag_s)
+            config = AnalysisConfig.for_mode(mode, stride=args.stride, chunk_size=args.chunk, tau_s=args.lag_s)
         except ValueError as error:
             return _error(str(error))
         with open_video(args.video, fps=args.fps) as video:
@@ -111,7 +113,7 @@ def _analyze_command(parser: argparse.ArgumentParser):
                                 "(its top three in notes; 'none' where a frame had no face)",
         }
         atomic_write_text(out / "analysis.json", json.dumps(meta, indent=2) + "\n")
-        print(f"{csv_out.rows} frames ({progress.analysed} analysed by the model, mode {args.mode}) in "
+        print(f"{csv_out.rows} frames ({progress.analysed} analysed by the model, mode {mode}) in "
               f"{progress.elapsed_s:.1f} s ({meta['speed_fps']:.1f} fps); {len(events)} suggested events; wrote "
               f"{out / 'frames.csv'}, {out / 'events.csv'} and {out / 'analysis.json'}")
         return 0

@@ -90,14 +90,15 @@ class ModelActions(QObject):
         return started
 
     def analyse_with_default_model(self) -> bool:
-        """The bundled default model (trained on synthetic data; the status bar and the model card say so)."""
+        """The bundled default model (trained on synthetic data; the status bar and the model card say so), on
+        every frame: it is small enough for full mode in real time, and its figures were measured in full mode."""
         path = default_model_path()
         if path is None:
             QMessageBox.information(self._window, "No default model", "This installation has no bundled default "
                                     "model (resources/models/default.pt). Analyse with a checkpoint of your own or "
                                     "run the motion spotter.")
             return False
-        return self.analyse(str(path))
+        return self.analyse(str(path), mode="full")
 
     def _on_analyse_triggered(self) -> None:
         if self.analysis is None:
@@ -112,9 +113,13 @@ class ModelActions(QObject):
 
     def _on_analysis_started(self, description: dict) -> None:
         card = description.get("model_card", {})
-        caveat = " — NOT validated on real micro-expressions" if is_synthetic(card) else ""
+        if is_synthetic(card):  # the long story is in Analysis > Model card
+            trained = "synthetic data — NOT validated on real micro-expressions (Analysis > Model card)"
+        else:
+            text = trained_on(card)
+            trained = text if len(text) <= 90 else text[:89] + "…"
         self._window.device_label.setText(f"model on {description['device']} ({description['threads']} threads), "
-                                          f"trained on: {trained_on(card)}{caveat}")
+                                          f"trained on: {trained}")
 
     def _on_analysis_progress(self, done: int, total: int, fps: float) -> None:
         self._window.progress.setValue(done)

@@ -73,6 +73,7 @@ def test_without_a_checkpoint_the_bundled_default_model_analyses_and_names_emoti
     printed = capsys.readouterr().out
     assert "model: the bundled default model, trained on synthetic data" in printed
     assert "Not validated on real micro-expressions" in printed
+    assert "mode full" in printed  # the default model is small enough to analyse every frame
     meta = json.loads((out / "analysis.json").read_text())
     assert meta["predictor"]["checkpoint"].endswith("default.pt")
     events = read_events_csv(out / "events.csv", check_videos=False).accepted

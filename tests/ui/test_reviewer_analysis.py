@@ -146,6 +146,7 @@ def test_default_model_from_the_menu_says_what_it_was_trained_on(window, qtbot, 
     assert ended.args[0] == "finished", ended.args
     status = window.device_label.text()
     assert "trained on: synthetic data" in status and "NOT validated on real micro-expressions" in status
+    assert window.store.provenance()["analysis"]["mode"] == "full"  # small enough for every frame
     suggestions = [e for e in window.document.events() if e.source == "model"]
     classes = set(window.models.analysis.description["class_names"])
     assert all(e.emotion in classes for e in suggestions if e.notes.startswith("emotion by the pair classifier"))
