@@ -19,16 +19,15 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional
 
 from app.analysis.config import AnalysisConfig
-from app.analysis.emotions import name_emotions
+from app.analysis.emotions import FrameCrops, name_emotions
 from app.analysis.evaluate import evaluate_spotting, recognition_metrics
 from app.analysis.predictor import Predictor
 from app.core.events import Event
 from app.face import FaceConfig
 from app.training.classes import parse_classes
-from app.training.crops import VideoCrops
 from app.training.samples import build_samples, load_training_csv
 
 Log = Callable[[str], None]
@@ -78,14 +77,16 @@ def model_curves(predictor: Predictor, source, config: AnalysisConfig, face_conf
 
 
 def model_spotting(predictor: Predictor, video: Path, fps: float, config: AnalysisConfig,
-                   face_config: FaceConfig = FaceConfig(), cache_dir: Optional[str | os.PathLike] = None) -> list[Event]:
-    """The app's analysis of one video → suggested events (the model's decoding) with their emotions named."""
+                   face_config: FaceConfig = FaceConfig()) -> list[Event]:
+    """The app's analysis of one video → suggested events (the model's decoding), emotions named as the app
+    names them (`FrameCrops`: only the onset and apex frames are aligned again)."""
     from app.analysis.proposals import propose_events
+    from app.media import open_video
 
-    with VideoCrops(video, fps, face_config, cache_dir) as crops:
-        curves = model_curves(predictor, crops.source, config, face_config)
+    with open_video(video, fps=fps) as source:
+        curves = model_curves(predictor, source, config, face_config)
         events = propose_events(curves, fps, video=str(video), subject=video.stem, config=predictor.proposal_config)
-        return name_emotions(predictor, crops.crop, events)
+        return name_emotions(predictor, FrameCrops(source, face_config, fps), events)
 
 
 def evaluate_on(csv_path: str | os.PathLike, predictor: Predictor, *, mode: str = "full", baseline: bool = True,
@@ -103,7 +104,7 @@ def evaluate_on(csv_path: str | os.PathLike, predictor: Predictor, *, mode: str 
     model_events, motion_events = [], ([] if baseline else None)
     for n, (video, events) in enumerate(sorted(by_video.items()), start=1):
         fps = events[0].fps
-        model_events += model_spotting(predictor, Path(video), fps, config, face_config, cache_dir)
+        model_events += model_spotting(predictor, Path(video), fps, config, face_config)
         if baseline:
             motion_events += spot_video(video, fps=fps, face_config=face_config, video_name=video).events
         log(f"  held-out video {n}/{len(by_video)}: {Path(video).name}")
