@@ -1,9 +1,8 @@
 """The pair classifier names the emotion of an interval from its onset and apex crops (MODEL_SPEC §13.4).
 
-Used on the model's suggestions (`tsfmicro analyze`, batch scoring, the reviewer's analysis) and on held-out
-evaluation. Crops come from a `crop_at(frame) -> crop or None` callable: a cached face track in training and
-evaluation (`app.training.crops.VideoCrops.crop`), or `FrameCrops` — the face pipeline on the two frames only, read
-frame-exactly — after a streaming analysis that kept no crops.
+Used on the model's suggestions (`tsfmicro analyze`, batch scoring, the reviewer's analysis, held-out evaluation).
+Crops come from a `crop_at(frame) -> crop or None` callable, in all of these `FrameCrops`: the face pipeline on the
+onset and apex frames only, read frame-exactly, since a streaming analysis keeps no crops.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ The validation set must not be the test set: `tsfmicro train --val` and `--test`
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 from typing import Callable, Optional
@@ -20,8 +19,7 @@ from app.analysis.predictor import Predictor
 from app.analysis.proposals import ProposalConfig, propose_events
 from app.face import FaceConfig
 from app.media import open_video
-from app.training.heldout import model_curves
-from app.training.samples import load_training_csv
+from app.training.heldout import labelled_truth, model_curves
 
 GRID = {"theta_hi": (0.5, 0.7, 0.85), "theta_lo": (0.3, 0.5, 0.7), "smooth_s": (0.05, 0.1),
         "trim_end_s": (0.0, 0.1, 0.2, 0.3, 0.4)}
@@ -30,9 +28,8 @@ GRID = {"theta_hi": (0.5, 0.7, 0.85), "theta_lo": (0.3, 0.5, 0.7), "smooth_s": (
 def calibrate_decoding(csv_path: str | os.PathLike, predictor: Predictor, *, face_config: FaceConfig = FaceConfig(),
                        log: Callable[[str], None] = lambda message: None) -> tuple[ProposalConfig, dict]:
     """The grid point of `GRID` with the best (micro F1, overall F1) on the accepted events of `csv_path`."""
-    data = load_training_csv(csv_path)
-    truth = [dataclasses.replace(e, video=str(data.videos[e.video])) for e in data.events]
-    fps = {str(data.videos[e.video]): e.fps for e in data.events}
+    _, truth = labelled_truth(csv_path)
+    fps = {e.video: e.fps for e in truth}
     config = AnalysisConfig.for_mode("full")
     curves = {}
     for n, video in enumerate(sorted(fps), start=1):

@@ -68,6 +68,12 @@ class HeldOutResult:
         return [by_id[(p.video, p.event_id)] for p in self.recognised]
 
 
+def labelled_truth(csv_path: str | os.PathLike):
+    """(the training data of `csv_path`, its accepted events with `video` resolved to the file's path)."""
+    data = load_training_csv(csv_path)
+    return data, [dataclasses.replace(e, video=str(data.videos[e.video])) for e in data.events]
+
+
 def model_curves(predictor: Predictor, source, config: AnalysisConfig, face_config: FaceConfig = FaceConfig()):
     """(n, 4) phase probabilities of one open video, by the app's analysis."""
     from app.analysis.pipeline import analyse_video
@@ -95,8 +101,7 @@ def evaluate_on(csv_path: str | os.PathLike, predictor: Predictor, *, mode: str 
     """Spot and recognise every accepted event of the training CSV `csv_path` with `predictor`."""
     from app.analysis.motion_spotter import spot_video
 
-    data = load_training_csv(csv_path)
-    truth = [dataclasses.replace(e, video=str(data.videos[e.video])) for e in data.events]
+    data, truth = labelled_truth(csv_path)
     by_video: dict[str, list[Event]] = defaultdict(list)
     for event in truth:
         by_video[event.video].append(event)
