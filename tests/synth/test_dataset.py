@@ -80,3 +80,15 @@ def test_cli(tmp_path, capsys):
     assert main(["synth", "--out", str(tmp_path), "--faces", "mona-lisa"]) == 2
     with pytest.raises(SystemExit):
         main(["synth", "--out", str(tmp_path), "--seed", "-1"])
+
+
+def test_mirrored_portrait_is_the_same_subject_and_grace_hopper_needs_matplotlib(tmp_path, monkeypatch):
+    csv_path = synthesize_dataset(tmp_path / "m", 2, seed=0, faces=["astronaut", "astronaut_mirrored"], **SMALL)
+    videos = {e.video for e in read_events_csv(csv_path, strict=True).accepted}
+    assert any("astronaut_mirrored" in v for v in videos) and any(v.endswith("_astronaut.mp4") for v in videos)
+    # a mirror shows the same person: leave-one-subject-out must not train on the test subject's mirror image
+    assert {e.subject for e in read_events_csv(csv_path, strict=True).accepted} == {"astronaut"}
+    monkeypatch.setattr(faces_module, "hopper_path", lambda: None)
+    assert "grace_hopper" not in faces_module.available_faces()
+    with pytest.raises(FileNotFoundError, match="matplotlib"):
+        synthesize_dataset(tmp_path / "g", 1, seed=1, faces=["grace_hopper_mirrored"], **SMALL)

@@ -130,9 +130,13 @@ def test_face_pipeline_finds_the_face(tmp_path, astro_spec):
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("face", ["carphone", "carphone_still"])
-def test_carphone_labels_and_face(tmp_path, carphone_available, face):
+@pytest.mark.parametrize("face", ["carphone", "carphone_still", "grace_hopper", "grace_hopper_mirrored"])
+def test_other_faces_labels_and_face(tmp_path, face):
     from app.face import FaceConfig, FacePipeline
+    from app.synth.faces import available_faces
+
+    if face not in available_faces():
+        pytest.skip(f"the package that ships face {face!r} is not installed")
 
     spec = plan_video(4, 0, face, fps=30.0, duration_s=6.0)
     frames, info = render_all(spec)

@@ -110,3 +110,22 @@ def test_eyelid_field_closes_without_folding(landmarks):
     source = y - field.dy
     assert (np.diff(source, axis=0) > -0.05).all()
     assert eyelid_field(eye, 0.0, (512, 512)) is None
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("face", ["astronaut", "grace_hopper"])
+def test_mirrored_portrait_keeps_the_subjects_sides(face):
+    from app.synth.faces import hopper_path
+
+    if face == "grace_hopper" and hopper_path() is None:
+        pytest.skip("matplotlib's sample portrait is not installed")
+    image, points = portrait_landmarks(face)
+    mirrored_image, mirrored = portrait_landmarks(face + "_mirrored")
+    width = image.shape[1]
+    assert (mirrored_image == image[:, ::-1]).all()
+    # fitted again on the mirrored image: point k of the mirror is the mirror of the partner point of the original,
+    # so the subject's right eye is still on the image's left and right-side AUs stay on the right
+    expected = np.column_stack([width - 1 - points[MIRROR, 0], points[MIRROR, 1]])
+    iod = np.hypot(*(points[LEFT_EYE].mean(0) - points[RIGHT_EYE].mean(0)))
+    assert np.median(np.hypot(*(mirrored - expected).T)) < 0.1 * iod
+    assert mirrored[RIGHT_EYE, 0].mean() < mirrored[LEFT_EYE, 0].mean()
