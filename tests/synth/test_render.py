@@ -130,7 +130,8 @@ def test_face_pipeline_finds_the_face(tmp_path, astro_spec):
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("face", ["carphone", "carphone_still", "grace_hopper", "grace_hopper_mirrored"])
+@pytest.mark.parametrize("face", ["carphone", "carphone_still", "grace_hopper", "grace_hopper_mirrored",
+                                  "hopper_astronaut_50_mirrored"])
 def test_other_faces_labels_and_face(tmp_path, face):
     from app.face import FaceConfig, FacePipeline
     from app.synth.faces import available_faces
