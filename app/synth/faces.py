@@ -158,9 +158,10 @@ def portrait_landmarks(name: str = "astronaut") -> tuple[np.ndarray, np.ndarray]
     """A still portrait (RGB; "…_mirrored" flipped left-right) and its 68 landmarks (portrait pixels), fitted once."""
     from app.face import HogDetector, LandmarkModel
 
-    portrait = _portrait_image(base_face(name))
-    if name.endswith(MIRRORED):
-        portrait = np.ascontiguousarray(portrait[:, ::-1])
+    if name.endswith(MIRRORED):  # the mirror of the cached unmirrored portrait (a morph is not made twice)
+        portrait = np.ascontiguousarray(portrait_landmarks(base_face(name))[0][:, ::-1])
+    else:
+        portrait = _portrait_image(name)
     gray = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
     found = HogDetector().detect(gray)
     if not found:
