@@ -45,6 +45,8 @@ REGIONS = {
         Region("chin", (7, 8, 9), (0.02, 0.16, 0.02, -0.03)),
     )
 }
+# Farnebäck settings for ~112 px face crops: pyramid scale, levels, window, iterations, poly_n, poly_sigma, flags.
+FARNEBACK = (0.5, 3, 11, 3, 5, 1.1, 0)
 GRID = 6          # the head's motion is fitted to a GRID x GRID tiling of the face
 GRID_WIDEN = 0.15  # the tiling reaches this many eye spans beyond the outer eye corners
 DEFAULT_REGIONS = ("brow_l", "brow_r", "nose_l", "nose_r", "mouth_l", "mouth_r", "chin")

@@ -36,7 +36,7 @@ from typing import Callable, NamedTuple, Optional, Union
 import cv2
 import numpy as np
 
-from app.analysis.flow_regions import ALL_REGIONS, BLINK_PAIRS, DEFAULT_REGIONS, EYE_REGIONS, REGIONS, compensated_flow
+from app.analysis.flow_regions import ALL_REGIONS, FARNEBACK, BLINK_PAIRS, DEFAULT_REGIONS, EYE_REGIONS, REGIONS, compensated_flow
 from app.analysis.proposals import ProposalConfig, propose_events
 from app.core.events import Event
 from app.face.align import apply_transform
@@ -44,8 +44,6 @@ from app.face.config import FaceConfig
 from app.face.pipeline import FacePipeline, FaceResult
 
 NOTE = "motion spotter"
-# Farnebäck: pyramid scale, levels, window, iterations, poly_n, poly_sigma (tuned for ~112 px faces).
-FARNEBACK = (0.5, 3, 11, 3, 5, 1.1, 0)
 
 
 def _default_proposals() -> ProposalConfig:

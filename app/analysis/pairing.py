@@ -5,8 +5,13 @@ For frame t the reference is r(t) = max(first, t − k) with k = max(1, ⌊τ·f
 frame of the analysed stream (0 for a whole video). The pair (crop[r(t)], crop[t]) enters the model as
 (onset, apex). Which frames are analysed at all (stride, motion gate) is decided in `gating.py`.
 
+Registration (`register`): "none" (the paper: the two crops as aligned) or "flow" (the current crop warped onto
+the reference crop by the residual head motion between them, `registration.py`), applied wherever a pair is
+formed: training pairs, per-frame pairs, interval classification.
+
 Checkpoints carry the policy in `PreprocessCfg.pairing_policy` as JSON, e.g.
-``{"policy": "lag", "tau_s": 0.15, "embedding": "pre_logits"}``; "unspecified" (or empty) means the defaults.
+``{"policy": "lag", "tau_s": 0.15, "embedding": "pre_logits", "register": "flow"}``; "unspecified" (or empty)
+means the defaults; a missing "register" means "none" (checkpoints made before registration existed).
 """
 
 from __future__ import annotations
@@ -20,18 +25,22 @@ from typing import Any, Iterator, Optional
 import numpy as np
 import torch
 
+from app.analysis.registration import register_crop
+
 EMBEDDINGS = ("pre_logits", "fused_mean")
+REGISTRATIONS = ("none", "flow")
 
 
 @dataclass(frozen=True)
 class PairingPolicy:
     """Lag pairing. `tau_s`: the lag in seconds (τ_k); `embedding`: which per-pair vector feeds the spotting
     head ("pre_logits", the classifier's pooled embedding, or "fused_mean", the mean of the fused map), or
-    None to infer it from the head's input width."""
+    None to infer it from the head's input width; `register`: "none" or "flow" (see the module's docstring)."""
 
     tau_s: float = 0.15
     embedding: Optional[str] = None
     name: str = "lag"
+    register: str = "none"
 
     def __post_init__(self) -> None:
         if not (isinstance(self.tau_s, (int, float)) and math.isfinite(self.tau_s) and self.tau_s > 0):
@@ -40,6 +49,8 @@ class PairingPolicy:
             raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {self.embedding!r}")
         if self.name != "lag":
             raise ValueError(f"unknown pairing policy {self.name!r}; this version knows 'lag'")
+        if self.register not in REGISTRATIONS:
+            raise ValueError(f"register must be one of {REGISTRATIONS}, got {self.register!r}")
 
     def lag(self, fps: float) -> int:
         """k = max(1, ⌊τ·fps + 0.5⌋): 5 at 30 fps, 4 at 29.97 fps, 30 at 200 fps."""
@@ -52,10 +63,20 @@ class PairingPolicy:
         """r(t) = max(first, t − k)."""
         return max(first, t - lag)
 
+    def current_crop(self, ref_crop: np.ndarray, cur_crop: np.ndarray, ref_thumb: Optional[np.ndarray] = None,
+                     cur_thumb: Optional[np.ndarray] = None) -> np.ndarray:
+        """The current (apex) crop as the model sees it beside `ref_crop`: registered onto it with
+        `register = "flow"` (thumbnails from `registration.registration_thumb` may be passed), else unchanged."""
+        if self.register == "none":
+            return cur_crop
+        return register_crop(ref_crop, cur_crop, ref_thumb, cur_thumb)
+
     def to_json(self) -> str:
         data: dict[str, Any] = {"policy": self.name, "tau_s": self.tau_s}
         if self.embedding is not None:
             data["embedding"] = self.embedding
+        if self.register != "none":
+            data["register"] = self.register
         return json.dumps(data, sort_keys=True)
 
     @classmethod
@@ -69,23 +90,26 @@ class PairingPolicy:
             raise ValueError(f"pairing_policy is not JSON: {text!r}") from error
         if not isinstance(data, dict):
             raise ValueError(f"pairing_policy must be a JSON object, got {text!r}")
-        unknown = set(data) - {"policy", "tau_s", "embedding"}
+        unknown = set(data) - {"policy", "tau_s", "embedding", "register"}
         if unknown:
             raise ValueError(f"pairing_policy has unknown key(s) {sorted(unknown)}")
-        return cls(tau_s=data.get("tau_s", 0.15), embedding=data.get("embedding"), name=data.get("policy", "lag"))
+        return cls(tau_s=data.get("tau_s", 0.15), embedding=data.get("embedding"), name=data.get("policy", "lag"),
+                   register=data.get("register", "none"))
 
 
 @dataclass(eq=False)
 class FrameEntry:
     """One frame's state while it can still be a reference: the aligned crop (S, S, 3) uint8 or None, the face
-    quality flag, and work done on it at most once — the motion thumbnail (see gating.py), the preprocessed
-    model input (3, S', S') and the reference-branch features (computed only when the frame is a reference)."""
+    quality flag, and work done on it at most once — the motion thumbnail (see gating.py), the registration
+    thumbnail, the preprocessed model input (3, S', S') and the reference-branch features (computed only when the
+    frame is a reference)."""
 
     index: int
     crop: Optional[np.ndarray]
     found: bool
     ok: bool
     thumb: Optional[np.ndarray] = None
+    reg_thumb: Optional[np.ndarray] = None  # registration thumbnail (made only when pairs are registered)
     tensor: Optional[torch.Tensor] = None
     ref_features: Optional[torch.Tensor] = field(default=None, repr=False)
 

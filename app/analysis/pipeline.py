@@ -19,6 +19,7 @@ Per frame t of a chunk:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from app.analysis.config import AnalysisConfig
 from app.analysis.gating import Gate, motion_score, motion_thumbnail
 from app.analysis.pairing import FrameEntry, FrameRing, PairingPolicy
 from app.analysis.predictor import Predictor
+from app.analysis.registration import registration_thumb
 from app.face import FaceConfig, FacePipeline, FaceResult
 from model import SpottingState
 
@@ -87,7 +89,7 @@ class FrameAnalyzer:
         self.predictor = predictor
         self.fps = float(fps)
         self.config = config
-        self.pairing = predictor.pairing if config.tau_s is None else PairingPolicy(config.tau_s, predictor.pairing.embedding)
+        self.pairing = predictor.pairing if config.tau_s is None else dataclasses.replace(predictor.pairing, tau_s=config.tau_s)
         self.lag = self.pairing.lag(self.fps)
         self.ring = FrameRing(self.lag + config.chunk_size)
         self.gate = Gate(config.gating, self.fps)
@@ -108,7 +110,9 @@ class FrameAnalyzer:
     def _entry(self, result: FaceResult) -> FrameEntry:
         crop = result.crop if result.found else None
         ok = bool(result.ok and crop is not None)
-        return FrameEntry(result.index, crop, bool(result.found), ok, thumb=motion_thumbnail(crop) if ok else None)
+        registers = ok and self.pairing.register != "none"
+        return FrameEntry(result.index, crop, bool(result.found), ok, thumb=motion_thumbnail(crop) if ok else None,
+                          reg_thumb=registration_thumb(crop) if registers else None)
 
     def _ensure_tensors(self, entries: Iterable[FrameEntry]) -> None:
         missing = list({id(e): e for e in entries if e.tensor is None}.values())
@@ -124,6 +128,15 @@ class FrameAnalyzer:
             for entry, feature in zip(missing, features):
                 entry.ref_features = feature
 
+    def _current_tensors(self, refs: Sequence[FrameEntry], currents: Sequence[FrameEntry]) -> torch.Tensor:
+        """The current frames' model inputs: each frame's own tensor, or with registration its crop registered onto
+        its reference's (pair-specific, so not kept)."""
+        if self.pairing.register == "none":
+            self._ensure_tensors(currents)
+            return torch.stack([c.tensor for c in currents])
+        return self.predictor.preprocess([self.pairing.current_crop(r.crop, c.crop, r.reg_thumb, c.reg_thumb)
+                                          for r, c in zip(refs, currents)])
+
     def _embed(self, pairs: Sequence[tuple[FrameEntry, FrameEntry]]) -> torch.Tensor:
         """(reference, current) entries → (len(pairs), E) embeddings, in groups of the predictor's batch size.
         A reference's tensor and features are released after use unless it is the stream's first frame, the
@@ -132,11 +145,11 @@ class FrameAnalyzer:
         for i in range(0, len(pairs), self.predictor.batch_size):
             group = pairs[i : i + self.predictor.batch_size]
             refs, currents = [p[0] for p in group], [p[1] for p in group]
-            self._ensure_tensors(refs + currents)
+            self._ensure_tensors(refs)
             self._ensure_ref_features(refs)
+            current = self._current_tensors(refs, currents)
             out.append(self.predictor.embed_pairs(torch.stack([r.tensor for r in refs]),
-                                                  torch.stack([r.ref_features for r in refs]),
-                                                  torch.stack([c.tensor for c in currents])))
+                                                  torch.stack([r.ref_features for r in refs]), current))
             for ref in refs:
                 if ref.index != self.first:
                     ref.tensor = ref.ref_features = None

@@ -261,8 +261,9 @@ class Predictor:
         return torch.softmax(self._run_batched(self._logits_batch, onset, apex), dim=-1).cpu()
 
     def classify_interval(self, onset_crop: np.ndarray, apex_crop: np.ndarray) -> dict[str, float]:
-        """The pair classifier on an interval's onset and apex crops → {class name: probability}, in label order."""
-        tensors = self.preprocess([onset_crop, apex_crop])
+        """The pair classifier on an interval's onset and apex crops → {class name: probability}, in label order.
+        The apex crop is registered onto the onset crop when the model's pairing policy asks for it."""
+        tensors = self.preprocess([onset_crop, self.pairing.current_crop(onset_crop, apex_crop)])
         probs = self.classify_pairs(tensors[:1], tensors[1:])[0]
         return {name: float(p) for name, p in zip(self.class_names, probs)}
 

@@ -23,7 +23,7 @@ from model import SpottingHead
 
 def _sequences(trainer, model) -> list[HeadSequence]:
     cfg, data = trainer.config, trainer.data
-    pairing = PairingPolicy(cfg.pairing_tau_s, "pre_logits")
+    pairing = PairingPolicy.from_string(trainer.preprocess.pairing_policy)
     predictor = Predictor(model, None, class_names=trainer.classes.names, preprocess=trainer.preprocess,
                           pairing=pairing, device=trainer.ctx.device, threads=torch.get_num_threads(),
                           batch_size=min(cfg.batch_size, 32))

@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from app.analysis.evaluate import spotting_counts, uar
 from app.analysis.pairing import PairingPolicy
 from app.analysis.proposals import propose_intervals
+from app.analysis.registration import registration_thumb
 from app.core.events import Event
 from app.training.crops import VideoCrops
 from model import PHASES, SpottingHead, SpottingHeadCfg
@@ -80,7 +81,8 @@ def video_embeddings(predictor, crops: VideoCrops, lag: int, batch: int = 32) ->
     n = crops.n_frames
     x = torch.zeros(n, predictor.embedding_dim)
     valid = torch.zeros(n, dtype=torch.bool)
-    ring: dict[int, Optional[torch.Tensor]] = {}
+    pairing = predictor.pairing
+    ring: dict[int, Optional[tuple[np.ndarray, Optional[np.ndarray], torch.Tensor]]] = {}  # crop, thumb, tensor
     pending: list[tuple[int, torch.Tensor, torch.Tensor]] = []
 
     def flush() -> None:
@@ -97,10 +99,16 @@ def video_embeddings(predictor, crops: VideoCrops, lag: int, batch: int = 32) ->
     for index, crop, ok in crops.iter_crops():
         if index >= n:
             break
-        ring[index] = predictor.preprocess([crop])[0] if ok else None
-        ref = PairingPolicy.reference(index, lag)
-        if ring[index] is not None and ring.get(ref) is not None:
-            pending.append((index, ring[ref], ring[index]))
+        ring[index] = None
+        if ok:
+            thumb = registration_thumb(crop) if pairing.register != "none" else None
+            ring[index] = (crop, thumb, predictor.preprocess([crop])[0])
+        ref = ring.get(PairingPolicy.reference(index, lag))
+        if ring[index] is not None and ref is not None:
+            current = ring[index][2]
+            if pairing.register != "none":
+                current = predictor.preprocess([pairing.current_crop(ref[0], crop, ref[1], ring[index][1])])[0]
+            pending.append((index, ref[2], current))
         ring.pop(index - lag, None)  # frame `index` was the last to need frame index − k as its reference
         if len(pending) >= batch:
             flush()
