@@ -76,6 +76,15 @@ def _train_command(parser: argparse.ArgumentParser):
                              "time constant, so what is constant in a video (the face, the camera) cancels (default 0: "
                              "off)")
     parser.add_argument("--head-window", type=float, default=8.0, help="spotting-head training window in seconds")
+    parser.add_argument("--register-pairs", choices=("none", "flow"), default="none",
+                        help="flow: remove the residual head motion between the two frames of every pair (optical "
+                             "flow, a robust similarity) before the model compares them; none (default): as the "
+                             "reference")
+    parser.add_argument("--motion-pairs", type=_non_negative, default=0, metavar="N",
+                        help="also train the classifier's embedding on the phase (none/onset/apex/offset) of "
+                             "(t - k, t) pairs: up to N frames per event and as many without one, blinks and "
+                             "talking included, so the spotting head can tell expressions from other motion "
+                             "(default 0: off, as the reference)")
     parser.add_argument("--tau", type=float, default=0.15, help="pairing lag τ in seconds (k = max(1, ⌊τ·fps + 0.5⌋))")
     parser.add_argument("--device", default=None, help="auto (default: cuda, then mps, then cpu), cpu, cuda, cuda:N, mps")
     parser.add_argument("--threads", type=_positive, help="CPU threads for torch")
@@ -111,7 +120,8 @@ def _train_command(parser: argparse.ArgumentParser):
                 appearance_aug=args.appearance_aug, input_norm=args.input_norm,
                 protocol=args.protocol, selection=args.select, paper_protocol=args.paper_protocol,
                 holdout_fraction=args.holdout_fraction, max_folds=args.max_folds, head_epochs=args.head_epochs,
-                head_window_s=args.head_window, head_baseline_s=args.head_baseline, pairing_tau_s=args.tau, train_head=args.head_epochs > 0,
+                head_window_s=args.head_window, head_baseline_s=args.head_baseline, pairing_tau_s=args.tau,
+                pair_registration=args.register_pairs, motion_pairs=args.motion_pairs, train_head=args.head_epochs > 0,
                 device=args.device, threads=args.threads, cache_dir=cache, progress=not args.quiet)
             out = Path(args.out)
             if not out.parent.resolve().is_dir():

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from app.analysis.pairing import REGISTRATIONS  # pair registration
+
 PROTOCOLS = ("loso", "holdout", "none")  # none: the final model only, no held-out evaluation
 SELECTIONS = ("last", "inner-val")  # honest model selection, MODEL_SPEC §9 (a) and (b)
 RESELECT = ("off", "faithful", "fixed")  # key-frame re-selection, MODEL_SPEC §1.4
@@ -37,6 +39,7 @@ class TrainConfig:
     crop_padding: Optional[int] = None  # None: 15 px at 224 (4 px for a 3-class set), scaled to the input size
     appearance_aug: float = 0.0  # colour/contrast/blur/noise strength (0 = off, as in the reference recipe)
     input_norm: str = "imagenet"  # model input normalisation (model.preprocess): imagenet | local_contrast
+    motion_pairs: int = 0  # > 0: frames per event (and as many without) trained on their phase too (motion_pairs.py)
     # protocol
     protocol: str = "loso"
     selection: str = "last"
@@ -52,6 +55,7 @@ class TrainConfig:
     head_baseline_s: float = 0.0  # > 0: the head reads embeddings minus their running mean (SpottingHeadCfg)
     apex_half_width_s: float = 0.02
     pairing_tau_s: float = 0.15
+    pair_registration: str = "none"  # "flow": residual head motion removed from every pair (app.analysis.registration)
     train_head: bool = True
     # execution
     device: Optional[str] = None  # None: cuda → mps → cpu
@@ -74,6 +78,16 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "head_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.pair_registration not in REGISTRATIONS:
+            raise ValueError(f"pair_registration must be one of {REGISTRATIONS}, got {self.pair_registration!r}")
+        if self.paper_protocol and self.pair_registration != "none":
+            raise ValueError("--paper-protocol reproduces the reference, which compares the frames unregistered; "
+                             "it cannot be combined with --register-pairs")
+        if self.motion_pairs < 0:
+            raise ValueError(f"motion_pairs must be >= 0, got {self.motion_pairs}")
+        if self.paper_protocol and self.motion_pairs:
+            raise ValueError("--paper-protocol reproduces the reference, which trains on labelled intervals only; "
+                             "it cannot be combined with --motion-pairs")
         if self.head_baseline_s < 0:
             raise ValueError(f"head_baseline_s must be >= 0, got {self.head_baseline_s}")
         if not 0 <= self.appearance_aug <= 1:

@@ -7,15 +7,33 @@ onset and apex (N, 3, S, S) float32, i.e. about 1.2 MB per sample at S = 224, an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from app.analysis.pairing import PairingPolicy
 from app.training.augment import augment_appearance, augment_pairs
 from model import PreprocessCfg, preprocess_crops
+
+if TYPE_CHECKING:
+    from app.training.motion_pairs import MotionPairs
+
+
+@dataclass(frozen=True)
+class MotionBatches:
+    """Which motion pairs go with which batch of an epoch: `order` (this process's pair indices, shuffled),
+    as many per batch as it has labelled samples, cycled; `weights` the phase class weights."""
+
+    pairs: "MotionPairs"
+    order: Sequence[int]
+    weights: torch.Tensor
+
+    def take(self, start: int, size: int) -> torch.Tensor:
+        """Pair indices for the labelled batch that starts at position `start` of the epoch."""
+        return torch.as_tensor([self.order[(start + i) % len(self.order)] for i in range(size)], dtype=torch.long)
 
 
 @dataclass(frozen=True)
@@ -29,8 +47,11 @@ class SampleTensors:
 
     @classmethod
     def from_samples(cls, samples: Sequence, preprocess: PreprocessCfg) -> "SampleTensors":
+        """Model inputs of the samples' crop pairs; apex crops registered onto their onset crops when the
+        pairing policy in `preprocess` asks for it."""
+        pairing = PairingPolicy.from_string(preprocess.pairing_policy)
         onset = preprocess_crops([s.onset for s in samples], preprocess)
-        apex = preprocess_crops([s.apex for s in samples], preprocess)
+        apex = preprocess_crops([pairing.current_crop(s.onset, s.apex) for s in samples], preprocess)
         labels = torch.tensor([s.label for s in samples], dtype=torch.long)
         return cls(onset, apex, labels)
 
@@ -62,19 +83,31 @@ def train_epoch(
     rotation_deg: float,
     padding: int,
     appearance: float = 0.0,
+    motion: Optional[MotionBatches] = None,
     on_batch: Callable[[int, float], None] = lambda n, loss: None,
 ) -> float:
-    """One pass over `indices` (this process's share, in order) in batches; returns the mean training loss."""
+    """One pass over `indices` (this process's share, in order) in batches; returns the mean training loss.
+
+    With `motion`, `model` is a `WithPhaseHead` and every batch also carries as many motion pairs (in
+    `motion.order`, cycled), augmented alike; the loss is the class cross-entropy plus the phase cross-entropy."""
     model.train()
     total, count = 0.0, 0
     for start in range(0, len(indices), batch_size):
         batch = torch.as_tensor(indices[start : start + batch_size], dtype=torch.long)
-        stack = torch.cat((data.onset[batch], data.apex[batch]), dim=1).to(device, non_blocking=True)
-        stack = augment_pairs(stack, generator, rotation_deg, padding)
+        stack = torch.cat((data.onset[batch], data.apex[batch]), dim=1)
+        if motion is not None:
+            extra = motion.take(start, len(batch))
+            stack = torch.cat((stack, torch.cat((motion.pairs.onset[extra], motion.pairs.apex[extra]), dim=1).float()))
+        stack = augment_pairs(stack.to(device, non_blocking=True), generator, rotation_deg, padding)
         stack = augment_appearance(stack, generator, appearance)
         onset, apex = stack[:, :3], stack[:, 3:]
         labels = data.labels[batch].to(device, non_blocking=True)
-        loss = F.cross_entropy(model(onset, apex), labels)
+        if motion is None:
+            loss = F.cross_entropy(model(onset, apex), labels)
+        else:
+            logits, phase_logits = model(onset, apex, len(batch))
+            loss = F.cross_entropy(logits, labels) + F.cross_entropy(
+                phase_logits, motion.pairs.phase[extra].to(device), weight=motion.weights.to(device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

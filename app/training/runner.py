@@ -26,7 +26,8 @@ from app.training.augment import scaled_padding
 from app.training.classes import ClassMap, parse_classes
 from app.training.config import TrainConfig
 from app.training.folds import Fold, holdout_fold, loso_folds, subjects_of
-from app.training.loop import SampleTensors, confusion, end_of_epoch_schedule, make_optimizer, make_scheduler, predict, train_epoch
+from app.training.loop import MotionBatches, SampleTensors, confusion, end_of_epoch_schedule, make_optimizer, make_scheduler, predict, train_epoch
+from app.training.motion_pairs import WithPhaseHead, build_motion_pairs
 from app.training.progress import Progress
 from app.training.samples import PairSample, file_sha256, Skipped, TrainingData, TrainingDataError, build_samples, load_training_csv
 from app.training.seeds import derive_seed
@@ -141,7 +142,7 @@ class Trainer:
         self.input_size = model_cfg(cfg.model).input_size
         self.preprocess = PreprocessCfg(
             size=self.input_size, normalize=cfg.input_norm, crop_spec=self.face_config.to_json(),
-            pairing_policy=PairingPolicy(cfg.pairing_tau_s, "pre_logits").to_json())
+            pairing_policy=PairingPolicy(cfg.pairing_tau_s, "pre_logits", register=cfg.pair_registration).to_json())
         if not self.ctx.is_local_main:
             D.barrier(self.ctx)
         self.log(f"face tracking and crops for {len(self.data.videos)} video(s)"
@@ -160,6 +161,13 @@ class Trainer:
             self.log(f"warning: no sample of class(es) {', '.join(empty)}; the model can still predict them")
         self.subjects = subjects_of([s.subject for s in self.samples])
         self.tensors = SampleTensors.from_samples(self.samples, self.preprocess)
+        self.motion = None
+        if cfg.motion_pairs:
+            self.log("motion pairs: (t − k, t) pairs of the training videos with their phase")
+            self.motion = build_motion_pairs(self.data, self.preprocess, per_event=cfg.motion_pairs,
+                                             seed=derive_seed(cfg.seed, "motion-pairs"),
+                                             half_width_s=cfg.apex_half_width_s, face_config=self.face_config,
+                                             cache_dir=cfg.cache_dir, log=self.log)
         inner = cfg.selection == "inner-val"
         if cfg.protocol == "none":
             self.folds = []
@@ -207,18 +215,24 @@ class Trainer:
         stage's state. `evaluate_epoch(model, epoch) → (stop, extra state)` runs after each epoch."""
         cfg, rcfg, ctx = self.config, self.rcfg, self.ctx
         model = self._fresh_model(key)
-        optimizer = make_optimizer(model, cfg.lr, rcfg.weight_decay)
+        trained = model
+        motion_idx = [] if self.motion is None else self.motion.indices_of({self.samples[i].subject for i in train_idx})
+        if motion_idx:
+            torch.manual_seed(derive_seed(cfg.seed, "phase-head", key))
+            trained = WithPhaseHead(model).to(ctx.device)
+            motion_weights = self.motion.class_weights(motion_idx)
+        optimizer = make_optimizer(trained, cfg.lr, rcfg.weight_decay)
         scheduler = make_scheduler(optimizer, cfg.lr_gamma)
         start_epoch, extra = 0, {}
         if resume.get("stage") == stage and resume.get("fold") == fold_index:
-            model.load_state_dict(resume["model"])
+            trained.load_state_dict(resume["model"])
             optimizer.load_state_dict(resume["optimizer"])
             scheduler.load_state_dict(resume["scheduler"])
             restore_rng_state(resume["rng"])
             start_epoch, extra = resume["epoch"], resume.get("extra", {})
             self.progress.done += start_epoch * len(train_idx)
             self.log(f"resumed {stage} {key} after epoch {start_epoch}")
-        wrapped = D.wrap_model(model, ctx)
+        wrapped = D.wrap_model(trained, ctx)
         batch = D.per_rank_batch(cfg.batch_size, ctx)
         padding = scaled_padding(rcfg.crop_padding, self.input_size)
         losses = list(extra.get("losses", []))
@@ -229,10 +243,15 @@ class Trainer:
             generator = torch.Generator().manual_seed(derive_seed(cfg.seed, "augment", key, epoch, ctx.rank))
             order = D.epoch_indices(len(train_idx), ctx, derive_seed(cfg.seed, "shuffle", key), epoch)
             status = f"{stage} {key} epoch {epoch}/{epochs}"
+            motion = None
+            if motion_idx:
+                shuffle = torch.Generator().manual_seed(derive_seed(cfg.seed, "motion", key, epoch, ctx.rank))
+                motion = MotionBatches(self.motion, [motion_idx[i] for i in torch.randperm(len(motion_idx),
+                                       generator=shuffle).tolist()], motion_weights)
             loss = train_epoch(
                 wrapped, self.tensors, [train_idx[i] for i in order], batch_size=batch, optimizer=optimizer,
                 generator=generator, device=ctx.device, rotation_deg=rcfg.rotation_deg, padding=padding,
-                appearance=cfg.appearance_aug,
+                appearance=cfg.appearance_aug, motion=motion,
                 on_batch=lambda n, l: self.progress.advance(n * ctx.world_size, f"{status} loss {l:.3f}"))
             end_of_epoch_schedule(scheduler, epoch, cfg.lr_decay_epochs)
             D.sync_buffers(wrapped, ctx)
@@ -243,7 +262,7 @@ class Trainer:
             extra["losses"] = losses
             extra["stopped"] = stop
             self._save_state({"completed": completed, "stage": stage, "fold": fold_index, "epoch": epoch,
-                              "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                              "model": trained.state_dict(), "optimizer": optimizer.state_dict(),
                               "scheduler": scheduler.state_dict(), "rng": rng_state(), "extra": extra})
             self.on_epoch_end(stage, fold_index, epoch)
             if stop:
