@@ -52,6 +52,11 @@ def _face_blocks(size: int, align: AlignConfig = AlignConfig()) -> np.ndarray:
 
 
 _BLOCKS = _face_blocks(REGISTRATION_SIZE)
+# Flow is computed only on the face area and a margin around it (half the thumbnail's pixels, half the time).
+_MARGIN = 8
+_X0, _Y0 = np.maximum(0, _BLOCKS[:, :2].min(axis=0) - _MARGIN)
+_X1, _Y1 = np.minimum(REGISTRATION_SIZE, _BLOCKS[:, 2:].max(axis=0) + _MARGIN)
+_ROI_BLOCKS = _BLOCKS - np.array([_X0, _Y0, _X0, _Y0])
 _CENTRES = np.column_stack([(_BLOCKS[:, 0] + _BLOCKS[:, 2] - 1) / 2.0, (_BLOCKS[:, 1] + _BLOCKS[:, 3] - 1) / 2.0])
 
 
@@ -62,8 +67,8 @@ def residual_motion(ref_thumb: np.ndarray, cur_thumb: np.ndarray) -> np.ndarray:
     motion = np.eye(3)
     moved = cur_thumb
     for _ in range(PASSES):
-        flow = cv2.calcOpticalFlowFarneback(ref_thumb, moved, None, *FARNEBACK)
-        motion = motion @ np.vstack([head_motion(_CENTRES, box_means(flow, _BLOCKS)), [0.0, 0.0, 1.0]])
+        flow = cv2.calcOpticalFlowFarneback(ref_thumb[_Y0:_Y1, _X0:_X1], moved[_Y0:_Y1, _X0:_X1], None, *FARNEBACK)
+        motion = motion @ np.vstack([head_motion(_CENTRES, box_means(flow, _ROI_BLOCKS)), [0.0, 0.0, 1.0]])
         moved = cv2.warpAffine(cur_thumb, motion[:2], cur_thumb.shape[::-1],
                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
     return motion[:2]
