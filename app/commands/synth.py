@@ -23,6 +23,16 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _span(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH such as 0.25,1, got {text!r}") from None
+    if not 0 < low <= high <= 1:
+        raise argparse.ArgumentTypeError(f"need 0 < LOW <= HIGH <= 1, got {text!r}")
+    return low, high
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -40,6 +50,10 @@ def _synth_command(parser: argparse.ArgumentParser):
     parser.add_argument("--size", type=_size, default=(640, 480), help="frame size WIDTHxHEIGHT (default 640x480)")
     parser.add_argument("--faces", help="comma-separated faces: astronaut, carphone (the real clip), carphone_still (one carphone frame as a still portrait), grace_hopper, morphs astronaut_hopper_30|50|70 and hopper_astronaut_50, and any portrait + _mirrored (default: astronaut,carphone where installed)")
     parser.add_argument("--crf", type=int, help="H.264 quality, lower is better (default: 19-26 drawn per video)")
+    parser.add_argument("--camera-scale", type=_span, metavar="LOW,HIGH",
+                        help="film each video with a camera of a resolution drawn in LOW..HIGH times the frame size "
+                             "(e.g. 0.25,1: from soft, upscaled low-resolution footage to sharp), then enlarge it "
+                             "back (default: full resolution)")
 
     def run(args: argparse.Namespace) -> int:
         from app.synth.dataset import synthesize_dataset
@@ -48,7 +62,8 @@ def _synth_command(parser: argparse.ArgumentParser):
         log = (lambda message: print(f"synth: {message}", file=sys.stderr, flush=True))
         try:
             csv_path = synthesize_dataset(args.out, args.n_videos, args.seed, fps=args.fps, duration_s=args.duration,
-                                          size=args.size, faces=faces, crf=args.crf, log=log)
+                                          size=args.size, faces=faces, crf=args.crf,
+                                          camera_scale=args.camera_scale, log=log)
         except (ValueError, FileNotFoundError) as err:
             print(f"tsfmicro synth: error: {err}", file=sys.stderr)
             return 2

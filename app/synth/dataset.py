@@ -57,12 +57,15 @@ def synthesize_dataset(
     size: tuple[int, int] = (640, 480),
     faces: Optional[Sequence[str]] = None,
     crf: Optional[int] = None,
+    camera_scale: Optional[tuple[float, float]] = None,
     log: Optional[Callable[[str], None]] = None,
 ) -> Path:
     """Render `n_videos` videos into `out_dir` and write their training CSV; returns its path.
 
     Video k shows face `faces[(seed + k) % len(faces)]`; `duration_s` None draws 10-20 s per video;
-    `crf` None draws 19-26 per video. The same arguments give the same CSV, byte for byte."""
+    `crf` None draws 19-26 per video; `camera_scale` (low, high) draws each video's camera resolution (a fraction of
+    `size`, `plan.draw_camera_scale`), None films at full resolution. The same arguments give the same CSV, byte for
+    byte."""
     log = log or (lambda message: None)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -79,7 +82,7 @@ def synthesize_dataset(
     summaries = []
     for k in range(n_videos):
         face = faces[(seed + k) % len(faces)]
-        spec = plan_video(seed, k, face, fps=fps, duration_s=duration_s, size=size, crf=crf)
+        spec = plan_video(seed, k, face, fps=fps, duration_s=duration_s, size=size, crf=crf, camera_scale=camera_scale)
         video = f"{VIDEO_DIR}/{spec.name}.mp4"
         start = time.perf_counter()
         write_spec(spec, out / video)
@@ -88,11 +91,12 @@ def synthesize_dataset(
         summaries.append({"video": video, **spec.summary()})
         micro = sum(e.kind == "micro" for e in rows)
         log(f"[{k + 1}/{n_videos}] {video}: {face}, {spec.n_frames / spec.fps:.1f} s, {micro} micro + "
-            f"{len(rows) - micro} macro, {len(spec.nuisances)} nuisance, crf {spec.crf} "
+            f"{len(rows) - micro} macro, {len(spec.nuisances)} nuisance, crf {spec.crf}"
+            f"{f', camera {spec.camera_scale:.2f}' if spec.camera_scale < 1 else ''} "
             f"({time.perf_counter() - start:.1f} s)")
     csv_path = write_events_csv(out / CSV_NAME, events)
     manifest = {"generator": "tsfmicro synth", "seed": seed, "n_videos": n_videos, "fps": fps,
-                "size": list(size), "faces": list(faces), "note": DISCLAIMER, "videos": summaries}
+                "size": list(size), "faces": list(faces), "camera_scale": list(camera_scale) if camera_scale else None, "note": DISCLAIMER, "videos": summaries}
     atomic_write_text(out / MANIFEST_NAME, json.dumps(manifest, indent=1) + "\n")
     log(f"wrote {csv_path} ({len(events)} events in {n_videos} videos) and {out / MANIFEST_NAME}")
     return csv_path

@@ -32,6 +32,7 @@ CRF = (19, 26)
 NUISANCE_P = {"blink": 0.6, "talk": 0.4, "flicker": 0.3}
 NUISANCE_KINDS = {"carphone": ("blink", "flicker")}  # the clip talks by itself
 STILL_NUISANCE = ("blink", "talk", "flicker")  # every still portrait
+CAMERA_STREAM = 7  # the camera resolution's own random stream (added later; leaves every other draw unchanged)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class VideoSpec:
     nuisances: tuple[Nuisance, ...]
     crf: int
     seed: int
+    camera_scale: float = 1.0  # the camera's resolution as a fraction of the frame size (1: full; see render.py)
 
     def neutral(self) -> "VideoSpec":
         """The same video without its expressions (same face, motion and nuisance)."""
@@ -86,7 +88,7 @@ class VideoSpec:
         """JSON-friendly description (for the dataset's manifest)."""
         return {
             "name": self.name, "face": self.face, "size": list(self.size), "fps": self.fps,
-            "n_frames": self.n_frames, "crf": self.crf, "seed": self.seed,
+            "n_frames": self.n_frames, "crf": self.crf, "seed": self.seed, "camera_scale": round(self.camera_scale, 4),
             "framing": dataclasses.asdict(self.framing),
             "expressions": [{"kind": e.kind, "emotion": e.emotion, "action_units": e.action_units,
                              "onset": e.onset, "apex": e.apex, "offset": e.offset,
@@ -150,10 +152,12 @@ def plan_video(
     duration_s: Optional[float] = None,
     size: tuple[int, int] = (640, 480),
     crf: Optional[int] = None,
+    camera_scale: Optional[tuple[float, float]] = None,
 ) -> VideoSpec:
     """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
 
-    `duration_s` None draws 10-20 s."""
+    `duration_s` None draws 10-20 s. `camera_scale` (low, high) draws the camera's resolution per video,
+    log-uniformly, from a random stream of its own (every other draw is the same with or without it); None: 1."""
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose from {FACES}")
     if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
@@ -213,4 +217,15 @@ def plan_video(
     crf_value = int(rng.integers(CRF[0], CRF[1] + 1)) if crf is None else int(crf)
     name = f"synth_s{seed}_{index:04d}_{face}"
     return VideoSpec(name, face, (int(size[0]), int(size[1])), float(fps), n_frames, framing, tuple(expressions),
-                     tuple(nuisances), crf_value, int(seed))
+                     tuple(nuisances), crf_value, int(seed), draw_camera_scale(seed, index, face, camera_scale))
+
+
+def draw_camera_scale(seed: int, index: int, face: str, span: Optional[tuple[float, float]]) -> float:
+    """The camera resolution of video `index`: log-uniform in `span` = (low, high) ⊂ (0, 1], or 1 without a span."""
+    if span is None:
+        return 1.0
+    low, high = float(span[0]), float(span[1])
+    if not 0 < low <= high <= 1:
+        raise ValueError(f"camera scale must satisfy 0 < low <= high <= 1, got {low}, {high}")
+    rng = np.random.default_rng([int(seed), int(index), FACES.index(face), CAMERA_STREAM])
+    return float(np.exp(rng.uniform(np.log(low), np.log(high))))

@@ -2,7 +2,8 @@
 
 Each frame is one backward mapping of the face source's image: the source's placement (head
 motion, scaling) and the displacement field of every expression and nuisance active in that
-frame, computed from that frame's landmarks, so expressions move with the head. A frame with no
+frame, computed from that frame's landmarks, so expressions move with the head. With a camera
+scale below 1 the frame is then filmed at that fraction of its resolution (`filmed_at`). A frame with no
 active expression is bit-identical to the same frame of `spec.neutral()`.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Union
 
+import cv2
 import numpy as np
 
 from app.core.events import Event
@@ -58,7 +60,19 @@ def iter_render(spec: VideoSpec, face: Optional[FaceSource] = None) -> Iterator[
         field = add_fields(field, blink)
         frame = remapper.render(src, affine, field, face.interpolation, face.border_mode, face.border_value)
         gain = frame_gain(spec.nuisances, index)
-        yield RenderedFrame(index, apply_gain(frame, gain), landmarks, field.max_px if field else 0.0, gain)
+        frame = filmed_at(apply_gain(frame, gain), spec.camera_scale)
+        yield RenderedFrame(index, frame, landmarks, field.max_px if field else 0.0, gain)
+
+
+def filmed_at(frame: np.ndarray, camera_scale: float) -> np.ndarray:
+    """The frame as a camera of `camera_scale` × its resolution films it, enlarged back to its size: shrunk with
+    area averaging, enlarged bilinearly (soft detail, as low-resolution footage shown larger). 1: unchanged."""
+    if camera_scale >= 1.0:
+        return frame
+    height, width = frame.shape[:2]
+    small = (max(8, round(width * camera_scale)), max(8, round(height * camera_scale)))
+    return cv2.resize(cv2.resize(frame, small, interpolation=cv2.INTER_AREA), (width, height),
+                      interpolation=cv2.INTER_LINEAR)
 
 
 def render_frames(spec: VideoSpec) -> Iterator[np.ndarray]:
