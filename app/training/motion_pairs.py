@@ -33,7 +33,7 @@ from app.analysis.pairing import PairingPolicy
 from app.face import FaceConfig
 from app.training.crops import VideoCrops
 from app.training.samples import TrainingData
-from app.training.spotting import IGNORE, NONE, phase_targets
+from app.training.spotting import IGNORE, NONE, phase_targets, phase_weights
 from model import PHASES, PreprocessCfg, TSFmicro, preprocess_crops
 
 Log = Callable[[str], None]
@@ -55,12 +55,8 @@ class MotionPairs:
         return [i for i, s in enumerate(self.subjects) if s in subjects]
 
     def class_weights(self, indices: Sequence[int]) -> torch.Tensor:
-        """Inverse-frequency weights over the phases present among `indices` (mean 1 over those); absent: 0."""
-        counts = torch.bincount(self.phase[list(indices)], minlength=len(PHASES)).float()
-        present = counts > 0
-        weights = torch.zeros(len(PHASES))
-        weights[present] = counts[present].sum() / (present.sum() * counts[present])
-        return weights
+        """Inverse-frequency weights over the phases of the pairs `indices` (`spotting.phase_weights`)."""
+        return phase_weights(torch.bincount(self.phase[list(indices)], minlength=len(PHASES)))
 
     def describe(self) -> str:
         counts = torch.bincount(self.phase, minlength=len(PHASES)).tolist()

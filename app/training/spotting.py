@@ -120,13 +120,19 @@ def video_embeddings(predictor, crops: VideoCrops, lag: int, batch: int = 32) ->
 
 
 def class_weights(sequences: Sequence[HeadSequence]) -> torch.Tensor:
-    """Inverse-frequency weights over the phases present (mean 1 over present phases); absent phases weigh 0."""
+    """Inverse-frequency weights over the phases of the sequences' known frames (`phase_weights`)."""
     counts = torch.zeros(len(PHASES))
     for seq in sequences:
         known = seq.target[seq.target != IGNORE]
         counts += torch.bincount(known, minlength=len(PHASES)).float()
+    return phase_weights(counts)
+
+
+def phase_weights(counts: torch.Tensor) -> torch.Tensor:
+    """Per-phase counts (4,) → inverse-frequency weights, mean 1 over the phases present; absent phases weigh 0."""
+    counts = counts.float()
     present = counts > 0
-    weights = torch.zeros(len(PHASES))
+    weights = torch.zeros(len(counts))
     weights[present] = counts[present].sum() / (present.sum() * counts[present])
     return weights
 
