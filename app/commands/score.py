@@ -33,8 +33,8 @@ def _score_command(parser: argparse.ArgumentParser):
                              "OUT/summary.csv (default ./tsfmicro-scores)")
     parser.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head, or 'default' for the "
                                              "bundled default model; without one the training-free motion spotter "
-                                             "scores the videos (it spots better than the bundled model on held-out "
-                                             "synthetic data: `tsfmicro card`)")
+                                             "scores the videos (it learned nothing, so it makes no assumption from the "
+                                             "bundled model's synthetic training data: `tsfmicro card`)")
     parser.add_argument("--resume", action="store_true",
                         help="skip videos whose outputs are complete for the same content and model/settings")
     parser.add_argument("--workers", type=int,
