@@ -66,6 +66,9 @@ def _train_command(parser: argparse.ArgumentParser):
     parser.add_argument("--appearance-aug", type=float, default=0.0,
                         help="appearance augmentation strength in [0, 1]: colour, contrast, blur, noise, the same on "
                              "both frames (default 0, as in the reference recipe; helps when few faces are seen)")
+    parser.add_argument("--shape-aug", type=float, default=0.0,
+                        help="face-shape augmentation strength in [0, 1]: one smooth warp of both frames (proportions "
+                             "change as between people, the motion stays; default 0, as in the reference recipe)")
     parser.add_argument("--input-norm", choices=("imagenet", "local_contrast"), default="imagenet",
                         help="model input normalisation: imagenet (default, the reference) or local_contrast (grey "
                              "local contrast normalisation: carries over better to faces not seen in training)")
@@ -117,7 +120,7 @@ def _train_command(parser: argparse.ArgumentParser):
                 model=args.model, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay,
                 lr_gamma=args.lr_gamma, lr_decay_epochs=args.lr_decay_epochs, batch_size=args.batch, seed=args.seed,
                 reselect=args.reselect, rotation_deg=args.rotation, crop_padding=args.crop_padding,
-                appearance_aug=args.appearance_aug, input_norm=args.input_norm,
+                appearance_aug=args.appearance_aug, shape_aug=args.shape_aug, input_norm=args.input_norm,
                 protocol=args.protocol, selection=args.select, paper_protocol=args.paper_protocol,
                 holdout_fraction=args.holdout_fraction, max_folds=args.max_folds, head_epochs=args.head_epochs,
                 head_window_s=args.head_window, head_baseline_s=args.head_baseline, pairing_tau_s=args.tau,

@@ -60,6 +60,32 @@ def _rotate(images: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
     return F.grid_sample(images, grid, mode="nearest", padding_mode="zeros", align_corners=False)
 
 
+SHAPE_GRID = 5           # control points per side of the random displacement field
+SHAPE_DISPLACEMENT = 0.1   # largest control-point shift at strength 1, in units of the half image size
+SHAPE_SCALE = 0.1          # largest change of width and of height at strength 1 (independently)
+
+
+def augment_shape(stack: torch.Tensor, generator: torch.Generator, strength: float) -> torch.Tensor:
+    """Face-shape changes that keep the motion (not in the reference recipe; `--shape-aug`): per sample, one smooth
+    warp applied to both frames alike — the width and the height scaled independently by up to ±10 %·strength, plus a
+    displacement field interpolated (bicubic) from a 5 × 5 grid of random shifts of up to 10 %·strength of the half
+    size. Proportions change (eye spacing, face width, nose and mouth positions) as they do between people, while
+    what moves between the two frames still moves. `stack` (B, 6, S, S); `strength` 0 returns it unchanged and
+    draws no random numbers."""
+    if strength <= 0:
+        return stack
+    batch, _, height, width = stack.shape
+    scale = 1 + (torch.rand(batch, 2, generator=generator) * 2 - 1) * SHAPE_SCALE * strength
+    shifts = (torch.rand(batch, 2, SHAPE_GRID, SHAPE_GRID, generator=generator) * 2 - 1) * SHAPE_DISPLACEMENT * strength
+    device, dtype = stack.device, stack.dtype
+    theta = torch.zeros(batch, 2, 3, dtype=dtype)
+    theta[:, 0, 0], theta[:, 1, 1] = 1 / scale[:, 0], 1 / scale[:, 1]  # grid maps output to input coordinates
+    grid = F.affine_grid(theta.to(device), list(stack.shape), align_corners=False)
+    field = F.interpolate(shifts.to(device, dtype), size=(height, width), mode="bicubic", align_corners=True)
+    grid = grid + field.permute(0, 2, 3, 1)
+    return F.grid_sample(stack, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+
 def augment_appearance(stack: torch.Tensor, generator: torch.Generator, strength: float) -> torch.Tensor:
     """Appearance changes that keep the motion (not in the reference recipe; `--appearance-aug`): per sample, the
     same random colour gain and offset per channel, contrast, Gaussian blur (σ up to 1.5·strength px), optional

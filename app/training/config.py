@@ -38,6 +38,7 @@ class TrainConfig:
     rotation_deg: Optional[float] = None  # None: 3° (4° for a 3-class set)
     crop_padding: Optional[int] = None  # None: 15 px at 224 (4 px for a 3-class set), scaled to the input size
     appearance_aug: float = 0.0  # colour/contrast/blur/noise strength (0 = off, as in the reference recipe)
+    shape_aug: float = 0.0  # face-shape warp strength (0 = off, as in the reference recipe)
     input_norm: str = "imagenet"  # model input normalisation (model.preprocess): imagenet | local_contrast
     motion_pairs: int = 0  # > 0: frames per event (and as many without) trained on their phase too (motion_pairs.py)
     # protocol
@@ -90,8 +91,9 @@ class TrainConfig:
                              "it cannot be combined with --motion-pairs")
         if self.head_baseline_s < 0:
             raise ValueError(f"head_baseline_s must be >= 0, got {self.head_baseline_s}")
-        if not 0 <= self.appearance_aug <= 1:
-            raise ValueError(f"appearance_aug must be in [0, 1], got {self.appearance_aug}")
+        for name in ("appearance_aug", "shape_aug"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.head_epochs < 0 or self.lr_decay_epochs < 0:
             raise ValueError("head_epochs and lr_decay_epochs must be >= 0")
         if not 0 < self.holdout_fraction < 1:

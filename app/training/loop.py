@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from app.analysis.pairing import PairingPolicy
-from app.training.augment import augment_appearance, augment_pairs
+from app.training.augment import augment_appearance, augment_pairs, augment_shape
 from model import PreprocessCfg, preprocess_crops
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ def train_epoch(
     rotation_deg: float,
     padding: int,
     appearance: float = 0.0,
+    shape: float = 0.0,
     motion: Optional[MotionBatches] = None,
     on_batch: Callable[[int, float], None] = lambda n, loss: None,
 ) -> float:
@@ -99,6 +100,7 @@ def train_epoch(
             extra = motion.take(start, len(batch))
             stack = torch.cat((stack, torch.cat((motion.pairs.onset[extra], motion.pairs.apex[extra]), dim=1).float()))
         stack = augment_pairs(stack.to(device, non_blocking=True), generator, rotation_deg, padding)
+        stack = augment_shape(stack, generator, shape)
         stack = augment_appearance(stack, generator, appearance)
         onset, apex = stack[:, :3], stack[:, 3:]
         labels = data.labels[batch].to(device, non_blocking=True)

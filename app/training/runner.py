@@ -251,7 +251,7 @@ class Trainer:
             loss = train_epoch(
                 wrapped, self.tensors, [train_idx[i] for i in order], batch_size=batch, optimizer=optimizer,
                 generator=generator, device=ctx.device, rotation_deg=rcfg.rotation_deg, padding=padding,
-                appearance=cfg.appearance_aug, motion=motion,
+                appearance=cfg.appearance_aug, shape=cfg.shape_aug, motion=motion,
                 on_batch=lambda n, l: self.progress.advance(n * ctx.world_size, f"{status} loss {l:.3f}"))
             end_of_epoch_schedule(scheduler, epoch, cfg.lr_decay_epochs)
             D.sync_buffers(wrapped, ctx)

@@ -101,3 +101,47 @@ def test_appearance_augmentation_keeps_the_pair_aligned_and_changes_only_what_it
     # Colour, contrast, blur and greyscale are shared by both frames: onset and apex differ only by sensor noise.
     difference = (a[:, :3] - a[:, 3:]).std(dim=(1, 2, 3))
     assert float(difference.max()) < 0.2 < float((a - stack).abs().mean())
+
+
+def test_shape_augmentation_warps_both_frames_alike_within_its_bounds_and_keeps_the_motion():
+    from skimage.data import astronaut
+
+    from app.training.augment import SHAPE_DISPLACEMENT, SHAPE_SCALE, augment_shape
+
+    face = torch.from_numpy(astronaut()[20:220, 150:350].copy()).permute(2, 0, 1).float()[None] / 255.0
+    face = torch.nn.functional.interpolate(face, size=(64, 64), mode="area")
+    stack = face.repeat(16, 2, 1, 1)  # onset == apex: a still face
+    generator = torch.Generator().manual_seed(0)
+    state = generator.get_state()
+    assert augment_shape(stack, generator, 0.0) is stack and torch.equal(generator.get_state(), state)  # off
+    a = augment_shape(stack, torch.Generator().manual_seed(1), 1.0)
+    assert torch.equal(a, augment_shape(stack, torch.Generator().manual_seed(1), 1.0))
+    assert torch.equal(a[:, :3], a[:, 3:])  # the same warp on both frames: a still face stays still
+    assert float((a - stack).abs().mean()) > 0.02  # the proportions did change
+
+    # Where a point lands: a bright dot at the centre moves by at most the scale change plus the displacement.
+    dot = torch.zeros(16, 6, 64, 64)
+    dot[:, :, 30:34, 30:34] = 1.0
+    moved = augment_shape(dot, torch.Generator().manual_seed(2), 1.0)[:, 0]
+    ys, xs = torch.meshgrid(torch.arange(64.0), torch.arange(64.0), indexing="ij")
+    mass = moved.sum(dim=(1, 2))
+    shift = torch.stack(((moved * xs).sum(dim=(1, 2)) / mass - 31.5, (moved * ys).sum(dim=(1, 2)) / mass - 31.5), 1)
+    bound = (SHAPE_DISPLACEMENT + SHAPE_SCALE * 2 / 64) * 32  # half size = 32 px
+    assert float(shift.abs().max()) <= bound + 0.5 and float(shift.abs().max()) > 0.3
+
+    # A local motion between the frames survives the warp: the difference stays where the motion was.
+    apex = face.clone()
+    apex[:, :, 40:48, 24:40] = apex[:, :, 38:46, 24:40].clone()  # the mouth area moves up by 2 px
+    pair = torch.cat((face, apex), dim=1).repeat(16, 1, 1, 1)
+    warped = augment_shape(pair, torch.Generator().manual_seed(3), 1.0)
+    difference = (warped[:, 3:] - warped[:, :3]).abs().mean(dim=1)
+    inside = difference[:, 34:54, 18:46].sum(dim=(1, 2))
+    assert bool((inside > 0.9 * difference.sum(dim=(1, 2))).all())
+
+
+def test_augmentation_strengths_outside_0_1_are_refused_by_name():
+    from app.training import TrainConfig
+
+    for name in ("appearance_aug", "shape_aug"):
+        with pytest.raises(ValueError, match=name):
+            TrainConfig(**{name: 1.5})
