@@ -30,5 +30,5 @@ mkdir -p "$WORK" "$(dirname "$OUT")"
 [ -f "$WORK/heldout/events.csv" ] || $T synth --out "$WORK/heldout" --n-videos 40 --seed 2002 --duration 10 --faces carphone_still
 $T train "$WORK/train_cam/events.csv" --val "$WORK/val_cam/events.csv" --test "$WORK/heldout/events.csv" --out "$OUT" --cache "$WORK/face_tracks" \
     --model tsfmicro_tiny --protocol none --epochs 100 --weight-decay 0.05 --input-norm local_contrast \
-    --appearance-aug 0.5 --head-epochs 40 --seed 2 --threads 2 --register-pairs flow --motion-pairs 12
+    --appearance-aug 0.5 --head-epochs 40 --seed 3 --threads 2 --register-pairs flow --motion-pairs 12
 $T card "$OUT"
