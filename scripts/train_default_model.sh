@@ -6,7 +6,8 @@
 #    (--camera-scale: soft, low-resolution footage as well as sharp);
 # 2. a validation set: the same faces and cameras, another seed (3003), on which the curve decoding is chosen (--val);
 # 3. a held-out synthetic set: another face ("carphone_still") and another seed (2002), never trained on and never
-#    used for selection or decoding (it has been used to compare recipe variants, README.md lists them);
+#    used for the decoding (it has been used to compare recipe variants and to pick the training seed: 3 over 2;
+#    README.md lists them);
 # 4. tsfmicro train on (1) with --val (2) and --test (3): the held-out figures (model vs the motion spotter,
 #    recognition UF1, apex error) are measured after training by the app's own analysis and written into the card.
 #    Training pairs are registered (--register-pairs flow) and the embedding also learns the phase of (t - k, t)
