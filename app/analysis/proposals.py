@@ -2,9 +2,13 @@
 §13.4); analyze, batch scoring and the GUI's suggestions all call `propose_events`.
 
 Input: probabilities (n, 4) over {none, onset, apex, offset}, NaN where not computed, and the fps.
-1. Smooth each channel with a centred moving average of `smooth_s` seconds (NaN-aware; frames that
-   were not computed stay NaN, so a run never bridges a gap in the analysis).
-2. Activity a = 1 − p_none. Hysteresis: a run is a maximal stretch of computed frames with
+1. Activity a = 1 − p_none. With `baseline="median"` it is measured above the video's own floor:
+   a' = (a − m) / (1 − m), clipped to [0, 1], m the median of a over the computed frames. Most frames of a
+   recording show no expression, so m is the level a model reads on this face, camera and lighting when nothing
+   happens (the field's spotters threshold relative to a curve's mean for the same reason; the median is the robust
+   form). Callers pass a whole video's curves.
+2. Smooth activity and p_apex with a centred moving average of `smooth_s` seconds (NaN-aware; frames that
+   were not computed stay NaN, so a run never bridges a gap in the analysis). Hysteresis: a run is a maximal stretch of computed frames with
    a ≥ θ_lo that contains at least one frame with a ≥ θ_hi (θ_hi opens a run, θ_lo closes it,
    on both sides of the peak).
 3. onset = first frame of the run, apex = argmax of the smoothed p_apex inside it, offset = last frame minus
@@ -12,7 +16,7 @@ Input: probabilities (n, 4) over {none, onset, apex, offset}, NaN where not comp
 4. Duration priors in seconds, converted with the fps: shorter than `min_duration_s` → dropped;
    up to `micro_max_s` → micro; longer → macro (up to `macro_max_s`), or dropped with
    `long_runs="drop"`.
-5. score = mean of the raw 1 − p_none over the run.
+5. score = mean of the unsmoothed activity (step 1) over the run.
 Output events carry source=model, status=suggested, confidence=score, emotion "none" (not yet
 classified: callers with a model let the pair classifier name it, `app.analysis.emotions`).
 """
@@ -29,6 +33,7 @@ import numpy as np
 from app.core.events import Event
 
 CHANNELS = ("none", "onset", "apex", "offset")
+BASELINES = ("none", "median")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class ProposalConfig:
     long_runs: str = "macro"          # "macro" (keep as macro) or "drop" (micro only)
     trim_end_s: float = 0.0           # pulled in from a run's end (never before its apex): a (t − k, t) pair stays
                                       # active for about k frames after the face has settled
+    baseline: str = "none"            # "median": activity measured above the video's median activity
 
     def __post_init__(self):
         if not 0.0 <= self.theta_lo <= self.theta_hi <= 1.0:
@@ -51,6 +57,8 @@ class ProposalConfig:
             raise ValueError("smooth_s and min_duration_s must be >= 0 and micro_max_s > 0")
         if self.long_runs not in ("macro", "drop"):
             raise ValueError(f"long_runs must be 'macro' or 'drop', got {self.long_runs!r}")
+        if self.baseline not in BASELINES:
+            raise ValueError(f"baseline must be one of {BASELINES}, got {self.baseline!r}")
         if self.macro_max_s is not None and self.macro_max_s < self.micro_max_s:
             raise ValueError("macro_max_s must be None or >= micro_max_s")
 
@@ -97,6 +105,18 @@ def smooth(curve: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
+def above_median(activity: np.ndarray) -> np.ndarray:
+    """(a − m) / (1 − m) clipped to [0, 1], m the median of the non-NaN values; NaN stays NaN. A curve that is all
+    NaN is returned unchanged; one whose median is 1 (always active) becomes 0 where computed."""
+    activity = np.asarray(activity, dtype=np.float64)
+    if np.isnan(activity).all():
+        return activity.copy()
+    floor = float(np.nanmedian(activity))
+    if floor >= 1.0:
+        return np.where(np.isnan(activity), np.nan, 0.0)
+    return np.clip((activity - floor) / (1.0 - floor), 0.0, 1.0)
+
+
 def hysteresis_runs(activity: np.ndarray, theta_hi: float, theta_lo: float) -> list[tuple[int, int]]:
     """Inclusive (start, end) of the maximal stretches with activity >= theta_lo (NaN ends a stretch)
     that reach theta_hi somewhere."""
@@ -116,6 +136,8 @@ def propose_intervals(probs: np.ndarray, fps: float, config: ProposalConfig = Pr
         raise ValueError(f"fps must be positive, got {fps}")
     window = 2 * int(round(config.smooth_s * fps / 2)) + 1
     raw_activity = 1.0 - probs[:, 0]
+    if config.baseline == "median":
+        raw_activity = above_median(raw_activity)
     activity = smooth(raw_activity, window)
     apex_curve = smooth(probs[:, 2], window)
     proposals = []

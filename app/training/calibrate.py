@@ -1,6 +1,6 @@
 """Choosing how a model's curves become intervals (`ProposalConfig`) on a validation set: the thresholds, the
-smoothing and the end trim that give the best micro-expression spotting F1 (then overall F1) there. The choice is
-stored in the checkpoint (`preprocess.decoding`) and used wherever the model suggests events.
+smoothing, the end trim and the activity baseline that give the best micro-expression spotting F1 (then overall F1)
+there. The choice is stored in the checkpoint (`preprocess.decoding`) and used wherever the model suggests events.
 
 Why it is needed: a (t − k, t) pair stays active for a while after the face has settled, and how long depends on the
 model; with the fixed defaults a trained head's runs overshoot the offset and short events come out as macro.
@@ -13,16 +13,20 @@ import itertools
 import os
 from typing import Callable, Optional
 
+import numpy as np
+
 from app.analysis.config import AnalysisConfig
 from app.analysis.evaluate import evaluate_spotting
 from app.analysis.predictor import Predictor
 from app.analysis.proposals import ProposalConfig, propose_events
+from app.core.events import Event
 from app.face import FaceConfig
 from app.media import open_video
 from app.training.heldout import labelled_truth, model_curves
 
-GRID = {"theta_hi": (0.5, 0.7, 0.85), "theta_lo": (0.3, 0.5, 0.7), "smooth_s": (0.05, 0.1),
-        "trim_end_s": (0.0, 0.1, 0.2, 0.3, 0.4)}
+GRID = {"theta_hi": (0.5, 0.7, 0.85, 0.95), "theta_lo": (0.3, 0.5, 0.7, 0.85),
+        "smooth_s": (0.05, 0.1, 0.15, 0.2, 0.25, 0.3), "trim_end_s": (0.0, 0.1, 0.2, 0.3, 0.4),
+        "baseline": ("none", "median")}
 
 
 def calibrate_decoding(csv_path: str | os.PathLike, predictor: Predictor, *, face_config: FaceConfig = FaceConfig(),
@@ -36,6 +40,15 @@ def calibrate_decoding(csv_path: str | os.PathLike, predictor: Predictor, *, fac
         with open_video(video, fps=fps[video]) as source:
             curves[video] = model_curves(predictor, source, config, face_config)
         log(f"  validation video {n}/{len(fps)}")
+    chosen, micro, overall = best_decoding(curves, fps, truth)
+    return chosen, {"csv": str(csv_path), "videos": len(curves), "micro_f1": round(micro, 4),
+                    "overall_f1": round(overall, 4)}
+
+
+def best_decoding(curves: dict[str, np.ndarray], fps: dict[str, float],
+                  truth: list[Event]) -> tuple[ProposalConfig, float, float]:
+    """(the grid point with the best (micro F1, overall F1) of `truth` over the videos' curves, its micro F1, its
+    overall F1). `curves` and `fps` are keyed by the events' `video`; the first best point in grid order wins."""
     best: Optional[tuple] = None
     for values in itertools.product(*GRID.values()):
         settings = dict(zip(GRID, values))
@@ -49,5 +62,4 @@ def calibrate_decoding(csv_path: str | os.PathLike, predictor: Predictor, *, fac
         if best is None or key > best[0]:
             best = (key, candidate)
     (micro, overall), chosen = best
-    return chosen, {"csv": str(csv_path), "videos": len(curves), "micro_f1": round(micro, 4),
-                    "overall_f1": round(overall, 4)}
+    return chosen, micro, overall

@@ -1,5 +1,7 @@
 """Curves -> proposals on synthetic curves at 30 and 200 fps."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -122,3 +124,37 @@ def test_end_trim_pulls_the_offset_in_but_never_before_the_apex_and_settings_rou
     assert ProposalConfig.from_string("unspecified") == ProposalConfig()
     with pytest.raises(ValueError, match="decoding"):
         ProposalConfig.from_string('{"theta": 1}')
+
+
+def test_median_baseline_finds_an_event_above_a_face_s_high_floor():
+    """A model reading a new face at activity 0.55 between events (its floor) and 1.0 in an event: with absolute
+    thresholds the floor itself is one long run and the event is lost in it; measured above the video's median,
+    only the event stands out. The floor's flicker and the unsmoothed NaN gap are handled."""
+    rng = np.random.default_rng(0)
+    probs = curves(300, [(100, 104, 110)], background=0.0)
+    probs[:, 0] = np.where(probs[:, 0] > 0.5, 0.45 + rng.uniform(-0.05, 0.05, 300), 0.0)
+    probs[200:210] = np.nan
+    absolute = ProposalConfig(smooth_s=0.0, theta_hi=0.85, theta_lo=0.5)
+    assert propose_intervals(probs, 30.0, absolute) == []  # one run 0..199: longer than macro_max_s, dropped
+    unlimited = dataclasses.replace(absolute, macro_max_s=None)
+    assert [(p.onset, p.offset) for p in propose_intervals(probs, 30.0, unlimited)] == [(0, 199)]
+    relative = ProposalConfig(smooth_s=0.0, theta_hi=0.85, theta_lo=0.5, baseline="median")
+    (event,) = propose_intervals(probs, 30.0, relative)
+    assert (event.onset, event.apex, event.offset, event.kind) == (100, 104, 110, "micro")
+    assert event.score == pytest.approx(1.0)
+    # the same curves on a face with a floor near 0 are decoded as before
+    quiet = curves(300, [(100, 104, 110), (200, 203, 209)])
+    spans = lambda config: [(p.onset, p.apex, p.offset, p.kind) for p in propose_intervals(quiet, 30.0, config)]
+    assert spans(relative) == spans(absolute) == [(100, 104, 110, "micro"), (200, 203, 209, "micro")]
+
+
+def test_above_median_edges():
+    from app.analysis.proposals import above_median
+
+    assert np.allclose(above_median(np.array([0.2, 0.2, 0.2, 0.6, 1.0])), [0.0, 0.0, 0.0, 0.5, 1.0])
+    assert np.isnan(above_median(np.array([np.nan, np.nan]))).all()
+    assert np.array_equal(above_median(np.array([1.0, 1.0, np.nan])), np.array([0.0, 0.0, np.nan]), equal_nan=True)
+    with pytest.raises(ValueError, match="baseline"):
+        ProposalConfig(baseline="mean")
+    config = ProposalConfig(baseline="median", smooth_s=0.2)
+    assert ProposalConfig.from_string(config.to_json()) == config

@@ -1,0 +1,34 @@
+"""Choosing the curve decoding on validation curves (`app.training.calibrate.best_decoding`)."""
+
+import numpy as np
+
+from app.core.events import Event
+from app.training.calibrate import best_decoding
+
+
+def video_curves(events, floor, rng, n=300):
+    """(n, 4) curves: activity `floor` ± 0.05 between events (a face the model reads as slightly active), 1.0 inside
+    each (onset, apex, offset), p_apex peaking at the apex."""
+    probs = np.zeros((n, 4))
+    probs[:, 0] = np.clip(1.0 - floor + rng.uniform(-0.05, 0.05, n), 0.0, 1.0)
+    probs[:, 1] = 1.0 - probs[:, 0]
+    for onset, apex, offset in events:
+        probs[onset:offset + 1] = (0.0, 0.6, 0.0, 0.4)
+        probs[apex] = (0.0, 0.1, 0.9, 0.0)
+    return probs
+
+
+def test_a_high_floor_on_some_videos_makes_calibration_choose_the_median_baseline():
+    rng = np.random.default_rng(1)
+    layout = {"quiet_a": [(40, 44, 50), (200, 203, 210)], "quiet_b": [(90, 95, 101)],
+              "noisy_a": [(60, 63, 70), (150, 155, 162)], "noisy_b": [(120, 124, 131)]}
+    truth = [Event(video=v, subject=v, event_id=f"{v}-{k}", onset_frame=on, apex_frame=ap, offset_frame=off,
+                   fps=30.0) for v, spans in layout.items() for k, (on, ap, off) in enumerate(spans)]
+    curves = {v: video_curves(spans, 0.6 if v.startswith("noisy") else 0.02, rng) for v, spans in layout.items()}
+    chosen, micro_f1, overall_f1 = best_decoding(curves, {v: 30.0 for v in layout}, truth)
+    assert chosen.baseline == "median"
+    assert micro_f1 == overall_f1 == 1.0
+    # the quiet videos alone are decoded perfectly without a baseline: the grid's first best point is kept
+    quiet = {v: c for v, c in curves.items() if v.startswith("quiet")}
+    chosen, micro_f1, _ = best_decoding(quiet, {v: 30.0 for v in quiet}, [e for e in truth if e.video in quiet])
+    assert micro_f1 == 1.0 and chosen.baseline == "none"
