@@ -33,6 +33,13 @@ def _span(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _chance(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in 0..1, got {value}")
+    return value
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -54,6 +61,9 @@ def _synth_command(parser: argparse.ArgumentParser):
                         help="film each video with a camera of a resolution drawn in LOW..HIGH times the frame size "
                              "(e.g. 0.25,1: from soft, upscaled low-resolution footage to sharp), then enlarge it "
                              "back (default: full resolution)")
+    parser.add_argument("--looks", type=_chance, default=0.0, metavar="P",
+                        help="chance (0-1) that a still portrait's video gets its own look: skin tone, skin detail, "
+                             "stubble, moles painted on the face (default 0: the portraits as they are)")
 
     def run(args: argparse.Namespace) -> int:
         from app.synth.dataset import synthesize_dataset
@@ -63,7 +73,7 @@ def _synth_command(parser: argparse.ArgumentParser):
         try:
             csv_path = synthesize_dataset(args.out, args.n_videos, args.seed, fps=args.fps, duration_s=args.duration,
                                           size=args.size, faces=faces, crf=args.crf,
-                                          camera_scale=args.camera_scale, log=log)
+                                          camera_scale=args.camera_scale, looks=args.looks, log=log)
         except (ValueError, FileNotFoundError) as err:
             print(f"tsfmicro synth: error: {err}", file=sys.stderr)
             return 2

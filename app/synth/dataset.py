@@ -58,13 +58,15 @@ def synthesize_dataset(
     faces: Optional[Sequence[str]] = None,
     crf: Optional[int] = None,
     camera_scale: Optional[tuple[float, float]] = None,
+    looks: float = 0.0,
     log: Optional[Callable[[str], None]] = None,
 ) -> Path:
     """Render `n_videos` videos into `out_dir` and write their training CSV; returns its path.
 
     Video k shows face `faces[(seed + k) % len(faces)]`; `duration_s` None draws 10-20 s per video;
     `crf` None draws 19-26 per video; `camera_scale` (low, high) draws each video's camera resolution (a fraction of
-    `size`, `plan.draw_camera_scale`), None films at full resolution. The same arguments give the same CSV, byte for
+    `size`, `plan.draw_camera_scale`), None films at full resolution; `looks` is the chance that a still portrait's video
+    gets a random look (skin tone, detail, stubble, moles: `looks.py`). The same arguments give the same CSV, byte for
     byte."""
     log = log or (lambda message: None)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -82,7 +84,8 @@ def synthesize_dataset(
     summaries = []
     for k in range(n_videos):
         face = faces[(seed + k) % len(faces)]
-        spec = plan_video(seed, k, face, fps=fps, duration_s=duration_s, size=size, crf=crf, camera_scale=camera_scale)
+        spec = plan_video(seed, k, face, fps=fps, duration_s=duration_s, size=size, crf=crf,
+                          camera_scale=camera_scale, looks=looks)
         video = f"{VIDEO_DIR}/{spec.name}.mp4"
         start = time.perf_counter()
         write_spec(spec, out / video)
@@ -92,11 +95,13 @@ def synthesize_dataset(
         micro = sum(e.kind == "micro" for e in rows)
         log(f"[{k + 1}/{n_videos}] {video}: {face}, {spec.n_frames / spec.fps:.1f} s, {micro} micro + "
             f"{len(rows) - micro} macro, {len(spec.nuisances)} nuisance, crf {spec.crf}"
-            f"{f', camera {spec.camera_scale:.2f}' if spec.camera_scale < 1 else ''} "
+            f"{f', camera {spec.camera_scale:.2f}' if spec.camera_scale < 1 else ''}"
+            f"{'' if spec.look.plain else ', own look'} "
             f"({time.perf_counter() - start:.1f} s)")
     csv_path = write_events_csv(out / CSV_NAME, events)
     manifest = {"generator": "tsfmicro synth", "seed": seed, "n_videos": n_videos, "fps": fps,
-                "size": list(size), "faces": list(faces), "camera_scale": list(camera_scale) if camera_scale else None, "note": DISCLAIMER, "videos": summaries}
+                "size": list(size), "faces": list(faces), "camera_scale": list(camera_scale) if camera_scale else None,
+                **({"looks": looks} if looks else {}), "note": DISCLAIMER, "videos": summaries}
     atomic_write_text(out / MANIFEST_NAME, json.dumps(manifest, indent=1) + "\n")
     log(f"wrote {csv_path} ({len(events)} events in {n_videos} videos) and {out / MANIFEST_NAME}")
     return csv_path

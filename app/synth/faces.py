@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 
 from app.synth.action_units import LEFT_EYE, RIGHT_EYE
+from app.synth.looks import Look, apply_look
 from app.synth.morph import morph
 from app.synth.moving_portrait import BACKGROUND, load_portrait, portrait_motion
 
@@ -260,15 +261,25 @@ class ClipFace:
         return self._frames[k], self._affine, _apply(self._affine, self._landmarks[k])
 
 
-def make_face(name: str, size: tuple[int, int], fps: float, n_frames: int, framing: Framing) -> FaceSource:
+def is_still_portrait(name: str) -> bool:
+    """True for the faces animated from one still image (every face but the carphone clip)."""
+    return name != "carphone"
+
+
+def make_face(name: str, size: tuple[int, int], fps: float, n_frames: int, framing: Framing,
+              look: Look = Look()) -> FaceSource:
+    """The face source of one video; `look` is painted on a still portrait (a clip takes only the plain look)."""
     if name not in FACES:
         raise ValueError(f"unknown face {name!r}; choose from {FACES}")
     if name not in available_faces():
         raise FileNotFoundError(missing_package(name))
-    if base_face(name) in ("astronaut", "grace_hopper", *MORPHS):
-        return PortraitFace(size, fps, n_frames, framing, name)
-    path = carphone_path()
+    if not (look.plain or is_still_portrait(name)):
+        raise ValueError(f"face {name!r} is a clip: looks are painted on still portraits only")
+    if name == "carphone":
+        return ClipFace(carphone_path(), size, fps, framing)
     if name == "carphone_still":
-        frames, landmarks, _ = clip_landmarks(str(path))
-        return PortraitFace(size, fps, n_frames, framing, name, (frames[STILL_FRAME], landmarks[STILL_FRAME]))
-    return ClipFace(path, size, fps, framing)
+        frames, landmarks, _ = clip_landmarks(str(carphone_path()))
+        image, points = frames[STILL_FRAME], landmarks[STILL_FRAME]
+    else:
+        image, points = portrait_landmarks(name)
+    return PortraitFace(size, fps, n_frames, framing, name, (apply_look(image, points, look), points))

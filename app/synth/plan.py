@@ -19,7 +19,8 @@ import numpy as np
 from app.core.events import Event
 from app.synth import timing
 from app.synth.action_units import EMOTION_AUS, EMOTIONS, split_codes
-from app.synth.faces import FACES, Framing, subject_of
+from app.synth.faces import FACES, Framing, is_still_portrait, subject_of
+from app.synth.looks import Look, draw_look
 
 MICRO_AMPLITUDE = (0.03, 0.06)  # peak displacement, in inter-ocular distances
 MACRO_AMPLITUDE = (0.10, 0.20)
@@ -33,6 +34,7 @@ NUISANCE_P = {"blink": 0.6, "talk": 0.4, "flicker": 0.3}
 NUISANCE_KINDS = {"carphone": ("blink", "flicker")}  # the clip talks by itself
 STILL_NUISANCE = ("blink", "talk", "flicker")  # every still portrait
 CAMERA_STREAM = 7  # the camera resolution's own random stream (added later; leaves every other draw unchanged)
+LOOK_STREAM = 8  # the look's own random stream (likewise)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class VideoSpec:
     crf: int
     seed: int
     camera_scale: float = 1.0  # the camera's resolution as a fraction of the frame size (1: full; see render.py)
+    look: Look = Look()  # skin tone, detail, stubble, moles painted on a still portrait (looks.py); plain by default
 
     def neutral(self) -> "VideoSpec":
         """The same video without its expressions (same face, motion and nuisance)."""
@@ -94,6 +97,7 @@ class VideoSpec:
                              "onset": e.onset, "apex": e.apex, "offset": e.offset,
                              "amplitude_iod": round(e.amplitude, 4)} for e in self.expressions],
             "nuisance": [{"kind": n.kind, "start": n.start, "end": n.end} for n in self.nuisances],
+            **({} if self.look.plain else {"look": dataclasses.asdict(self.look)}),
         }
 
 
@@ -153,11 +157,13 @@ def plan_video(
     size: tuple[int, int] = (640, 480),
     crf: Optional[int] = None,
     camera_scale: Optional[tuple[float, float]] = None,
+    looks: float = 0.0,
 ) -> VideoSpec:
     """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
 
     `duration_s` None draws 10-20 s. `camera_scale` (low, high) draws the camera's resolution per video,
-    log-uniformly, from a random stream of its own (every other draw is the same with or without it); None: 1."""
+    log-uniformly, from a random stream of its own (every other draw is the same with or without it); None: 1.
+    `looks`: the chance that a still portrait gets a random look (`draw_video_look`); 0: none."""
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose from {FACES}")
     if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
@@ -217,7 +223,8 @@ def plan_video(
     crf_value = int(rng.integers(CRF[0], CRF[1] + 1)) if crf is None else int(crf)
     name = f"synth_s{seed}_{index:04d}_{face}"
     return VideoSpec(name, face, (int(size[0]), int(size[1])), float(fps), n_frames, framing, tuple(expressions),
-                     tuple(nuisances), crf_value, int(seed), draw_camera_scale(seed, index, face, camera_scale))
+                     tuple(nuisances), crf_value, int(seed), draw_camera_scale(seed, index, face, camera_scale),
+                     draw_video_look(seed, index, face, looks))
 
 
 def draw_camera_scale(seed: int, index: int, face: str, span: Optional[tuple[float, float]]) -> float:
@@ -229,3 +236,14 @@ def draw_camera_scale(seed: int, index: int, face: str, span: Optional[tuple[flo
         raise ValueError(f"camera scale must satisfy 0 < low <= high <= 1, got {low}, {high}")
     rng = np.random.default_rng([int(seed), int(index), FACES.index(face), CAMERA_STREAM])
     return float(np.exp(rng.uniform(np.log(low), np.log(high))))
+
+
+def draw_video_look(seed: int, index: int, face: str, chance: float) -> Look:
+    """The look of video `index`: with probability `chance` (0-1) a random one (`looks.draw_look`) when `face` is a
+    still portrait, else plain; from a random stream of its own, so every other draw is the same with or without it."""
+    if not 0.0 <= chance <= 1.0:
+        raise ValueError(f"the chance of a look must be in 0..1, got {chance}")
+    if chance == 0.0 or not is_still_portrait(face):
+        return Look()
+    rng = np.random.default_rng([int(seed), int(index), FACES.index(face), LOOK_STREAM])
+    return draw_look(rng) if rng.random() < chance else Look()

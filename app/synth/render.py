@@ -39,7 +39,8 @@ class RenderedFrame:
 
 def iter_render(spec: VideoSpec, face: Optional[FaceSource] = None) -> Iterator[RenderedFrame]:
     """Every frame of `spec` with what was applied to it."""
-    face = face if face is not None else make_face(spec.face, spec.size, spec.fps, spec.n_frames, spec.framing)
+    face = face if face is not None else make_face(spec.face, spec.size, spec.fps, spec.n_frames, spec.framing,
+                                                   spec.look)
     remapper = Remapper(spec.size)
     for index in range(spec.n_frames):
         src, affine, landmarks = face.frame(index)
