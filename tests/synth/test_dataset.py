@@ -92,3 +92,19 @@ def test_mirrored_portrait_is_the_same_subject_and_grace_hopper_needs_matplotlib
     assert "grace_hopper" not in faces_module.available_faces()
     with pytest.raises(FileNotFoundError, match="matplotlib"):
         synthesize_dataset(tmp_path / "g", 1, seed=1, faces=["grace_hopper_mirrored"], **SMALL)
+
+
+def test_cli_looks_same_labels_other_pixels(tmp_path, dataset, capsys):
+    """`--looks 1`: the same CSV, byte for byte, as without looks; the videos differ; the manifest names each look."""
+    assert main(["synth", "--out", str(tmp_path), "--n-videos", "2", "--seed", "3", "--duration", "4",
+                 "--size", "320x240", "--faces", "astronaut", "--looks", "1"]) == 0
+    assert "own look" in capsys.readouterr().err
+    assert (tmp_path / "events.csv").read_bytes() == dataset.read_bytes()
+    plain_dir = dataset.parent
+    for video in ("videos/synth_s3_0000_astronaut.mp4", "videos/synth_s3_0001_astronaut.mp4"):
+        assert (tmp_path / video).read_bytes() != (plain_dir / video).read_bytes()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["looks"] == 1.0 and all("look" in v for v in manifest["videos"])
+    assert "looks" not in json.loads((plain_dir / "manifest.json").read_text())
+    with pytest.raises(SystemExit):
+        main(["synth", "--out", str(tmp_path), "--looks", "2"])
