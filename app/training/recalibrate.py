@@ -1,0 +1,54 @@
+"""Choosing the curve decoding of an already trained checkpoint again, on a labelled validation set, without
+retraining (`tsfmicro calibrate`): for a lab's own cameras and people, or after the decoding search has changed.
+
+The weights are untouched. The checkpoint written has the new decoding (`preprocess.decoding`), the card's
+`decoding_*` entries replaced, and its `heldout_*` figures either measured again with the new decoding (`--test`) or
+removed, since figures measured with another decoding would no longer describe the file. The card records the
+command (`recalibrated_with`) and the date (`recalibrated_on`); the training command line stays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import os
+from pathlib import Path
+from typing import Callable, Optional
+
+from app.analysis.predictor import Predictor
+from app.training.calibrate import calibrate_decoding
+from app.training.heldout import evaluate_on
+from app.training.samples import file_sha256
+from model import CheckpointError, load_checkpoint, save_checkpoint
+
+REPLACED = ("decoding_", "heldout_")
+
+
+def recalibrate(checkpoint: str | os.PathLike, val_csv: str | os.PathLike, out: str | os.PathLike, *,
+                test_csv: Optional[str | os.PathLike] = None, cache_dir: Optional[str | os.PathLike] = None,
+                threads: Optional[int] = None, command_line: str = "",
+                log: Callable[[str], None] = lambda message: None) -> dict:
+    """Write `checkpoint` with its decoding chosen on `val_csv` to `out` (may be the same path: written
+    atomically); returns the new model card."""
+    loaded = load_checkpoint(Path(checkpoint), device="cpu")
+    if loaded.spotting_head is None:
+        raise CheckpointError(checkpoint, "has no spotting head: there are no curves to decode")
+    log(f"validation set {val_csv}: choosing how the curves become intervals (app/training/calibrate.py)")
+    chosen, info = calibrate_decoding(val_csv, Predictor.from_checkpoint(loaded, threads=threads), log=log)
+    log(f"decoding {chosen.to_json()}: micro F1 {info['micro_f1']:.4f} on the validation set")
+    recalibrated = dataclasses.replace(loaded, preprocess=dataclasses.replace(loaded.preprocess,
+                                                                               decoding=chosen.to_json()))
+    card = {k: v for k, v in loaded.model_card.items() if not k.startswith(REPLACED)}
+    card.update({f"decoding_{k}": v for k, v in
+                 {**info, "csv_sha256": file_sha256(val_csv), "settings": chosen.to_json()}.items()})
+    if test_csv is not None:
+        log(f"held-out test set {test_csv}: spotting (analysis mode full, motion spotter beside it) and recognition")
+        summary = evaluate_on(test_csv, Predictor.from_checkpoint(recalibrated, threads=threads),
+                              cache_dir=cache_dir, log=log).summary()
+        card.update({f"heldout_{k}": v for k, v in
+                     {"csv": str(test_csv), "csv_sha256": file_sha256(test_csv), **summary}.items()})
+    card["recalibrated_with"] = command_line
+    card["recalibrated_on"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    save_checkpoint(out, recalibrated.model, model_name=loaded.model_name, class_names=loaded.class_names,
+                    preprocess=recalibrated.preprocess, model_card=card, spotting_head=loaded.spotting_head)
+    return card

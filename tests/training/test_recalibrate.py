@@ -1,0 +1,68 @@
+"""`tsfmicro calibrate`: a trained checkpoint's decoding chosen again on labelled videos, weights untouched, the
+card's decoding and held-out figures replaced (or the stale figures removed), the command recorded."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import torch
+
+from app.analysis import Predictor
+from app.analysis.proposals import ProposalConfig
+from app.cli import main
+from app.training import Trainer
+from app.training.calibrate import GRID
+from conftest import with_
+from model import load_checkpoint, save_checkpoint
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, dataset, cache_dir):
+    """A tiny model trained with --test but no --val: default decoding, held-out figures in its card."""
+    from app.training import TrainConfig
+
+    config = TrainConfig(model="tsfmicro_tiny", epochs=2, batch_size=8, head_epochs=2, threads=1, cache_dir=cache_dir,
+                         progress=False, seed=3, protocol="none")
+    return Trainer(dataset, tmp_path_factory.mktemp("m") / "m.pt", config, test_csv=dataset).run().checkpoint
+
+
+def test_calibrate_replaces_the_decoding_and_the_held_out_figures_and_keeps_the_weights(tmp_path, trained, dataset,
+                                                                                        cache_dir, capsys):
+    before = load_checkpoint(trained)
+    assert before.preprocess.decoding in ("", "unspecified") or "decoding_settings" not in before.model_card
+    assert "heldout_model_micro_f1" in before.model_card
+    out = tmp_path / "recalibrated.pt"
+    assert main(["calibrate", str(trained), "--val", str(dataset), "--test", str(dataset), "--out", str(out),
+                 "--cache", cache_dir, "--threads", "1"]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    after = load_checkpoint(out)
+    for a, b in ((before.model, after.model), (before.spotting_head, after.spotting_head)):
+        assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    card = after.model_card
+    chosen = ProposalConfig.from_string(after.preprocess.decoding)
+    assert card["decoding_settings"] == after.preprocess.decoding == chosen.to_json()
+    assert {k: getattr(chosen, k) for k in GRID} in [dict(zip(GRID, v)) for v in itertools.product(*GRID.values())]
+    assert card["decoding_csv"] == str(dataset) and 0.0 <= card["decoding_micro_f1"] <= 1.0
+    assert card["heldout_csv"] == str(dataset) and 0.0 <= card["heldout_model_micro_f1"] <= 1.0
+    assert card["heldout_recognition_uf1"] == before.model_card["heldout_recognition_uf1"]  # decoding-independent
+    assert card["recalibrated_with"].startswith("tsfmicro calibrate ") and card["recalibrated_on"]
+    assert card["command_line"] == before.model_card["command_line"] and card["data"] == before.model_card["data"]
+    assert Predictor.load(out, device="cpu").proposal_config == chosen
+
+
+def test_without_a_test_set_stale_held_out_figures_leave_the_card_and_bad_input_is_refused(tmp_path, trained,
+                                                                                           dataset, capsys):
+    out = tmp_path / "no_test.pt"
+    assert main(["calibrate", str(trained), "--val", str(dataset), "--out", str(out), "--threads", "1"]) == 0
+    card = load_checkpoint(out).model_card
+    assert "decoding_settings" in card and not any(k.startswith("heldout_") for k in card)
+    loaded = load_checkpoint(trained)
+    headless = save_checkpoint(tmp_path / "headless.pt", loaded.model, model_name=loaded.model_name,
+                               class_names=loaded.class_names, preprocess=loaded.preprocess,
+                               model_card=loaded.model_card)
+    assert main(["calibrate", str(headless), "--val", str(dataset), "--out", str(tmp_path / "x.pt")]) == 2
+    assert "headless.pt: has no spotting head" in capsys.readouterr().err
+    assert main(["calibrate", str(trained), "--val", str(tmp_path / "missing.csv"), "--out",
+                 str(tmp_path / "y.pt")]) == 2
+    assert "missing.csv" in capsys.readouterr().err and not (tmp_path / "y.pt").exists()
