@@ -3,7 +3,7 @@
 
 Input: probabilities (n, 4) over {none, onset, apex, offset}, NaN where not computed, and the fps.
 1. Activity a = 1 − p_none. With `baseline="median"` it is measured above the video's own floor:
-   a' = (a − m) / (1 − m), clipped to [0, 1], m the median of a over the computed frames. Most frames of a
+   a' = (a − m) / max(1 − m, 0.05), clipped to [0, 1], m the median of a over the computed frames. Most frames of a
    recording show no expression, so m is the level a model reads on this face, camera and lighting when nothing
    happens (the field's spotters threshold relative to a curve's mean for the same reason; the median is the robust
    form). Callers pass a whole video's curves.
@@ -34,6 +34,7 @@ from app.core.events import Event
 
 CHANNELS = ("none", "onset", "apex", "offset")
 BASELINES = ("none", "median")
+MIN_HEADROOM = 0.05  # above_median never divides by less: a face read as always active does not turn wobble into runs
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,13 @@ def smooth(curve: np.ndarray, window: int) -> np.ndarray:
 
 
 def above_median(activity: np.ndarray) -> np.ndarray:
-    """(a − m) / (1 − m) clipped to [0, 1], m the median of the non-NaN values; NaN stays NaN. A curve that is all
-    NaN is returned unchanged; one whose median is 1 (always active) becomes 0 where computed."""
+    """(a − m) / max(1 − m, MIN_HEADROOM) clipped to [0, 1], m the median of the non-NaN values; NaN stays NaN.
+    A curve that is all NaN is returned unchanged."""
     activity = np.asarray(activity, dtype=np.float64)
     if np.isnan(activity).all():
         return activity.copy()
     floor = float(np.nanmedian(activity))
-    if floor >= 1.0:
-        return np.where(np.isnan(activity), np.nan, 0.0)
-    return np.clip((activity - floor) / (1.0 - floor), 0.0, 1.0)
+    return np.clip((activity - floor) / max(1.0 - floor, MIN_HEADROOM), 0.0, 1.0)
 
 
 def hysteresis_runs(activity: np.ndarray, theta_hi: float, theta_lo: float) -> list[tuple[int, int]]:

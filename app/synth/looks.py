@@ -1,13 +1,13 @@
 """Per-video looks: a still portrait's face changed before it is animated, so that the videos of one portrait do
 not all show the same skin (`tsfmicro synth --looks P`).
 
-The two real people the installed packages ship, and their morphs, are a narrow population: two light-skinned older
-women with smooth skin. A look changes, inside the face only (jaw line to forehead, feathered, `morph.face_mask`):
+The training faces, two real people (the astronaut and Grace Hopper) and their morphs, are a narrow population: two
+light-skinned older women. A look changes, inside the face only (jaw line to forehead, feathered, `morph.face_mask`):
 
 * skin tone: a brightness and a warmth gain on the face's R, G and B;
 * skin detail: the fine texture (the image minus its blur at about IOD/25) amplified or smoothed;
-* stubble: fine dark dots, denser and darker towards the chin, on the upper lip, the chin and the jaw (lips left
-  clear), as a beard or a day's growth shows;
+* stubble: fine dark dots, darker towards the chin, on the upper lip, the chin and the jaw (lips left clear), as a
+  beard or a day's growth shows;
 * moles: a few small dark spots anywhere on the face.
 
 Everything is painted on the still portrait, so it moves with the head and is carried by every expression warp,
@@ -91,11 +91,12 @@ def apply_look(image: np.ndarray, landmarks: np.ndarray, look: Look) -> np.ndarr
     if look.stubble:
         dots = (rng.random(shape) < 0.35).astype(np.float32)
         dots = cv2.GaussianBlur(dots, (0, 0), max(0.5, iod / 90))
-        darken = look.stubble * beard_mask(landmarks, shape) * np.clip(dots / max(1e-6, dots.max()), 0.0, 1.0)
+        darken = look.stubble * beard_mask(landmarks, shape) * face[..., 0] * np.clip(dots / max(1e-6, dots.max()),
+                                                                                      0.0, 1.0)
         out = out * (1.0 - darken[..., None])
     for _ in range(look.moles):
-        # a point of the face: between two random landmarks of the jaw, cheeks, nose and brows
-        a, b = landmarks[rng.integers(0, 48, size=2)]
+        # a point of the face: between two random landmarks of the jaw, brows and nose (never on an eye)
+        a, b = landmarks[rng.integers(0, 36, size=2)]
         centre = a + rng.uniform(0.2, 0.8) * (b - a)
         spot = np.zeros(shape, dtype=np.float32)
         cv2.circle(spot, (int(round(centre[0])), int(round(centre[1]))), max(1, int(round(iod / 40))), 1.0, -1,

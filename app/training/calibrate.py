@@ -41,6 +41,9 @@ def calibrate_decoding(csv_path: str | os.PathLike, predictor: Predictor, *, fac
             curves[video] = model_curves(predictor, source, config, face_config)
         log(f"  validation video {n}/{len(fps)}")
     chosen, micro, overall = best_decoding(curves, fps, truth)
+    if micro == overall == 0.0:
+        raise ValueError(f"{csv_path}: no decoding finds any of its {len(truth)} labelled event(s) in this model's "
+                         f"curves ({len(curves)} video(s)); the decoding was left as it was")
     return chosen, {"csv": str(csv_path), "videos": len(curves), "micro_f1": round(micro, 4),
                     "overall_f1": round(overall, 4)}
 

@@ -2,9 +2,11 @@
 retraining (`tsfmicro calibrate`): for a lab's own cameras and people, or after the decoding search has changed.
 
 The weights are untouched. The checkpoint written has the new decoding (`preprocess.decoding`), the card's
-`decoding_*` entries replaced, and its `heldout_*` figures either measured again with the new decoding (`--test`) or
-removed, since figures measured with another decoding would no longer describe the file. The card records the
-command (`recalibrated_with`) and the date (`recalibrated_on`); the training command line stays.
+`decoding_*` entries replaced, and its held-out figures either all measured again with the new decoding (`--test`)
+or, without a test set, the model's spotting figures (`heldout_model_*`) removed, since they were measured with
+another decoding (recognition and the motion spotter's figures do not depend on it and stay). The card records the
+command (`recalibrated_with`) and the date (`recalibrated_on`); the training command line stays. The curves are the
+app's own analysis of each video (default face pipeline), as `analyze` and the reviewer make them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from app.training.heldout import evaluate_on
 from app.training.samples import file_sha256
 from model import CheckpointError, load_checkpoint, save_checkpoint
 
-REPLACED = ("decoding_", "heldout_")
+DECODING_DEPENDENT = ("decoding_", "heldout_model_")  # what a new decoding makes stale
 
 
 def recalibrate(checkpoint: str | os.PathLike, val_csv: str | os.PathLike, out: str | os.PathLike, *,
@@ -33,12 +35,15 @@ def recalibrate(checkpoint: str | os.PathLike, val_csv: str | os.PathLike, out: 
     loaded = load_checkpoint(Path(checkpoint), device="cpu")
     if loaded.spotting_head is None:
         raise CheckpointError(checkpoint, "has no spotting head: there are no curves to decode")
+    if test_csv is not None and Path(test_csv).resolve() == Path(val_csv).resolve():
+        log(f"warning: --val and --test are the same file ({val_csv}): its figures are then not held out")
     log(f"validation set {val_csv}: choosing how the curves become intervals (app/training/calibrate.py)")
     chosen, info = calibrate_decoding(val_csv, Predictor.from_checkpoint(loaded, threads=threads), log=log)
     log(f"decoding {chosen.to_json()}: micro F1 {info['micro_f1']:.4f} on the validation set")
     recalibrated = dataclasses.replace(loaded, preprocess=dataclasses.replace(loaded.preprocess,
                                                                                decoding=chosen.to_json()))
-    card = {k: v for k, v in loaded.model_card.items() if not k.startswith(REPLACED)}
+    stale = DECODING_DEPENDENT if test_csv is None else ("decoding_", "heldout_")
+    card = {k: v for k, v in loaded.model_card.items() if not k.startswith(stale)}
     card.update({f"decoding_{k}": v for k, v in
                  {**info, "csv_sha256": file_sha256(val_csv), "settings": chosen.to_json()}.items()})
     if test_csv is not None:

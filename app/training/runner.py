@@ -389,8 +389,13 @@ class Trainer:
         from app.training.calibrate import calibrate_decoding
 
         self.log(f"validation set {self.val_csv}: choosing how the curves become intervals (app/training/calibrate.py)")
-        chosen, info = calibrate_decoding(self.val_csv, self._predictor(final, head), face_config=self.face_config,
-                                          log=self.log)
+        try:
+            chosen, info = calibrate_decoding(self.val_csv, self._predictor(final, head),
+                                              face_config=self.face_config,
+                                              log=self.log)
+        except ValueError as error:  # nothing found there: the trained weights are kept with the default decoding
+            self.log(f"warning: {error}")
+            return {}
         self.preprocess = dataclasses.replace(self.preprocess, decoding=chosen.to_json())
         self.log(f"decoding {chosen.to_json()}: micro F1 {info['micro_f1']:.4f} on the validation set")
         return {**info, "csv_sha256": file_sha256(self.val_csv), "settings": chosen.to_json()}

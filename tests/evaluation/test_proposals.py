@@ -154,6 +154,8 @@ def test_above_median_edges():
     assert np.allclose(above_median(np.array([0.2, 0.2, 0.2, 0.6, 1.0])), [0.0, 0.0, 0.0, 0.5, 1.0])
     assert np.isnan(above_median(np.array([np.nan, np.nan]))).all()
     assert np.array_equal(above_median(np.array([1.0, 1.0, np.nan])), np.array([0.0, 0.0, np.nan]), equal_nan=True)
+    # a face read as almost always active: its wobble is not blown up into activity
+    assert above_median(np.array([0.999, 0.999, 0.9995, 0.9992, 0.999])).max() < 0.02
     with pytest.raises(ValueError, match="baseline"):
         ProposalConfig(baseline="mean")
     config = ProposalConfig(baseline="median", smooth_s=0.2)

@@ -4,6 +4,7 @@ card's decoding and held-out figures replaced (or the stale figures removed), th
 from __future__ import annotations
 
 import itertools
+import shutil
 
 import pytest
 import torch
@@ -30,7 +31,7 @@ def trained(tmp_path_factory, dataset, cache_dir):
 def test_calibrate_replaces_the_decoding_and_the_held_out_figures_and_keeps_the_weights(tmp_path, trained, dataset,
                                                                                         cache_dir, capsys):
     before = load_checkpoint(trained)
-    assert before.preprocess.decoding in ("", "unspecified") or "decoding_settings" not in before.model_card
+    assert before.preprocess.decoding == "unspecified" and "decoding_settings" not in before.model_card
     assert "heldout_model_micro_f1" in before.model_card
     out = tmp_path / "recalibrated.pt"
     assert main(["calibrate", str(trained), "--val", str(dataset), "--test", str(dataset), "--out", str(out),
@@ -51,12 +52,17 @@ def test_calibrate_replaces_the_decoding_and_the_held_out_figures_and_keeps_the_
     assert Predictor.load(out, device="cpu").proposal_config == chosen
 
 
-def test_without_a_test_set_stale_held_out_figures_leave_the_card_and_bad_input_is_refused(tmp_path, trained,
-                                                                                           dataset, capsys):
-    out = tmp_path / "no_test.pt"
-    assert main(["calibrate", str(trained), "--val", str(dataset), "--out", str(out), "--threads", "1"]) == 0
-    card = load_checkpoint(out).model_card
-    assert "decoding_settings" in card and not any(k.startswith("heldout_") for k in card)
+def test_in_place_without_a_test_set_stale_spotting_figures_leave_the_card_and_bad_input_is_refused(
+        tmp_path, trained, dataset, capsys):
+    out = tmp_path / "in_place.pt"
+    shutil.copyfile(trained, out)
+    assert main(["calibrate", str(out), "--val", str(dataset), "--out", str(out), "--threads", "1"]) == 0
+    card, old = load_checkpoint(out).model_card, load_checkpoint(trained).model_card
+    assert card["decoding_settings"] == load_checkpoint(out).preprocess.decoding != "unspecified"
+    assert not any(k.startswith("heldout_model_") for k in card)  # measured with the old decoding: removed
+    assert card["heldout_recognition_uf1"] == old["heldout_recognition_uf1"]  # independent of the decoding: kept
+    assert card["heldout_motion_spotter_micro_f1"] == old["heldout_motion_spotter_micro_f1"]
+    assert not list(tmp_path.glob(".in_place.pt.*"))  # no temporary file left
     loaded = load_checkpoint(trained)
     headless = save_checkpoint(tmp_path / "headless.pt", loaded.model, model_name=loaded.model_name,
                                class_names=loaded.class_names, preprocess=loaded.preprocess,
