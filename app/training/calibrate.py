@@ -23,6 +23,7 @@ from app.core.events import Event
 from app.face import FaceConfig
 from app.media import open_video
 from app.training.heldout import labelled_truth, model_curves
+from app.training.samples import file_sha256
 
 GRID = {"theta_hi": (0.5, 0.7, 0.85, 0.95), "theta_lo": (0.3, 0.5, 0.7, 0.85),
         "smooth_s": (0.05, 0.1, 0.15, 0.2, 0.25, 0.3), "trim_end_s": (0.0, 0.1, 0.2, 0.3, 0.4),
@@ -31,7 +32,10 @@ GRID = {"theta_hi": (0.5, 0.7, 0.85, 0.95), "theta_lo": (0.3, 0.5, 0.7, 0.85),
 
 def calibrate_decoding(csv_path: str | os.PathLike, predictor: Predictor, *, face_config: FaceConfig = FaceConfig(),
                        log: Callable[[str], None] = lambda message: None) -> tuple[ProposalConfig, dict]:
-    """The grid point of `GRID` with the best (micro F1, overall F1) on the accepted events of `csv_path`."""
+    """The grid point of `GRID` with the best (micro F1, overall F1) on the accepted events of `csv_path`, and how it
+    was chosen (the model card's `decoding_*` entries, without the prefix). Raises ValueError when no grid point
+    finds any event."""
+    log(f"validation set {csv_path}: choosing how the curves become intervals (app/training/calibrate.py)")
     _, truth = labelled_truth(csv_path)
     fps = {e.video: e.fps for e in truth}
     config = AnalysisConfig.for_mode("full")
@@ -44,8 +48,10 @@ def calibrate_decoding(csv_path: str | os.PathLike, predictor: Predictor, *, fac
     if micro == overall == 0.0:
         raise ValueError(f"{csv_path}: no decoding finds any of its {len(truth)} labelled event(s) in this model's "
                          f"curves ({len(curves)} video(s)); the decoding was left as it was")
+    log(f"decoding {chosen.to_json()}: micro F1 {micro:.4f} on the validation set")
     return chosen, {"csv": str(csv_path), "videos": len(curves), "micro_f1": round(micro, 4),
-                    "overall_f1": round(overall, 4)}
+                    "overall_f1": round(overall, 4), "csv_sha256": file_sha256(csv_path),
+                    "settings": chosen.to_json()}
 
 
 def best_decoding(curves: dict[str, np.ndarray], fps: dict[str, float],

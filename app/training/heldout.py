@@ -28,7 +28,7 @@ from app.analysis.predictor import Predictor
 from app.core.events import Event
 from app.face import FaceConfig
 from app.training.classes import parse_classes
-from app.training.samples import build_samples, load_training_csv
+from app.training.samples import build_samples, file_sha256, load_training_csv
 
 Log = Callable[[str], None]
 
@@ -115,6 +115,17 @@ def evaluate_on(csv_path: str | os.PathLike, predictor: Predictor, *, mode: str 
         log(f"  held-out video {n}/{len(by_video)}: {Path(video).name}")
     recognised, skipped = recognise_intervals(data, predictor, face_config, cache_dir)
     return HeldOutResult(truth, model_events, recognised, motion_events, skipped, mode)
+
+
+def held_out_figures(csv_path: str | os.PathLike, predictor: Predictor, *, face_config: FaceConfig = FaceConfig(),
+                      cache_dir: Optional[str | os.PathLike] = None, log: Log = lambda message: None) -> dict:
+    """`evaluate_on(csv_path)`'s summary with the CSV's path and hash: the model card's `heldout_*` entries, without
+    the prefix (`tsfmicro train --test`, `tsfmicro calibrate --test`)."""
+    log(f"held-out test set {csv_path}: spotting (analysis mode full, motion spotter beside it) and recognition on "
+        "its labelled intervals")
+    summary = evaluate_on(csv_path, predictor, face_config=face_config, cache_dir=cache_dir, log=log).summary()
+    log("held-out: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    return {"csv": str(csv_path), "csv_sha256": file_sha256(csv_path), **summary}
 
 
 def recognise_intervals(data, predictor: Predictor, face_config: FaceConfig,

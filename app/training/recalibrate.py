@@ -19,8 +19,7 @@ from typing import Callable, Optional
 
 from app.analysis.predictor import Predictor
 from app.training.calibrate import calibrate_decoding
-from app.training.heldout import evaluate_on
-from app.training.samples import file_sha256
+from app.training.heldout import held_out_figures
 from model import CheckpointError, load_checkpoint, save_checkpoint
 
 DECODING_DEPENDENT = ("decoding_", "heldout_model_")  # what a new decoding makes stale
@@ -37,21 +36,16 @@ def recalibrate(checkpoint: str | os.PathLike, val_csv: str | os.PathLike, out: 
         raise CheckpointError(checkpoint, "has no spotting head: there are no curves to decode")
     if test_csv is not None and Path(test_csv).resolve() == Path(val_csv).resolve():
         log(f"warning: --val and --test are the same file ({val_csv}): its figures are then not held out")
-    log(f"validation set {val_csv}: choosing how the curves become intervals (app/training/calibrate.py)")
     chosen, info = calibrate_decoding(val_csv, Predictor.from_checkpoint(loaded, threads=threads), log=log)
-    log(f"decoding {chosen.to_json()}: micro F1 {info['micro_f1']:.4f} on the validation set")
     recalibrated = dataclasses.replace(loaded, preprocess=dataclasses.replace(loaded.preprocess,
                                                                                decoding=chosen.to_json()))
     stale = DECODING_DEPENDENT if test_csv is None else ("decoding_", "heldout_")
     card = {k: v for k, v in loaded.model_card.items() if not k.startswith(stale)}
-    card.update({f"decoding_{k}": v for k, v in
-                 {**info, "csv_sha256": file_sha256(val_csv), "settings": chosen.to_json()}.items()})
+    card.update({f"decoding_{k}": v for k, v in info.items()})
     if test_csv is not None:
-        log(f"held-out test set {test_csv}: spotting (analysis mode full, motion spotter beside it) and recognition")
-        summary = evaluate_on(test_csv, Predictor.from_checkpoint(recalibrated, threads=threads),
-                              cache_dir=cache_dir, log=log).summary()
-        card.update({f"heldout_{k}": v for k, v in
-                     {"csv": str(test_csv), "csv_sha256": file_sha256(test_csv), **summary}.items()})
+        figures = held_out_figures(test_csv, Predictor.from_checkpoint(recalibrated, threads=threads),
+                                   cache_dir=cache_dir, log=log)
+        card.update({f"heldout_{k}": v for k, v in figures.items()})
     card["recalibrated_with"] = command_line
     card["recalibrated_on"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     save_checkpoint(out, recalibrated.model, model_name=loaded.model_name, class_names=loaded.class_names,

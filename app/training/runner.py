@@ -29,7 +29,7 @@ from app.training.folds import Fold, holdout_fold, loso_folds, subjects_of
 from app.training.loop import MotionBatches, SampleTensors, confusion, end_of_epoch_schedule, make_optimizer, make_scheduler, predict, train_epoch
 from app.training.motion_pairs import WithPhaseHead, build_motion_pairs
 from app.training.progress import Progress
-from app.training.samples import PairSample, file_sha256, Skipped, TrainingData, TrainingDataError, build_samples, load_training_csv
+from app.training.samples import PairSample, Skipped, TrainingData, TrainingDataError, build_samples, load_training_csv
 from app.training.seeds import derive_seed
 from app.training.selection import EpochEval, improves, paper_should_stop, select_on_validation
 from app.training.state import ResumeError, existing_partial, load_partial, partial_path, restore_rng_state, rng_state, save_partial
@@ -388,29 +388,21 @@ class Trainer:
 
         from app.training.calibrate import calibrate_decoding
 
-        self.log(f"validation set {self.val_csv}: choosing how the curves become intervals (app/training/calibrate.py)")
         try:
             chosen, info = calibrate_decoding(self.val_csv, self._predictor(final, head),
-                                              face_config=self.face_config,
-                                              log=self.log)
+                                              face_config=self.face_config, log=self.log)
         except ValueError as error:  # nothing found there: the trained weights are kept with the default decoding
             self.log(f"warning: {error}")
             return {}
         self.preprocess = dataclasses.replace(self.preprocess, decoding=chosen.to_json())
-        self.log(f"decoding {chosen.to_json()}: micro F1 {info['micro_f1']:.4f} on the validation set")
-        return {**info, "csv_sha256": file_sha256(self.val_csv), "settings": chosen.to_json()}
+        return info
 
     def _test(self, final: torch.nn.Module, head) -> dict[str, Any]:
         """The finished model (classifier + head) on the --test set, through the app's own analysis."""
-        from app.training.heldout import evaluate_on
+        from app.training.heldout import held_out_figures
 
-        self.log(f"held-out test set {self.test_csv}: spotting (analysis mode full, motion spotter beside it) and "
-                 "recognition on its labelled intervals")
-        predictor = self._predictor(final, head)
-        summary = evaluate_on(self.test_csv, predictor, face_config=self.face_config, cache_dir=self.config.cache_dir,
-                              log=self.log).summary()
-        self.log("held-out: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
-        return {"csv": str(self.test_csv), "csv_sha256": file_sha256(self.test_csv), **summary}
+        return held_out_figures(self.test_csv, self._predictor(final, head), face_config=self.face_config,
+                                cache_dir=self.config.cache_dir, log=self.log)
 
 
 def _fold_line(result: FoldResult, names: Sequence[str]) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from app.media import open_video
+from app.synth.action_units import inter_ocular
 from app.synth.faces import portrait_landmarks
 from app.synth.looks import Look, apply_look, beard_mask
 from app.synth.morph import face_mask
@@ -44,7 +45,7 @@ def test_a_look_changes_the_face_and_nothing_outside_it():
     out = apply_look(image, landmarks, look)
     assert out.shape == image.shape and out.dtype == np.uint8
     diff = np.abs(out.astype(int) - image.astype(int)).max(axis=2)
-    iod = float(np.hypot(*(landmarks[36:42].mean(0) - landmarks[42:48].mean(0))))
+    iod = inter_ocular(landmarks)
     inside = face_mask(landmarks, image.shape[:2], iod) > 0.99
     outside = face_mask(landmarks, image.shape[:2], iod) < 1e-4
     assert diff[outside].max() == 0  # hair, clothes, background untouched
