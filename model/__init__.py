@@ -9,7 +9,7 @@ Public API:
 - reference weights: `convert_upstream_state_dict`, `to_upstream_state_dict`, `UpstreamConversionError`
 """
 
-from .checkpoint import SCHEMA_VERSION, CheckpointError, LoadedCheckpoint, load_checkpoint, save_checkpoint
+from .checkpoint import SCHEMA_VERSION, CheckpointError, LoadedCheckpoint, Member, load_checkpoint, save_checkpoint
 from .config import Fusion, MaSAMode, SpatialCfg, TemporalCfg, TSFmicroCfg, config_from_dict, config_to_dict
 from .preprocess import PreprocessCfg, ResizeMethod, preprocess_crop, preprocess_crops
 from .registry import create_model, list_models, model_cfg
@@ -41,6 +41,7 @@ __all__ = [
     "create_model",
     "list_models",
     "load_checkpoint",
+    "Member",
     "model_cfg",
     "preprocess_crop",
     "preprocess_crops",

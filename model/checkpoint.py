@@ -9,6 +9,9 @@ A checkpoint is a `torch.save`d dict of plain values (str, int, float, bool, lis
     preprocess      PreprocessCfg as a dict (size, mean/std, RGB, resize method, crop spec, pairing policy)
     model_card      {str: str | int | float}: what it was trained on, when, metrics, limits, provenance
     spotting_head   None, or {"cfg": SpottingHeadCfg as a dict, "state_dict": {...}}
+    more_members    optional: [{"model": {...}, "spotting_head": ...}, ...], further models of an ensemble, each in
+                    the form of the two entries above; they share the class names, preprocessing and model card, and
+                    the app averages their outputs with the first model's (files without it hold one model)
 
 `load_checkpoint` reads with `torch.load(..., weights_only=True)`, so a file carrying arbitrary pickled objects is
 refused, and validates every part; any problem raises `CheckpointError` naming the file and the problem.
@@ -49,6 +52,15 @@ class CheckpointError(Exception):
 
 
 @dataclass(frozen=True)
+class Member:
+    """One model of a checkpoint: the pair classifier and, optionally, its spotting head."""
+
+    model_name: str
+    model: TSFmicro
+    spotting_head: SpottingHead | None = None
+
+
+@dataclass(frozen=True)
 class LoadedCheckpoint:
     path: Path
     schema_version: int
@@ -58,6 +70,12 @@ class LoadedCheckpoint:
     preprocess: PreprocessCfg
     model_card: dict[str, str | int | float]
     spotting_head: SpottingHead | None
+    more_members: tuple[Member, ...] = ()  # an ensemble's further models (see the module's docstring)
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        """All models, the first (`model`, `spotting_head`) first."""
+        return (Member(self.model_name, self.model, self.spotting_head), *self.more_members)
 
 
 def _cpu_state_dict(module: nn.Module) -> dict[str, torch.Tensor]:
@@ -91,6 +109,16 @@ def _check_model_name(name: Any) -> str:
     return name
 
 
+def _member_payload(model_name: str, model: TSFmicro, spotting_head: SpottingHead | None) -> dict[str, Any]:
+    return {
+        "model": {"name": _check_model_name(model_name), "cfg": config_to_dict(model.cfg),
+                  "state_dict": _cpu_state_dict(model)},
+        "spotting_head": None
+        if spotting_head is None
+        else {"cfg": config_to_dict(spotting_head.cfg), "state_dict": _cpu_state_dict(spotting_head)},
+    }
+
+
 def save_checkpoint(
     path: os.PathLike | str,
     model: TSFmicro,
@@ -100,24 +128,24 @@ def save_checkpoint(
     preprocess: PreprocessCfg,
     model_card: ModelCard,
     spotting_head: SpottingHead | None = None,
+    more_members: Sequence[Member] = (),
 ) -> Path:
-    """Write a checkpoint atomically. Raises ValueError for inconsistent inputs (nothing is written then)."""
+    """Write a checkpoint atomically (with `more_members`, an ensemble). Raises ValueError for inconsistent inputs
+    (nothing is written then)."""
     path = Path(path)
+    names = list(_check_class_names(class_names, model.cfg.num_classes))
+    for member in more_members:
+        _check_class_names(names, member.model.cfg.num_classes)
     payload = {
         "format": FORMAT_TAG,
         "schema_version": SCHEMA_VERSION,
-        "model": {
-            "name": _check_model_name(model_name),
-            "cfg": config_to_dict(model.cfg),
-            "state_dict": _cpu_state_dict(model),
-        },
-        "class_names": list(_check_class_names(class_names, model.cfg.num_classes)),
+        **_member_payload(model_name, model, spotting_head),
+        "class_names": names,
         "preprocess": config_to_dict(preprocess),
         "model_card": _check_model_card(model_card),
-        "spotting_head": None
-        if spotting_head is None
-        else {"cfg": config_to_dict(spotting_head.cfg), "state_dict": _cpu_state_dict(spotting_head)},
     }
+    if more_members:
+        payload["more_members"] = [_member_payload(m.model_name, m.model, m.spotting_head) for m in more_members]
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -173,36 +201,51 @@ def _load_weights(path: Path, what: str, module: nn.Module, state_dict: Any) -> 
         raise CheckpointError(path, f"{what} weights do not fit its config: {error}") from error
 
 
+def _load_member(path: Path, part: Any, device: torch.device | str, what: str = "") -> Member:
+    """One {"model": ..., "spotting_head": ...} part → a Member in eval() mode on `device`."""
+    try:
+        model_part, head_part = part["model"], part["spotting_head"]
+        name = _check_model_name(model_part["name"])
+        cfg = config_from_dict(TSFmicroCfg, model_part["cfg"])
+        head_cfg = None if head_part is None else config_from_dict(SpottingHeadCfg, head_part["cfg"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(path, f"invalid contents{what}: {error}") from error
+    model = TSFmicro(cfg)
+    _load_weights(path, f"model{what}", model, model_part.get("state_dict"))
+    spotting_head = None
+    if head_cfg is not None:
+        spotting_head = SpottingHead(head_cfg)
+        _load_weights(path, f"spotting head{what}", spotting_head, head_part.get("state_dict"))
+        spotting_head = spotting_head.to(device).eval()
+    return Member(name, model.to(device).eval(), spotting_head)
+
+
 def load_checkpoint(path: os.PathLike | str, device: torch.device | str = "cpu") -> LoadedCheckpoint:
     """Read, validate and instantiate a checkpoint. Models come back in eval() mode on `device`."""
     path = Path(path)
     payload = _read_payload(path)
     version = _check_schema(path, payload)
+    first = _load_member(path, payload, device)
+    more_parts = payload.get("more_members", [])
+    if not isinstance(more_parts, list):
+        raise CheckpointError(path, "invalid contents: more_members must be a list")
+    more = tuple(_load_member(path, part, device, f" (ensemble member {i + 2})") for i, part in enumerate(more_parts))
     try:
-        model_part = payload["model"]
-        name = _check_model_name(model_part["name"])
-        cfg = config_from_dict(TSFmicroCfg, model_part["cfg"])
-        class_names = _check_class_names(payload["class_names"], cfg.num_classes)
+        class_names = _check_class_names(payload["class_names"], first.model.cfg.num_classes)
+        for member in more:
+            _check_class_names(class_names, member.model.cfg.num_classes)
         preprocess = config_from_dict(PreprocessCfg, payload["preprocess"])
         model_card = _check_model_card(payload["model_card"])
-        head_part = payload["spotting_head"]
-        head_cfg = None if head_part is None else config_from_dict(SpottingHeadCfg, head_part["cfg"])
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(path, f"invalid contents: {error}") from error
-    model = TSFmicro(cfg)
-    _load_weights(path, "model", model, model_part.get("state_dict"))
-    spotting_head = None
-    if head_cfg is not None:
-        spotting_head = SpottingHead(head_cfg)
-        _load_weights(path, "spotting head", spotting_head, head_part.get("state_dict"))
-        spotting_head = spotting_head.to(device).eval()
     return LoadedCheckpoint(
         path=path,
         schema_version=version,
-        model_name=name,
-        model=model.to(device).eval(),
+        model_name=first.model_name,
+        model=first.model,
         class_names=class_names,
         preprocess=preprocess,
         model_card=model_card,
-        spotting_head=spotting_head,
+        spotting_head=first.spotting_head,
+        more_members=more,
     )

@@ -9,7 +9,8 @@ NOT_VALIDATED = ("Not validated on real micro-expressions: its figures are on sy
                  "SAMM or CAS(ME)^3 with `tsfmicro import` + `tsfmicro train` before relying on it (README: Training).")
 
 # The card entries worth reading first, in this order; the rest follow as stored.
-_FIRST = ("data", "heldout_summary", "limits", "command_line", "recalibrated_with", "recalibrated_on", "model",
+_FIRST = ("data", "heldout_summary", "limits", "ensemble", "command_line", "ensembled_with", "recalibrated_with",
+          "recalibrated_on", "model",
           "class_set", "seed", "protocol")
 
 

@@ -32,10 +32,9 @@ import torch
 from app.analysis.config import AnalysisConfig
 from app.analysis.gating import Gate, motion_score, motion_thumbnail
 from app.analysis.pairing import FrameEntry, FrameRing, PairingPolicy
-from app.analysis.predictor import Predictor
+from app.analysis.predictor import HeadState, Predictor
 from app.analysis.registration import registration_thumb
 from app.face import FaceConfig, FacePipeline, FaceResult
-from model import SpottingState
 
 CancelToken = Union[Callable[[], bool], threading.Event, None]
 
@@ -46,7 +45,8 @@ class ChunkResult:
 
     probs (n, 4) float32 over (none, onset, apex, offset), NaN where the face is not ok; face_found, face_ok,
     analysed (n,) bool; motion (n,) float32 motion score of the pair (NaN without a valid pair); head_state the
-    spotting head's state after frame stop − 1 (to store with partial results and resume).
+    spotting head's state after frame stop − 1 (to store with partial results and resume; for an ensemble, one
+    state per member).
     """
 
     start: int
@@ -56,7 +56,7 @@ class ChunkResult:
     face_ok: np.ndarray
     analysed: np.ndarray
     motion: np.ndarray
-    head_state: SpottingState
+    head_state: HeadState
 
     @property
     def n_frames(self) -> int:
@@ -93,7 +93,7 @@ class FrameAnalyzer:
         self.lag = self.pairing.lag(self.fps)
         self.ring = FrameRing(self.lag + config.chunk_size)
         self.gate = Gate(config.gating, self.fps)
-        self.head_state: Optional[SpottingState] = None
+        self.head_state: Optional[HeadState] = None
         self.first: Optional[int] = None
 
     def describe(self) -> dict:

@@ -8,6 +8,11 @@ and per-frame phase probabilities.
 - A CUDA out-of-memory error halves the batch and retries; at batch 1 the model moves to the CPU. Each step
   issues a `DeviceFallbackWarning` and is recorded in `fallbacks`.
 - Checkpoint problems (missing, corrupt, mismatched parts) raise `model.CheckpointError` naming the file.
+- Ensembles (a checkpoint with `more_members`): every member sees the same pairs; class probabilities and
+  per-frame phase probabilities are the mean of the members' (each spotting head keeps its own state). The
+  embedding handed to the head is the members' embeddings side by side, (N, E₁ + … + E_m), and a frame's reference
+  features are the members' stacked on dimension 1, so the analysis pipeline needs no change. Members must share
+  one architecture (`TSFmicroCfg`) and all have, or all lack, a spotting head.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import contextlib
 import os
 import warnings
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -38,6 +43,8 @@ from model import (
 from model.retention import RetentionState
 
 DEFAULT_BATCH = {"cpu": 4, "cuda": 32, "mps": 16}
+
+HeadState = Union[SpottingState, tuple[SpottingState, ...]]  # one per member for an ensemble
 
 
 class DeviceFallbackWarning(RuntimeWarning):
@@ -75,7 +82,7 @@ def _state_to(state: SpottingState, device: torch.device) -> SpottingState:
 
 
 class Predictor:
-    """Inference with one pair classifier (and optionally its spotting head) on one device.
+    """Inference with one pair classifier (and optionally its spotting head), or an ensemble of them, on one device.
 
     Tensors: crops are RGB uint8 (S, S, 3); model inputs (N, 3, S', S') float32 normalised (S' = the checkpoint's
     preprocess size); embeddings (N, E) float32; phase probabilities (n, 4) over model.PHASES.
@@ -96,20 +103,28 @@ class Predictor:
         batch_size: Optional[int] = None,
         autocast: bool = True,
         model_card: Optional[dict] = None,
+        more_members: Sequence[tuple[TSFmicro, Optional[SpottingHead]]] = (),
     ) -> None:
         if len(class_names) != model.num_classes:
             raise ValueError(f"{len(class_names)} class names for a model with {model.num_classes} outputs")
         if preprocess.size != model.cfg.input_size:
             raise ValueError(f"preprocess size {preprocess.size} differs from the model's input size {model.cfg.input_size}")
+        if any(other.cfg != model.cfg for other, _ in more_members):
+            raise ValueError("the ensemble's members differ in architecture (TSFmicroCfg); they must share one")
+        if any((other_head is None) != (head is None) for _, other_head in more_members):
+            raise ValueError("some of the ensemble's members have a spotting head and some do not")
         self.pairing = pairing or PairingPolicy()
         from app.analysis.proposals import ProposalConfig
 
         ProposalConfig.from_string(preprocess.decoding)  # a bad setting is refused here (ValueError)
         self.embedding_kind = _resolve_embedding(model, head, self.pairing)
+        for other, other_head in more_members:
+            if _resolve_embedding(other, other_head, self.pairing) is not self.embedding_kind:
+                raise ValueError("the ensemble's spotting heads read different embeddings")
         self.device = device if isinstance(device, torch.device) else select_device(device)
         self.threads = set_threads(threads)
-        self.model = model.to(self.device).eval()
-        self.head = None if head is None else head.to(self.device).eval()
+        self.models = tuple(m.to(self.device).eval() for m, _ in ((model, head), *more_members))
+        self.heads = tuple(None if h is None else h.to(self.device).eval() for _, h in ((model, head), *more_members))
         self.class_names = tuple(class_names)
         self.preprocess_cfg = preprocess
         self.source = source
@@ -127,7 +142,8 @@ class Predictor:
             pairing = PairingPolicy.from_string(checkpoint.preprocess.pairing_policy)
             return cls(checkpoint.model, checkpoint.spotting_head, class_names=checkpoint.class_names,
                        preprocess=checkpoint.preprocess, pairing=pairing, source=str(checkpoint.path),
-                       model_card=checkpoint.model_card, **kwargs)
+                       model_card=checkpoint.model_card,
+                       more_members=[(m.model, m.spotting_head) for m in checkpoint.more_members], **kwargs)
         except ValueError as error:
             raise CheckpointError(checkpoint.path, f"mismatched contents: {error}") from error
 
@@ -152,6 +168,16 @@ class Predictor:
     # ------------------------------------------------------------------------------------------------ properties
 
     @property
+    def model(self) -> TSFmicro:
+        """The (first) pair classifier."""
+        return self.models[0]
+
+    @property
+    def head(self) -> Optional[SpottingHead]:
+        """The (first) spotting head, or None."""
+        return self.heads[0]
+
+    @property
     def proposal_config(self):
         """How this model's curves become intervals: the settings chosen for it at training (checkpoint
         `preprocess.decoding`, see `tsfmicro train --val`), else the defaults of `app.analysis.proposals`."""
@@ -165,7 +191,12 @@ class Predictor:
 
     @property
     def embedding_dim(self) -> int:
-        return self.model.embedding_dim(self.embedding_kind)
+        """The width of `embed_pairs`' rows: the members' embedding widths added up."""
+        return sum(self._member_widths)
+
+    @property
+    def _member_widths(self) -> list[int]:
+        return [m.embedding_dim(self.embedding_kind) for m in self.models]
 
     def lag(self, fps: float) -> int:
         return self.pairing.lag(fps)
@@ -180,6 +211,7 @@ class Predictor:
             "batch_size": self.batch_size,
             "autocast_bf16": self.device.type == "cuda" and self.use_autocast,
             "embedding": self.embedding_kind.value,
+            "ensemble_members": len(self.models),
             "pairing_policy": self.pairing.to_json(),
             "decoding": self.proposal_config.to_json(),
             "fallbacks": list(self.fallbacks),
@@ -204,9 +236,9 @@ class Predictor:
         elif self.device.type != "cpu":
             message = f"out of memory on {self.device} even at batch 1; continuing on the CPU (slower)"
             self.device = torch.device("cpu")
-            self.model.to(self.device)
-            if self.head is not None:
-                self.head.to(self.device)
+            for part in (*self.models, *self.heads):
+                if part is not None:
+                    part.to(self.device)
             self.batch_size = DEFAULT_BATCH["cpu"]
         else:
             raise error
@@ -223,19 +255,23 @@ class Predictor:
             except torch.OutOfMemoryError as error:
                 self._fall_back(error, min(self.batch_size, n))
 
-    def _reference_batch(self, onset: torch.Tensor) -> torch.Tensor:
+    def _reference_batch(self, onset: torch.Tensor, model: TSFmicro) -> torch.Tensor:
         with self._autocast():
-            return branches.reference_features(self.model, onset.to(self.device))
+            return branches.reference_features(model, onset.to(self.device))
 
-    def _embed_batch(self, onset: torch.Tensor, ref: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
+    def _embed_batch(self, onset: torch.Tensor, ref: torch.Tensor, apex: torch.Tensor, model: TSFmicro) -> torch.Tensor:
         with self._autocast():
             onset, apex = onset.to(self.device), apex.to(self.device)
-            fused = branches.fuse(self.model, ref.to(self.device, onset.dtype), onset, apex)
-            return branches.embedding(self.model, fused, self.embedding_kind).float()
+            fused = branches.fuse(model, ref.to(self.device, onset.dtype), onset, apex)
+            return branches.embedding(model, fused, self.embedding_kind).float()
 
-    def _logits_batch(self, onset: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
+    def _logits_batch(self, onset: torch.Tensor, apex: torch.Tensor, model: TSFmicro) -> torch.Tensor:
         with self._autocast():
-            return self.model(onset.to(self.device), apex.to(self.device)).float()
+            return model(onset.to(self.device), apex.to(self.device)).float()
+
+    def _per_member(self, fn: Callable[..., torch.Tensor], *inputs: torch.Tensor) -> list[torch.Tensor]:
+        """`fn(*batch, model)` over the inputs in batches, once per member."""
+        return [self._run_batched(lambda *batch, model=model: fn(*batch, model), *inputs) for model in self.models]
 
     # ------------------------------------------------------------------------------------------------ public API
 
@@ -245,20 +281,28 @@ class Predictor:
 
     @torch.inference_mode()
     def reference_features(self, onset: torch.Tensor) -> torch.Tensor:
-        """(N, 3, S', S') → each frame's onset-only features (see branches.py), on the device."""
-        return self._run_batched(self._reference_batch, onset)
+        """(N, 3, S', S') → each frame's onset-only features (see branches.py), on the device; for an ensemble,
+        the members' stacked on dimension 1."""
+        features = self._per_member(self._reference_batch, onset)
+        return features[0] if len(features) == 1 else torch.stack(features, dim=1)
 
     @torch.inference_mode()
     def embed_pairs(self, onset: torch.Tensor, ref: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
-        """onset, apex (N, 3, S', S'), ref = reference_features(onset) → (N, E) float32 on the device."""
+        """onset, apex (N, 3, S', S'), ref = reference_features(onset) → (N, E) float32 on the device; for an
+        ensemble, the members' embeddings side by side."""
         if onset.shape[0] == 0:
             return torch.zeros(0, self.embedding_dim, device=self.device)
-        return self._run_batched(self._embed_batch, onset, ref, apex)
+        refs = [ref] if len(self.models) == 1 else ref.unbind(dim=1)
+        return torch.cat([self._run_batched(lambda o, r, a, model=model: self._embed_batch(o, r, a, model),
+                                            onset, member_ref, apex) for model, member_ref in zip(self.models, refs)],
+                         dim=1)
 
     @torch.inference_mode()
     def classify_pairs(self, onset: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
-        """onset, apex (N, 3, S', S') → class probabilities (N, C) float32 on the CPU."""
-        return torch.softmax(self._run_batched(self._logits_batch, onset, apex), dim=-1).cpu()
+        """onset, apex (N, 3, S', S') → class probabilities (N, C) float32 on the CPU (an ensemble's: the mean of
+        its members')."""
+        probs = [torch.softmax(logits, dim=-1) for logits in self._per_member(self._logits_batch, onset, apex)]
+        return torch.stack(probs).mean(dim=0).cpu()
 
     def classify_interval(self, onset_crop: np.ndarray, apex_crop: np.ndarray) -> dict[str, float]:
         """The pair classifier on an interval's onset and apex crops → {class name: probability}, in label order.
@@ -267,24 +311,35 @@ class Predictor:
         probs = self.classify_pairs(tensors[:1], tensors[1:])[0]
         return {name: float(p) for name, p in zip(self.class_names, probs)}
 
-    def initial_head_state(self) -> SpottingState:
+    def _require_head(self) -> None:
         if self.head is None:
             raise RuntimeError(f"{self.source}: this checkpoint has no spotting head")
-        return self.head.initial_state(1, torch.float32, self.device)
+
+    def initial_head_state(self) -> HeadState:
+        """The spotting head's state before a stream's first frame (an ensemble: a tuple, one per member)."""
+        self._require_head()
+        states = tuple(head.initial_state(1, torch.float32, self.device) for head in self.heads)
+        return states[0] if len(states) == 1 else states
 
     @torch.inference_mode()
     def run_head(
-        self, x: torch.Tensor, valid: torch.Tensor, fps: float, state: Optional[SpottingState]
-    ) -> tuple[np.ndarray, SpottingState]:
+        self, x: torch.Tensor, valid: torch.Tensor, fps: float, state: Optional[HeadState]
+    ) -> tuple[np.ndarray, HeadState]:
         """One chunk through the spotting head in its chunkwise (recurrent across calls) form.
 
         x (n, E) embeddings (zeros where invalid), valid (n,) bool → probabilities (n, 4) float32 numpy, new state.
         One step per decoded frame (the head's Δt = 1/fps); frames the model did not analyse enter with valid = 0.
+        An ensemble's heads each read their member's columns of x; the probabilities are their mean.
         """
-        if self.head is None:
-            raise RuntimeError(f"{self.source}: this checkpoint has no spotting head")
-        state = self.initial_head_state() if state is None else _state_to(state, self.device)
-        probs, state = self.head.forward_chunk(
-            x[None].to(self.device, torch.float32), valid[None].to(self.device), fps, state
-        )
-        return probs[0].float().cpu().numpy(), state
+        self._require_head()
+        state = self.initial_head_state() if state is None else state
+        states = (state,) if len(self.heads) == 1 else state
+        probs, new_states = [], []
+        for head, part, member_state in zip(self.heads, torch.split(x, self._member_widths, dim=1), states):
+            member_probs, member_state = head.forward_chunk(
+                part[None].to(self.device, torch.float32), valid[None].to(self.device), fps,
+                _state_to(member_state, self.device))
+            probs.append(member_probs[0].float())
+            new_states.append(member_state)
+        mean = torch.stack(probs).mean(dim=0).cpu().numpy()
+        return mean, new_states[0] if len(new_states) == 1 else tuple(new_states)

@@ -8,3 +8,4 @@ from app.commands import train  # noqa: F401
 from app.commands import score  # noqa: F401
 from app.commands import card  # noqa: F401
 from app.commands import calibrate  # noqa: F401
+from app.commands import ensemble  # noqa: F401

@@ -20,7 +20,7 @@ from typing import Callable, Optional
 from app.analysis.predictor import Predictor
 from app.training.calibrate import calibrate_decoding
 from app.training.heldout import held_out_figures
-from model import CheckpointError, load_checkpoint, save_checkpoint
+from model import CheckpointError, LoadedCheckpoint, load_checkpoint, save_checkpoint
 
 DECODING_DEPENDENT = ("decoding_", "heldout_model_")  # what a new decoding makes stale
 
@@ -32,22 +32,35 @@ def recalibrate(checkpoint: str | os.PathLike, val_csv: str | os.PathLike, out: 
     """Write `checkpoint` with its decoding chosen on `val_csv` to `out` (may be the same path: written
     atomically); returns the new model card."""
     loaded = load_checkpoint(Path(checkpoint), device="cpu")
+    stale = DECODING_DEPENDENT if test_csv is None else ("decoding_", "heldout_")
+    card = {k: v for k, v in loaded.model_card.items() if not k.startswith(stale)}
+    card["recalibrated_with"] = command_line
+    card["recalibrated_on"] = utc_now()
+    return decode_and_save(loaded, card, val_csv, out, test_csv=test_csv, cache_dir=cache_dir, threads=threads,
+                           log=log)
+
+
+def decode_and_save(loaded: LoadedCheckpoint, card: dict, val_csv: str | os.PathLike, out: str | os.PathLike, *,
+                    test_csv: Optional[str | os.PathLike] = None, cache_dir: Optional[str | os.PathLike] = None,
+                    threads: Optional[int] = None, log: Callable[[str], None] = lambda message: None) -> dict:
+    """Choose `loaded`'s decoding on `val_csv`, measure it on `test_csv` if given, and write it (all its members,
+    weights untouched) with `card` plus the `decoding_*` (and `heldout_*`) entries to `out`; returns that card."""
     if loaded.spotting_head is None:
-        raise CheckpointError(checkpoint, "has no spotting head: there are no curves to decode")
+        raise CheckpointError(loaded.path, "has no spotting head: there are no curves to decode")
     if test_csv is not None and Path(test_csv).resolve() == Path(val_csv).resolve():
         log(f"warning: --val and --test are the same file ({val_csv}): its figures are then not held out")
     chosen, info = calibrate_decoding(val_csv, Predictor.from_checkpoint(loaded, threads=threads), log=log)
-    recalibrated = dataclasses.replace(loaded, preprocess=dataclasses.replace(loaded.preprocess,
-                                                                               decoding=chosen.to_json()))
-    stale = DECODING_DEPENDENT if test_csv is None else ("decoding_", "heldout_")
-    card = {k: v for k, v in loaded.model_card.items() if not k.startswith(stale)}
-    card.update({f"decoding_{k}": v for k, v in info.items()})
+    decoded = dataclasses.replace(loaded, preprocess=dataclasses.replace(loaded.preprocess, decoding=chosen.to_json()))
+    card = {**card, **{f"decoding_{k}": v for k, v in info.items()}}
     if test_csv is not None:
-        figures = held_out_figures(test_csv, Predictor.from_checkpoint(recalibrated, threads=threads),
+        figures = held_out_figures(test_csv, Predictor.from_checkpoint(decoded, threads=threads),
                                    cache_dir=cache_dir, log=log)
         card.update({f"heldout_{k}": v for k, v in figures.items()})
-    card["recalibrated_with"] = command_line
-    card["recalibrated_on"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    save_checkpoint(out, recalibrated.model, model_name=loaded.model_name, class_names=loaded.class_names,
-                    preprocess=recalibrated.preprocess, model_card=card, spotting_head=loaded.spotting_head)
+    save_checkpoint(out, decoded.model, model_name=loaded.model_name, class_names=loaded.class_names,
+                    preprocess=decoded.preprocess, model_card=card, spotting_head=loaded.spotting_head,
+                    more_members=loaded.more_members)
     return card
+
+
+def utc_now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

@@ -218,7 +218,7 @@ def test_out_of_memory_during_an_analysis_moves_it_to_the_cpu(predictor, demo_re
 
 
 def test_out_of_memory_on_cpu_at_batch_one_is_raised(predictor, monkeypatch):
-    def always_oom(onset, ref, apex):
+    def always_oom(*batch):
         raise torch.OutOfMemoryError("out of memory (fake)")
 
     monkeypatch.setattr(predictor, "_embed_batch", always_oom)

@@ -72,3 +72,31 @@ def test_in_place_without_a_test_set_stale_spotting_figures_leave_the_card_and_b
     assert main(["calibrate", str(trained), "--val", str(tmp_path / "missing.csv"), "--out",
                  str(tmp_path / "y.pt")]) == 2
     assert "missing.csv" in capsys.readouterr().err and not (tmp_path / "y.pt").exists()
+
+
+def test_ensemble_command_writes_one_checkpoint_of_all_members_with_its_own_decoding_and_card(
+        tmp_path, trained, dataset, cache_dir, capsys):
+    out = tmp_path / "ensemble.pt"
+    assert main(["ensemble", str(trained), str(trained), "--val", str(dataset), "--out", str(out),
+                 "--cache", cache_dir, "--threads", "1"]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    single, ensemble = load_checkpoint(trained), load_checkpoint(out)
+    assert len(ensemble.members) == 2
+    card = ensemble.model_card
+    assert card["ensemble"].startswith("2 models") and card["ensembled_with"].startswith("tsfmicro ensemble ")
+    for i in (1, 2):
+        assert card[f"member{i}_command_line"] == single.model_card["command_line"]
+        assert card[f"member{i}_data_sha256"] == single.model_card["data_sha256"]
+    assert card["decoding_settings"] == ensemble.preprocess.decoding != "unspecified"
+    assert not any(k.startswith("heldout_") for k in card)  # the members' own figures are not the ensemble's
+    assert Predictor.load(out, device="cpu").describe()["ensemble_members"] == 2
+
+    renamed = save_checkpoint(tmp_path / "renamed.pt", single.model, model_name=single.model_name,
+                              class_names=tuple(reversed(single.class_names)), preprocess=single.preprocess,
+                              model_card=single.model_card, spotting_head=single.spotting_head)
+    assert main(["ensemble", str(trained), str(renamed), "--val", str(dataset), "--out",
+                 str(tmp_path / "bad.pt")]) == 2
+    err = capsys.readouterr().err
+    assert "renamed.pt: classes" in err and not (tmp_path / "bad.pt").exists()
+    assert main(["ensemble", str(trained), "--val", str(dataset), "--out", str(tmp_path / "one.pt")]) == 2
+    assert "at least two checkpoints" in capsys.readouterr().err
