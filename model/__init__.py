@@ -5,7 +5,8 @@ Public API:
 - models: `create_model`, `list_models`, `model_cfg`, `TSFmicro`, `EmbeddingKind`
 - preprocessing: `PreprocessCfg`, `ResizeMethod`, `preprocess_crops`, `preprocess_crop`
 - per-frame curves: `SpottingHead`, `SpottingHeadCfg`, `SpottingState`, `PHASES`
-- files: `save_checkpoint`, `load_checkpoint`, `LoadedCheckpoint`, `CheckpointError`, `SCHEMA_VERSION`
+- files: `save_checkpoint`, `load_checkpoint`, `LoadedCheckpoint`, `Member` (one model of an ensemble),
+  `CheckpointError`, `SCHEMA_VERSION`
 - reference weights: `convert_upstream_state_dict`, `to_upstream_state_dict`, `UpstreamConversionError`
 """
 

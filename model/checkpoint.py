@@ -3,7 +3,9 @@
 A checkpoint is a `torch.save`d dict of plain values (str, int, float, bool, lists, dicts) and tensors:
 
     format          "tsfmicro-checkpoint"
-    schema_version  int, SCHEMA_VERSION when written
+    schema_version  int, SCHEMA_VERSION when written (2; version 1 files, written before ensembles existed, hold one
+                    model and are read as before; a reader that only knows 1 refuses 2, so it cannot run an
+                    ensemble's first member alone by mistake)
     model           {"name": registry name, "cfg": TSFmicroCfg as a dict, "state_dict": {...}}
     class_names     [str, ...] in label order (index i is logit i)
     preprocess      PreprocessCfg as a dict (size, mean/std, RGB, resize method, crop spec, pairing policy)
@@ -35,7 +37,8 @@ from .registry import list_models
 from .spotting_head import SpottingHead, SpottingHeadCfg
 from .tsfmicro import TSFmicro
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+OLDEST_SCHEMA_VERSION = 1
 FORMAT_TAG = "tsfmicro-checkpoint"
 REQUIRED_KEYS = ("format", "schema_version", "model", "class_names", "preprocess", "model_card", "spotting_head")
 
@@ -184,8 +187,8 @@ def _check_schema(path: Path, payload: Mapping[str, Any]) -> int:
         raise CheckpointError(
             path, f"schema_version {version} is newer than this program supports ({SCHEMA_VERSION}); update the app"
         )
-    if version < SCHEMA_VERSION:
-        raise CheckpointError(path, f"schema_version {version} is older than supported ({SCHEMA_VERSION})")
+    if version < OLDEST_SCHEMA_VERSION:
+        raise CheckpointError(path, f"schema_version {version} is older than supported ({OLDEST_SCHEMA_VERSION})")
     missing = [key for key in REQUIRED_KEYS if key not in payload]
     if missing:
         raise CheckpointError(path, f"missing key(s) {missing}")

@@ -23,8 +23,9 @@ def trained_on(card: Mapping[str, object]) -> str:
 
 
 def card_lines(card: Mapping[str, object]) -> list[str]:
-    """'key: value' lines, the important entries first."""
-    keys = [k for k in _FIRST if k in card] + [k for k in card if k not in _FIRST]
+    """'key: value' lines, the important entries first, an ensemble's per-member entries (`member<i>_*`) last."""
+    rest = [k for k in card if k not in _FIRST]
+    keys = [k for k in _FIRST if k in card] + sorted(rest, key=lambda k: k.startswith("member"))
     return [f"{key}: {card[key]}" for key in keys]
 
 

@@ -6,7 +6,7 @@ One chunk of `chunk_size` frames at a time, so a worker thread can stream result
         curves[chunk.start:chunk.stop] = chunk.probs
 
 What is held between chunks: the last k frames (crops and their cached work, `pairing.FrameRing`), the gate's few
-floats and the spotting head's state (2·4·(32·32 + 1) numbers). Memory does not grow with video length; the
+floats and the spotting head's state (2·4·(32·32 + 1) numbers per ensemble member). Memory does not grow with video length; the
 caller decides whether to keep the per-frame curves.
 
 Per frame t of a chunk:
@@ -148,12 +148,13 @@ class FrameAnalyzer:
             self._ensure_tensors(refs)
             self._ensure_ref_features(refs)
             current = self._current_tensors(refs, currents)
-            out.append(self.predictor.embed_pairs(torch.stack([r.tensor for r in refs]),
-                                                  torch.stack([r.ref_features for r in refs]), current))
+            # features cached before an out-of-memory fallback to the CPU are still on the old device
+            features = torch.stack([r.ref_features.to(self.predictor.device) for r in refs])
+            out.append(self.predictor.embed_pairs(torch.stack([r.tensor for r in refs]), features, current))
             for ref in refs:
                 if ref.index != self.first:
                     ref.tensor = ref.ref_features = None
-        return torch.cat(out)
+        return torch.cat([embeddings.to(self.predictor.device) for embeddings in out])
 
     def process(self, results: Sequence[FaceResult]) -> ChunkResult:
         """One chunk of consecutive face results (at most `chunk_size`) → its ChunkResult."""

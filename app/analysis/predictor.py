@@ -270,8 +270,13 @@ class Predictor:
             return model(onset.to(self.device), apex.to(self.device)).float()
 
     def _per_member(self, fn: Callable[..., torch.Tensor], *inputs: torch.Tensor) -> list[torch.Tensor]:
-        """`fn(*batch, model)` over the inputs in batches, once per member."""
-        return [self._run_batched(lambda *batch, model=model: fn(*batch, model), *inputs) for model in self.models]
+        """`fn(*batch, model)` over the inputs in batches, once per member; all results on the device the last one
+        ended on (an out-of-memory fallback to the CPU during a later member moves the earlier results too)."""
+        return self._on_device([self._run_batched(lambda *batch, model=model: fn(*batch, model), *inputs)
+                                for model in self.models])
+
+    def _on_device(self, tensors: list[torch.Tensor]) -> list[torch.Tensor]:
+        return [t.to(self.device) for t in tensors]
 
     # ------------------------------------------------------------------------------------------------ public API
 
@@ -293,9 +298,9 @@ class Predictor:
         if onset.shape[0] == 0:
             return torch.zeros(0, self.embedding_dim, device=self.device)
         refs = [ref] if len(self.models) == 1 else ref.unbind(dim=1)
-        return torch.cat([self._run_batched(lambda o, r, a, model=model: self._embed_batch(o, r, a, model),
-                                            onset, member_ref, apex) for model, member_ref in zip(self.models, refs)],
-                         dim=1)
+        return torch.cat(self._on_device([
+            self._run_batched(lambda o, r, a, model=model: self._embed_batch(o, r, a, model), onset, member_ref, apex)
+            for model, member_ref in zip(self.models, refs)]), dim=1)
 
     @torch.inference_mode()
     def classify_pairs(self, onset: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
@@ -334,6 +339,8 @@ class Predictor:
         self._require_head()
         state = self.initial_head_state() if state is None else state
         states = (state,) if len(self.heads) == 1 else state
+        if not isinstance(states, tuple) or len(states) != len(self.heads):
+            raise ValueError(f"{self.source}: a head state for {len(self.heads)} ensemble member(s) is needed")
         probs, new_states = [], []
         for head, part, member_state in zip(self.heads, torch.split(x, self._member_widths, dim=1), states):
             member_probs, member_state = head.forward_chunk(

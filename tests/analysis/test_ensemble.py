@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from .analysis_testkit import TINY_CLASSES, make_tiny_parts
 from app.analysis import AnalysisConfig, Predictor, analyse_results
@@ -64,3 +65,13 @@ def test_incompatible_members_are_refused_naming_the_file(tmp_path):
     headless = _save(tmp_path / "headless_member.pt", a, [(make_tiny_parts(seed=1)[0], None)])
     with pytest.raises(CheckpointError, match="some of the ensemble's members have a spotting head"):
         Predictor.load(headless, device="cpu")
+
+
+def test_a_head_state_for_another_number_of_members_is_refused(tmp_path):
+    a, b = make_tiny_parts(seed=0), make_tiny_parts(seed=1)
+    ensemble = Predictor.load(_save(tmp_path / "ab.pt", a, [b]), device="cpu", threads=1)
+    single = Predictor.load(_save(tmp_path / "a.pt", a), device="cpu", threads=1)
+    x, valid = torch.zeros(3, ensemble.embedding_dim), torch.ones(3, dtype=torch.bool)
+    with pytest.raises(ValueError, match="2 ensemble member"):
+        ensemble.run_head(x, valid, 30.0, single.initial_head_state())
+    assert len(ensemble.run_head(x, valid, 30.0, None)[1]) == 2

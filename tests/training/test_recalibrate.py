@@ -76,19 +76,28 @@ def test_in_place_without_a_test_set_stale_spotting_figures_leave_the_card_and_b
 
 def test_ensemble_command_writes_one_checkpoint_of_all_members_with_its_own_decoding_and_card(
         tmp_path, trained, dataset, cache_dir, capsys):
+    single = load_checkpoint(trained)
+    other_card = {**single.model_card, "command_line": "tsfmicro train other.csv --seed 4", "data_csv": "other.csv",
+                  "seed": 4, "limits": "Another member's limit."}
+    other = save_checkpoint(tmp_path / "other.pt", single.model, model_name=single.model_name,
+                            class_names=single.class_names, preprocess=single.preprocess, model_card=other_card,
+                            spotting_head=single.spotting_head)
     out = tmp_path / "ensemble.pt"
-    assert main(["ensemble", str(trained), str(trained), "--val", str(dataset), "--out", str(out),
+    assert main(["ensemble", str(trained), str(other), "--val", str(dataset), "--out", str(out),
                  "--cache", cache_dir, "--threads", "1"]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
-    single, ensemble = load_checkpoint(trained), load_checkpoint(out)
-    assert len(ensemble.members) == 2
+    ensemble = load_checkpoint(out)
+    assert len(ensemble.members) == 2 and ensemble.schema_version == 2
     card = ensemble.model_card
     assert card["ensemble"].startswith("2 models") and card["ensembled_with"].startswith("tsfmicro ensemble ")
-    for i in (1, 2):
-        assert card[f"member{i}_command_line"] == single.model_card["command_line"]
-        assert card[f"member{i}_data_sha256"] == single.model_card["data_sha256"]
+    assert card["member1_command_line"] == single.model_card["command_line"] and card["member1_seed"] == 3
+    assert card["member2_command_line"] == "tsfmicro train other.csv --seed 4" and card["member2_seed"] == 4
+    assert card["data"].startswith("member 1: ") and "member 2: " in card["data"] and "(other.csv)" in card["data"]
+    assert single.model_card["limits"] in card["limits"] and "Another member's limit." in card["limits"]
+    assert card["member1_heldout_model_micro_f1"] == single.model_card["heldout_model_micro_f1"]  # its own figure
+    assert not any(k.startswith("heldout_") for k in card)  # no --test: the ensemble has no figures of its own
+    assert "command_line" not in card and "seed" not in card  # only as member<i>_*
     assert card["decoding_settings"] == ensemble.preprocess.decoding != "unspecified"
-    assert not any(k.startswith("heldout_") for k in card)  # the members' own figures are not the ensemble's
     assert Predictor.load(out, device="cpu").describe()["ensemble_members"] == 2
 
     renamed = save_checkpoint(tmp_path / "renamed.pt", single.model, model_name=single.model_name,
@@ -96,7 +105,8 @@ def test_ensemble_command_writes_one_checkpoint_of_all_members_with_its_own_deco
                               model_card=single.model_card, spotting_head=single.spotting_head)
     assert main(["ensemble", str(trained), str(renamed), "--val", str(dataset), "--out",
                  str(tmp_path / "bad.pt")]) == 2
-    err = capsys.readouterr().err
-    assert "renamed.pt: classes" in err and not (tmp_path / "bad.pt").exists()
+    assert "renamed.pt: classes" in capsys.readouterr().err and not (tmp_path / "bad.pt").exists()
+    assert main(["ensemble", str(out), str(trained), "--val", str(dataset), "--out", str(tmp_path / "nested.pt")]) == 2
+    assert "ensemble.pt: is already an ensemble" in capsys.readouterr().err
     assert main(["ensemble", str(trained), "--val", str(dataset), "--out", str(tmp_path / "one.pt")]) == 2
     assert "at least two checkpoints" in capsys.readouterr().err
