@@ -63,7 +63,7 @@ def ensemble_card(loaded: Sequence[LoadedCheckpoint], command_line: str) -> dict
     if len(set(described)) == 1:
         card["data"] = data[0]
     else:
-        card["data"] = "; ".join(f"member {i}: {d}" for i, d in enumerate(described, 1))
+        card["data"] = "; ".join(f"{d} [member {i}]" for i, d in enumerate(described, 1))
     limits = list(dict.fromkeys(str(c["limits"]) for c in cards if c.get("limits")))
     if limits:
         card["limits"] = " ".join(limits)

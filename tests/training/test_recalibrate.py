@@ -92,7 +92,7 @@ def test_ensemble_command_writes_one_checkpoint_of_all_members_with_its_own_deco
     assert card["ensemble"].startswith("2 models") and card["ensembled_with"].startswith("tsfmicro ensemble ")
     assert card["member1_command_line"] == single.model_card["command_line"] and card["member1_seed"] == 3
     assert card["member2_command_line"] == "tsfmicro train other.csv --seed 4" and card["member2_seed"] == 4
-    assert card["data"].startswith("member 1: ") and "member 2: " in card["data"] and "(other.csv)" in card["data"]
+    assert card["data"].endswith("(other.csv) [member 2]") and "[member 1]; " in card["data"]
     assert single.model_card["limits"] in card["limits"] and "Another member's limit." in card["limits"]
     assert card["member1_heldout_model_micro_f1"] == single.model_card["heldout_model_micro_f1"]  # its own figure
     assert not any(k.startswith("heldout_") for k in card)  # no --test: the ensemble has no figures of its own
