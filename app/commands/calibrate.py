@@ -29,6 +29,7 @@ def run_decoding_command(name: str, action: Callable[..., dict], first_words: li
                          args: argparse.Namespace) -> int:
     """Call `action(val, out, test_csv=, cache_dir=, threads=, command_line=, log=)`, report what it wrote, and turn
     the problems a user can fix into one clear line (exit code 2)."""
+    from app.core.test_only import refuse_test_only
     from app.core.user_dirs import face_track_cache_dir
     from app.core.validation import ColumnError, ValidationError
     from app.training.samples import TrainingDataError
@@ -40,6 +41,7 @@ def run_decoding_command(name: str, action: Callable[..., dict], first_words: li
             words += [flag, str(value)]
     log = (lambda message: print(message, file=sys.stderr, flush=True))
     try:
+        refuse_test_only(args.val, "choosing the decoding or calibrating (--val)")
         card = action(args.val, args.out, test_csv=args.test, cache_dir=args.cache or face_track_cache_dir(),
                       threads=args.threads, command_line=shlex.join(words), log=log)
     except (CheckpointError, ColumnError, ValidationError, TrainingDataError, FileNotFoundError,

@@ -108,6 +108,7 @@ def _train_command(parser: argparse.ArgumentParser):
         from app.training import Trainer, TrainConfig, TrainingDataError
         from app.training.report import evaluate_hint, summary_lines, write_predictions
         from app.analysis.device import DeviceError
+        from app.core.test_only import refuse_test_only
         from app.training.state import ResumeError
 
         name = "tsfmicro train"
@@ -126,6 +127,9 @@ def _train_command(parser: argparse.ArgumentParser):
                 head_window_s=args.head_window, head_baseline_s=args.head_baseline, pairing_tau_s=args.tau,
                 pair_registration=args.register_pairs, motion_pairs=args.motion_pairs, train_head=args.head_epochs > 0,
                 device=args.device, threads=args.threads, cache_dir=cache, progress=not args.quiet)
+            refuse_test_only(args.csv, "training")
+            if args.val:
+                refuse_test_only(args.val, "choosing the decoding (--val)")
             out = Path(args.out)
             if not out.parent.resolve().is_dir():
                 raise ValueError(f"folder {out.parent} does not exist")
