@@ -10,3 +10,4 @@ from app.commands import card  # noqa: F401
 from app.commands import calibrate  # noqa: F401
 from app.commands import ensemble  # noqa: F401
 from app.commands import au, convert  # noqa: F401
+from app.commands import testset  # noqa: F401
