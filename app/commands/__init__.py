@@ -9,5 +9,5 @@ from app.commands import score  # noqa: F401
 from app.commands import card  # noqa: F401
 from app.commands import calibrate  # noqa: F401
 from app.commands import ensemble  # noqa: F401
-from app.commands import au, convert  # noqa: F401
+from app.commands import agree, au, convert  # noqa: F401
 from app.commands import testset  # noqa: F401
