@@ -6,7 +6,6 @@ import argparse
 import csv
 import io
 import json
-import statistics
 import sys
 from pathlib import Path
 
@@ -32,6 +31,11 @@ def _evaluate_command(parser: argparse.ArgumentParser):
     parser.add_argument("--device", default="auto", help="with --checkpoint: auto, cpu, cuda, cuda:N or mps")
     parser.add_argument("--threads", type=int, help="with --checkpoint: torch CPU threads")
     parser.add_argument("--cache", help="with --checkpoint: face-track cache folder (default: the user cache)")
+    parser.add_argument("--videos", help="videos sidecar (video, renderer, face, face_kind, fps, n_frames, "
+                                         "injected_events) for a breakdown of micro spotting; default: videos.csv "
+                                         "beside --truth when present (tsfmicro testset writes one)")
+    parser.add_argument("--nuisance", help="nuisance sidecar (video, kind, start_frame, end_frame): where false micro "
+                                           "suggestions lie; default: nuisance.csv beside --truth when present")
 
     def run(args: argparse.Namespace) -> int:
         from app.core.validation import ColumnError, ValidationError
@@ -42,12 +46,14 @@ def _evaluate_command(parser: argparse.ArgumentParser):
             if args.checkpoint:
                 return _evaluate_checkpoint(args)
             truth, pred, video_key, notes = _load(args)
+            sidecars = _sidecars(args)
         except (ColumnError, ValidationError, FileNotFoundError, ValueError, TrainingDataError,
                 CheckpointError) as err:
             print(f"tsfmicro evaluate: error: {err}", file=sys.stderr)
             return 2
         metrics, details = _evaluate(truth, pred, video_key)
         print("\n".join(notes + [""] + _report_lines(metrics)))
+        _add_breakdown(metrics, truth, pred, video_key, sidecars)
         if args.out:
             _write_outputs(Path(args.out), metrics, details)
             print(f"\nwrote metrics.json, confusion.csv, confusion.png, spotting_matches.csv to {args.out}")
@@ -62,6 +68,7 @@ def _evaluate_checkpoint(args) -> int:
     from app.core.user_dirs import face_track_cache_dir
     from app.training.heldout import evaluate_on
 
+    sidecars = _sidecars(args)
     predictor = Predictor.load(args.checkpoint, device=args.device, threads=args.threads)
     cache = args.cache or face_track_cache_dir()
     print(f"evaluating {args.checkpoint} ({predictor.describe()['model_card'].get('data', 'no model card')}) on "
@@ -69,7 +76,8 @@ def _evaluate_checkpoint(args) -> int:
     result = evaluate_on(args.truth, predictor, mode=args.mode, baseline=not args.no_baseline, cache_dir=cache,
                          log=lambda m: print(m, flush=True))
     key = lambda e: e.video  # noqa: E731 - every event here carries its resolved video path
-    spotting, details = _evaluate(result.truth, result.model_events, key)
+    model_events = result.model_events + _spot_unlabelled_videos(predictor, args, sidecars, result.truth)
+    spotting, details = _evaluate(result.truth, model_events, key)
     recognition, rec_details = _evaluate(result.truth, result.recognised, key)
     metrics = {"checkpoint": str(args.checkpoint), "analysis_mode": args.mode,
                "spotting": spotting["spotting"], "recognition": recognition["recognition"],
@@ -85,16 +93,59 @@ def _evaluate_checkpoint(args) -> int:
     if result.recognition_skipped:
         lines += [f"  not classified: {s}" for s in result.recognition_skipped]
     print("\n".join(lines))
+    _add_breakdown(metrics, result.truth, model_events, key, sidecars)
     if args.out:
         out = Path(args.out)
         _write_outputs(out, metrics, {"spotting": details["spotting"], "recognition": rec_details["recognition"]})
-        write_events_csv(out / "pred_spotting.csv", result.model_events)
+        write_events_csv(out / "pred_spotting.csv", model_events)
         write_events_csv(out / "pred_recognition.csv", result.recognised)
         if result.motion_events is not None:
             write_events_csv(out / "pred_motion_spotter.csv", result.motion_events)
         print(f"\nwrote metrics.json, confusion.csv/png, spotting_matches.csv and the predictions "
               f"(pred_*.csv) to {out}")
     return 0
+
+
+def _resolve(folder: Path, video: str) -> str:
+    from app.core.validation import resolve_video
+
+    return str(resolve_video(folder, video))
+
+
+def _sidecars(args) -> tuple:
+    """(videos rows, nuisance rows) from --videos / --nuisance or the files beside --truth; empty when absent."""
+    from app.analysis.breakdown import read_nuisance_csv, read_videos_csv, sidecar
+
+    videos = sidecar(args.videos, args.truth, "videos.csv")
+    nuisance = sidecar(args.nuisance, args.truth, "nuisance.csv")
+    return (read_videos_csv(videos, _resolve) if videos else [],
+            read_nuisance_csv(nuisance, _resolve) if nuisance else [])
+
+
+def _spot_unlabelled_videos(predictor, args, sidecars, truth) -> list:
+    """The model's suggestions on the videos of the videos sidecar that have no truth rows (their false suggestions
+    count too)."""
+    from app.analysis.config import AnalysisConfig
+    from app.training.heldout import model_spotting
+
+    labelled = {e.video for e in truth}
+    extra = [v for v in sidecars[0] if v.key not in labelled]
+    events = []
+    for n, row in enumerate(extra, start=1):
+        events += model_spotting(predictor, Path(row.key), row.fps, AnalysisConfig.for_mode(args.mode))
+        print(f"  unlabelled video {n}/{len(extra)} (videos.csv): {Path(row.key).name}", flush=True)
+    return events
+
+
+def _add_breakdown(metrics: dict, truth, pred, key, sidecars) -> None:
+    """Print the breakdown and store it in metrics["breakdown"] when a sidecar exists; nothing otherwise."""
+    from app.analysis.breakdown import breakdown_lines, spotting_breakdown
+
+    videos, nuisances = sidecars
+    if not (videos or nuisances):
+        return
+    metrics["breakdown"] = spotting_breakdown(truth, pred, key, videos, nuisances)
+    print("\n" + "\n".join(breakdown_lines(metrics["breakdown"])))
 
 
 def _load(args):
@@ -142,12 +193,9 @@ def _evaluate(truth, pred, key):
 
 
 def _spotting_dict(result) -> dict:
-    errors = result.apex_errors_frames
-    c = result.counts
-    return {"tp": c.tp, "fp": c.fp, "fn": c.fn, "precision": c.precision, "recall": c.recall, "f1": c.f1,
-            "apex_error_frames_mean": statistics.fmean(errors) if errors else None,
-            "apex_error_frames_median": statistics.median(errors) if errors else None,
-            "apex_error_s_mean": statistics.fmean(result.apex_errors_s) if errors else None}
+    from app.analysis.breakdown import spotting_summary
+
+    return spotting_summary(result)
 
 
 def _report_lines(metrics: dict) -> list[str]:
