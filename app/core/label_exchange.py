@@ -1,4 +1,5 @@
-"""Moving a project's labels to and from training CSVs (the GUI's export and import)."""
+"""Moving a project's labels to and from training CSVs and the other exchange formats (ELAN, BORIS,
+MEGC; see `app.core.exchange`), chosen by the file's extension (the GUI's export and import)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ def export_labels(csv_path: str | os.PathLike, events: Iterable[Event], video_pa
     """Write `events` of one video as a training CSV; the video path is written relative to the
     CSV's folder (so the folder can be moved or shared as a whole), absolute across drives."""
     csv_path = Path(csv_path)
+    if csv_path.suffix.lower() != ".csv":
+        from app.core.exchange import write_labels
+
+        video = str(Path(video_path).resolve())
+        return write_labels(csv_path, [replace(e, video=video) for e in events])
     try:
         video = os.path.relpath(Path(video_path).resolve(), csv_path.resolve().parent)
     except ValueError:  # another drive (Windows)
@@ -29,8 +35,10 @@ def labels_for_video(csv_path: str | os.PathLike, video_path: str | os.PathLike)
 
     Returns (events, the validation report of the whole CSV, number of events for other videos)."""
     csv_path = Path(csv_path)
-    report = read_events_csv(csv_path, check_videos=False)
     target = Path(video_path).resolve()
+    if csv_path.suffix.lower() != ".csv":
+        return _other_format_for_video(csv_path, target)
+    report = read_events_csv(csv_path, check_videos=False)
     mine: list[Event] = []
     for event in report.accepted:
         resolved = resolve_video(csv_path.parent, event.video)
@@ -38,3 +46,22 @@ def labels_for_video(csv_path: str | os.PathLike, video_path: str | os.PathLike)
         if same:
             mine.append(replace(event, video=str(target)))
     return mine, report, len(report.accepted) - len(mine)
+
+
+def _other_format_for_video(path: Path, target: Path) -> tuple[list[Event], ValidationReport, int]:
+    """ELAN / BORIS / MEGC labels for the video: all of them when the file holds one video's labels,
+    else those of a video with the same file name. A file without a frame rate takes the video's."""
+    from app.core.exchange import ExchangeError, read_labels
+
+    try:
+        report, _ = read_labels(path)
+    except ExchangeError as err:
+        if "--fps" not in str(err):
+            raise
+        from app.media import open_video
+
+        with open_video(target) as video:
+            report, _ = read_labels(path, fps=video.probe().fps)
+    videos = {Path(e.video).name for e in report.accepted}
+    mine = [e for e in report.accepted if len(videos) <= 1 or Path(e.video).name == target.name]
+    return [replace(e, video=str(target)) for e in mine], report, len(report.accepted) - len(mine)

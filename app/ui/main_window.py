@@ -27,6 +27,9 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.core.curves_export import export_curves_csv
 from app.core.label_exchange import export_labels, labels_for_video
+
+LABEL_FILTER = ("Training CSV (*.csv);;ELAN (*.eaf);;BORIS project (*.boris);;BORIS export (*.tsv);;"
+                "MEGC spotting CSV, import (*.csv)")
 from app.core.project_paths import project_path_for
 from app.core.project_store import PROJECT_SUFFIX, ProjectError, ProjectStore
 from app.face import FaceTrack
@@ -480,13 +483,13 @@ class ReviewerWindow(QMainWindow):
     def _on_export_labels_triggered(self) -> None:
         if self.document is not None:
             default = str(Path(self.store.video["path"]).with_suffix(".events.csv"))
-            path, _ = QFileDialog.getSaveFileName(self, "Export labels", default, "CSV (*.csv)")
+            path, _ = QFileDialog.getSaveFileName(self, "Export labels", default, LABEL_FILTER)
             if path:
                 self.export_labels(path)
 
     def _on_import_labels_triggered(self) -> None:
         if self.document is not None:
-            path, _ = QFileDialog.getOpenFileName(self, "Import labels", "", "CSV (*.csv);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(self, "Import labels", "", LABEL_FILTER + ";;All files (*)")
             if path:
                 self.import_labels(path)
 
