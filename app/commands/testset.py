@@ -20,7 +20,7 @@ def _size(text: str) -> tuple[int, int]:
 
 @command("testset", "FOR TESTING ONLY: render a test set with a second renderer, designed apart from `tsfmicro "
                     "synth` (piecewise-affine warps, its own action units, blinks, gaze, head sweeps, JPEG and "
-                    "noise, faces the default model never saw); train, calibrate and ensemble refuse it")
+                    "noise, faces the default model was never trained on); train, calibrate and ensemble refuse it")
 def _testset_command(parser: argparse.ArgumentParser):
     parser.add_argument("--out", required=True, help="folder for videos/, labels.csv, nuisance.csv, videos.csv, "
                                                      "manifest.json and the test-only marker")
