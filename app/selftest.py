@@ -144,13 +144,12 @@ class _Run:
 
     # -- 5 -------------------------------------------------------------------------------------------
     def csv_read_back(self) -> str:
-        import csv
-
         from app.analysis import FRAMES_CSV_COLUMNS
+        from app.core.csv_rows import read_rows
         from app.core.events_csv import read_events_csv
 
         with open(self.work / "frames.csv", newline="", encoding="utf-8") as handle:
-            rows = list(csv.reader(handle))
+            rows = read_rows(handle, self.work / "frames.csv")
         if tuple(rows[0]) != FRAMES_CSV_COLUMNS:
             raise SelfTestFailure(f"frames.csv header {rows[0]} != {list(FRAMES_CSV_COLUMNS)}")
         if len(rows) - 1 != self.n_frames_analysed:

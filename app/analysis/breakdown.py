@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Hashable, Iterable, Optional, Sequence
 
 from app.analysis.evaluate import SpottingResult, evaluate_spotting
+from app.core.csv_rows import guarded
 from app.core.events import Event
 
 VIDEOS_COLUMNS = ("video", "renderer", "face", "face_kind", "fps", "n_frames", "injected_events")
@@ -55,7 +56,7 @@ def _read(path: Path, columns: Sequence[str]) -> list[tuple[int, dict]]:
         missing = [c for c in columns if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(columns)})")
-        return [(reader.line_num, row) for row in reader]
+        return [(reader.line_num, row) for row in guarded(reader, path)]
 
 
 def read_videos_csv(path: str | os.PathLike, resolve: Callable[[Path, str], str]) -> list[VideoRow]:

@@ -10,7 +10,6 @@ differ and the tool wrote times, by timestamp (the offset is reported).
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import os
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
+from app.core.csv_rows import read_rows
 
 _OPENFACE_AU = re.compile(r"^AU\d+_[rc]$")
 _FEAT_AU = re.compile(r"^AU\d+$")
@@ -89,7 +90,7 @@ def _imotions(path: Path, lines: list[str]) -> AuTrack:
 
 def _table(path: Path, text: str, tool: str, delimiter: str, header_line: int, frame_col: str, base: int,
            aus: list[str], *, time_col: Optional[str], time_scale: float, skip: int = 0) -> AuTrack:
-    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))[skip:]
+    records = read_rows(io.StringIO(text), path, delimiter=delimiter)[skip:]
     header = [h.strip() for h in records[0]]
     index = {h: i for i, h in enumerate(header)}
     frames, times, values, seen = [], [], {a: [] for a in aus}, set()

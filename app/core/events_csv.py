@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .atomic import atomic_write_text
+from .csv_rows import read_rows
 from .events import COLUMNS, Event
 from .validation import FRAME_COLUMNS, EventValidator, ValidationReport, check_header, event_problems
 
@@ -85,7 +86,7 @@ def read_events_csv(path: str | os.PathLike, *, strict: bool = False, check_vide
     if not path.is_file():
         raise FileNotFoundError(f"{path}: file not found")
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        records = list(csv.reader(handle))
+        records = read_rows(handle, path)
     if not records:
         raise ValueError(f"{path}: empty file; expected a header with columns {', '.join(COLUMNS)}")
     header = [h.strip() for h in records[0]]

@@ -11,6 +11,8 @@ import csv
 import os
 from pathlib import Path
 
+from app.core.csv_rows import guarded
+
 TEST_ONLY_MARKER = "TEST_ONLY_DO_NOT_TRAIN.txt"
 # The notes every row of a test-only CSV carries (`tsfmicro testset` writes "testbed renderer (seed S)").
 TEST_ONLY_NOTES_PREFIX = "testbed renderer"
@@ -31,7 +33,7 @@ def why_test_only(csv_path: str | os.PathLike) -> str | None:
             return f"{folder / TEST_ONLY_MARKER} marks its folder as test-only"
     if path.is_file():
         with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-            for row in csv.DictReader(handle):
+            for row in guarded(csv.DictReader(handle), path):
                 if (row.get("notes") or "").lstrip("'").startswith(TEST_ONLY_NOTES_PREFIX):
                     return f"its rows were written by the test renderer (notes {row['notes']!r})"
     return None

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.batch.inputs import InputError, collect_videos
+from app.core.csv_rows import guarded
 
 TABLE_COLUMNS = ("video", "status", "frames", "events", "fps", "error")
 
@@ -44,7 +45,7 @@ def read_summary(out_dir: Path) -> dict[str, dict[str, str]]:
     if not path.is_file():
         return {}
     with path.open(newline="", encoding="utf-8") as handle:
-        return {row["path"]: row for row in csv.DictReader(handle)}
+        return {row["path"]: row for row in guarded(csv.DictReader(handle), path)}
 
 
 class BatchDialog(QDialog):

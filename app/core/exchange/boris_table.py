@@ -8,12 +8,12 @@ event with `Start (s)` and `Stop (s)`) is read too. Lines are numbered as a spre
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from pathlib import Path
 from typing import Optional
 
+from app.core.csv_rows import read_rows
 from app.core.validation import Problem, ValidationReport
 
 from .boris import BorisRow, _number, events_from_rows
@@ -35,7 +35,7 @@ def read_boris_table(path: str | os.PathLike, *, fps: Optional[float] = None,
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     first = text.splitlines()[0] if text else ""
     delimiter = "\t" if first.count("\t") >= first.count(",") else ","
-    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    records = read_rows(io.StringIO(text), path, delimiter=delimiter)
     if not records:
         raise ExchangeError(f"{path}: empty file")
     header = [h.strip() for h in records[0]]

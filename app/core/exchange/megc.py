@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from app.core.atomic import atomic_write_text
+from app.core.csv_rows import read_rows
 from app.core.events import Event
 from app.core.events_csv import parse_frame_number
 from app.core.validation import Problem, ValidationReport, event_problems
@@ -52,7 +53,7 @@ def read_megc(path: str | os.PathLike, *, fps: Optional[float] = None, video: Op
         raise FileNotFoundError(f"{path}: file not found")
     if not fps or fps <= 0:
         raise ExchangeError(f"{path}: the MEGC submission CSV carries no frame rate; give --fps")
-    records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    records = read_rows(io.StringIO(path.read_text(encoding="utf-8-sig")), path)
     header = [h.strip() for h in records[0]] if records else []
     missing = [c for c in COLUMNS[:3] if c not in header]
     if missing:
