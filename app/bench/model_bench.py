@@ -4,6 +4,7 @@ them (only the fast mode's motion gate looks at the images, and it sees real dec
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from app.analysis import AnalysisConfig, Predictor, analyse_video, set_threads
 from app.bench.clips import bench_clip
 from app.face import FaceConfig, FacePipeline
 from app.media import open_video
-from model import PreprocessCfg, SpottingHead, SpottingHeadCfg, create_model
+from model import PreprocessCfg, SpottingHead, SpottingHeadCfg, TSFmicro, create_model, model_cfg
 
 BATCH_SIZES = (1, 2, 4, 8)
 BENCH_CLASSES = ("negative", "positive", "surprise", "others", "repression")  # 5 classes, names irrelevant
@@ -74,18 +75,47 @@ def _median(run: Callable[[], float], repeats: int) -> float:
     return statistics.median(run() for _ in range(repeats))
 
 
+def bench_model(model_name: str = "tsfmicro", input_size: Optional[int] = None) -> TSFmicro:
+    """The benchmarked model: seeded random weights, `BENCH_CLASSES` outputs, eval mode, on the CPU. With
+    `input_size`, the same architecture at that input size, the ViT grid matched to the temporal output grid."""
+    torch.manual_seed(0)
+    overrides = {}
+    if input_size is not None:
+        grid = model_cfg(model_name).temporal.output_grid(input_size)
+        overrides = {"input_size": input_size, "spatial": {"grid": grid}}
+    return create_model(model_name, num_classes=len(BENCH_CLASSES), **overrides).eval()
+
+
+def bench_predictor(model: TSFmicro, **kwargs) -> Predictor:
+    """A Predictor around `model` with a fresh spotting head; kwargs go to `Predictor` (device, batch_size, ...)."""
+    head = SpottingHead(SpottingHeadCfg(embed_dim=model.cfg.embed_dim))
+    return Predictor(model, head, class_names=BENCH_CLASSES, preprocess=PreprocessCfg(size=model.cfg.input_size),
+                     **kwargs)
+
+
 @torch.inference_mode()
-def pairs_per_second(model, batch: int, repeats: int) -> float:
-    """Median pairs/s of the whole pair forward (both branches, up to the pre-logits embedding)."""
+def pairs_per_second(model, batch: int, repeats: int, device: torch.device | str = "cpu",
+                     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext) -> float:
+    """Median pairs/s of the whole pair forward (both branches, up to the pre-logits embedding), inputs already on
+    `device` (where the model must be), each forward under `autocast()` (e.g. a Predictor's `_autocast`)."""
+    device = torch.device(device)
     size = model.cfg.input_size
     generator = torch.Generator().manual_seed(batch)
     onset = torch.randn(batch, 3, size, size, generator=generator)
     apex = onset + 0.1 * torch.randn(batch, 3, size, size, generator=generator)
-    model.forward_embedding(onset, apex)  # warm-up
+    onset, apex = onset.to(device), apex.to(device)
+
+    def forward() -> None:
+        with autocast():
+            model.forward_embedding(onset, apex)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    forward()  # warm-up
 
     def once() -> float:
         start = time.perf_counter()
-        model.forward_embedding(onset, apex)
+        forward()
         return batch / (time.perf_counter() - start)
 
     return _median(once, repeats)
@@ -120,16 +150,13 @@ def run_model_bench(workdir: Path, frames: int = 600, full_frames: int = 90, rep
                     model_name: str = "tsfmicro") -> ModelBenchResult:
     """`model_name` other than "tsfmicro" is for tests of this code only; reported figures use the full model."""
     threads = set_threads(threads)
-    torch.manual_seed(0)
-    model = create_model(model_name, num_classes=len(BENCH_CLASSES)).eval()
+    model = bench_model(model_name)
     pairs = {}
     for batch in BATCH_SIZES:
         log(f"full model, batch {batch}")
         pairs[batch] = pairs_per_second(model, batch, repeats)
     best = max(pairs, key=pairs.get)
-    head = SpottingHead(SpottingHeadCfg(embed_dim=model.cfg.embed_dim))
-    predictor = Predictor(model, head, class_names=BENCH_CLASSES, preprocess=PreprocessCfg(size=model.cfg.input_size),
-                          device="cpu", threads=threads, batch_size=best)
+    predictor = bench_predictor(model, device="cpu", threads=threads, batch_size=best)
     log(f"rendering a {frames}-frame 640x480 30 fps clip")
     clip = bench_clip(workdir, frames)
     with open_video(clip) as source:
