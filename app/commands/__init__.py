@@ -11,3 +11,4 @@ from app.commands import calibrate  # noqa: F401
 from app.commands import ensemble  # noqa: F401
 from app.commands import agree, au, convert  # noqa: F401
 from app.commands import testset  # noqa: F401
+from app.commands import magnify  # noqa: F401
