@@ -262,6 +262,10 @@ class ProjectStore:
     def curve_names(self) -> list[str]:
         return [name for (name,) in self._conn.execute("SELECT DISTINCT name FROM curves ORDER BY name")]
 
+    def remove_curves(self, names: Iterable[str]) -> None:
+        """Forget stored curves in one transaction (e.g. AU lanes replaced by another import)."""
+        self._write([("DELETE FROM curves WHERE name = ?", (name,)) for name in names])
+
     def put_face_track(self, npz_bytes: bytes) -> None:
         self._write([("INSERT OR REPLACE INTO face_track VALUES (1, ?)", (npz_bytes,))])
 

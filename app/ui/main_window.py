@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from app import __version__
 from app.core.curves_export import export_curves_csv
 from app.core.label_exchange import export_labels, labels_for_video
 
@@ -35,6 +34,7 @@ from app.core.project_store import PROJECT_SUFFIX, ProjectError, ProjectStore
 from app.face import FaceTrack
 from app.face.align import warp_crop
 from app.media import VideoError, content_hash, open_video
+from app.ui.about import show_about
 from app.ui.batch_dialog import BatchDialog
 from app.ui.document import ProjectDocument
 from app.ui.event_table import EventTableModel
@@ -42,6 +42,7 @@ from app.ui.jobs import FaceTrackWorker, ProbeWorker, start_in_thread
 from app.ui.labeling import LabelingController
 from app.ui.playback import SPEEDS, Playback
 from app.ui.model_actions import ModelActions
+from app.ui.review_tools import ReviewTools
 from app.ui.timeline_view import TimelineView
 from app.ui.video_view import FaceOverlay, VideoView
 
@@ -75,8 +76,10 @@ class ReviewerWindow(QMainWindow):
         self.error_banner.setWordWrap(True)
         self.error_banner.setStyleSheet("background: #5a1d1d; color: white; padding: 6px;")
         self.error_banner.hide()
+        self.review = ReviewTools(self)  # AU lanes, a second rater, the Disagreements dock
         splitter = QSplitter(Qt.Orientation.Vertical)
-        for widget, stretch in ((self.error_banner, 0), (self.video_view, 5), (self.timeline, 3), (self.table, 2)):
+        for widget, stretch in ((self.error_banner, 0), (self.video_view, 5), (self.timeline, 3),
+                                (self.review.au_lanes, 2), (self.table, 2)):
             splitter.addWidget(widget)
             splitter.setStretchFactor(splitter.indexOf(widget), stretch)
         self.setCentralWidget(splitter)
@@ -136,6 +139,7 @@ class ReviewerWindow(QMainWindow):
         self._action(file_menu, "&Export labels to training CSV…", self._on_export_labels_triggered, "Ctrl+E")
         self._action(file_menu, "&Import labels from training CSV…", self._on_import_labels_triggered, "Ctrl+I")
         self._action(file_menu, "Export per-frame &curves CSV…", self._on_export_curves_triggered)
+        self.review.build_menu(file_menu)
         file_menu.addSeparator()
         self._action(file_menu, "&Batch score a folder of videos…", self.show_batch_dialog, "Ctrl+B")
         file_menu.addSeparator()
@@ -266,6 +270,7 @@ class ReviewerWindow(QMainWindow):
         self.playback.configure(self.document.n_frames, self.document.fps)
         self.timeline.set_length(self.document.n_frames)
         self.models.attach()
+        self.review.attach()
         stored, held = store.curve_names(), self.models.analysis.curves  # the model's curves are loaded once, there
         self.show_curves({name: held[name] if name in held else store.curve(name)
                           for name in (*SHOWN_CURVES, "analysed") if name in stored})
@@ -296,6 +301,7 @@ class ReviewerWindow(QMainWindow):
     def _close_project(self) -> None:
         self._cancel_jobs()
         self.models.detach()
+        self.review.detach()
         self.playback.stop()
         if self.video is not None:
             self.video.close()
@@ -606,30 +612,7 @@ class ReviewerWindow(QMainWindow):
             self.open_path(path)
 
     def _show_about(self) -> None:
-        """Version, the card of the model that analysed this video (or what ships), and the licences
-        of what is bundled (docs/packaging.md has the full list)."""
-        import sys
-
-        model_text = self.models.model_card_text()
-        frozen = " (packaged build)" if getattr(sys, "frozen", False) else ""
-        QMessageBox.about(self, "About TSFmicro Studio", "\n".join([
-            f"TSFmicro Studio {__version__}{frozen}",
-            "",
-            "A reviewer's aid for micro-expressions; not a lie detector.",
-            "",
-            model_text,
-            "",
-            "Licences of bundled components:",
-            "- dlib's 68-point landmark model (shape_predictor_68_face_landmarks.dat, trained on iBUG 300-W): "
-            "NON-COMMERCIAL use only. Commercial use needs a landmark model you are licensed to use.",
-            "- dlib's 5-point landmark model and MMOD face detector: public domain (Davis King); "
-            "the dlib library: Boost Software License 1.0.",
-            "- Qt 6 / PySide6: LGPLv3 (shared libraries; you may replace them).",
-            "- PyTorch: BSD-3-Clause. OpenCV: Apache-2.0 (its FFmpeg decoding libraries: LGPL 2.1+). "
-            "NumPy: BSD-3-Clause. pyqtgraph: MIT.",
-            "- The FFmpeg program (imageio-ffmpeg) is not bundled: only `tsfmicro synth` uses it, from a source "
-            "install.",
-        ]))
+        show_about(self, self.models.model_card_text())
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.mimeData().hasUrls():

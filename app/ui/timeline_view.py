@@ -28,6 +28,8 @@ EVENT_BRUSHES = {"suggested": (255, 196, 0, 60), "accepted": (60, 170, 60, 70), 
 SELECTED_BRUSH = (30, 120, 255, 70)
 QUALITY_LANE = (-0.12, -0.04)  # y range of the face-quality lane under the curves
 ANALYSED_LANE = (1.03, 1.08)  # y range of the lane above the curves: frames the model analysed
+LANE_AXIS_WIDTH = 84  # px: the left axis of the detail view and of lanes under it (AU names fit)
+LANE_HEIGHT = 40  # px: one read-only lane under the detail view (a second rater's events)
 
 
 class _DetailViewBox(pg.ViewBox):
@@ -187,6 +189,22 @@ class TimelineView(QWidget):
 
     def event_region(self, event_id: str) -> tuple[float, float]:
         return tuple(self._events[event_id][0].getRegion())
+
+    def add_lane(self, axis_width: int = LANE_AXIS_WIDTH) -> pg.PlotItem:
+        """A thin read-only plot row under the detail view, on its frame axis (x-linked: it follows
+        zoom and scroll); its left axis and the detail view's get the same width so frames line up."""
+        plot = self._layout_widget.addPlot(row=self._layout_widget.ci.layout.rowCount(), col=0)
+        plot.setXLink(self.detail)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.hideAxis("bottom")
+        plot.setMaximumHeight(LANE_HEIGHT)
+        for axis in (plot.getAxis("left"), self.detail.getAxis("left")):
+            axis.setWidth(axis_width)
+        return plot
+
+    def remove_lane(self, plot: pg.PlotItem) -> None:
+        self._layout_widget.removeItem(plot)
 
     # -- playhead and view -------------------------------------------------------------------------
 
