@@ -107,8 +107,10 @@ class AuTrackImport:
             return False
         try:
             track = read_au_track(path)
-        except (AuTrackError, OSError, UnicodeError) as err:
+        except (AuTrackError, OSError) as err:
             return self._refuse(path, str(err))
+        except (ValueError, KeyError, IndexError) as err:  # a header the reader did not expect
+            return self._refuse(path, f"{path}: cannot be read as an AU export ({type(err).__name__}: {err})")
         if columns is None:
             columns = AuColumnsDialog.choose(track, w)
             if columns is None:

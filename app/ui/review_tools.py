@@ -79,8 +79,8 @@ class ReviewTools(QObject):
             return False
         try:
             events, report, elsewhere = labels_for_video(path, w.store.video["path"])
-        except (OSError, ValueError) as err:
-            text = str(err) if str(path) in str(err) else f"{path}: {err}"
+        except (OSError, ValueError, KeyError, IndexError) as err:
+            text = str(err) if str(path) in str(err) else f"{path}: cannot be read ({type(err).__name__}: {err})"
             QMessageBox.warning(w, "Second rater's labels not loaded", text)
             return False
         shown = [e for e in events if e.status != "rejected"]
