@@ -33,6 +33,16 @@ def _span(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _micro_span(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH in seconds such as 0.04,0.5, got {text!r}") from None
+    if not 0 < low <= high <= 0.5:
+        raise argparse.ArgumentTypeError(f"a micro-expression lasts at most 0.5 s: need 0 < LOW <= HIGH <= 0.5, got {text!r}")
+    return low, high
+
+
 def _chance(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
@@ -65,6 +75,10 @@ def _synth_command(parser: argparse.ArgumentParser):
                         help="chance (0-1) that a still portrait's video gets its own look: skin tone, skin detail, "
                              "stubble, moles painted on the face (default 0: the portraits as they are)")
 
+    parser.add_argument("--micro-s", type=_micro_span, metavar="LOW,HIGH",
+                        help="micro-expressions last LOW..HIGH seconds, drawn log-uniformly (e.g. 0.04,0.5: from "
+                             "1/25 s twitches, at least 3 frames, to half a second; default 0.2-0.5 s)")
+
     def run(args: argparse.Namespace) -> int:
         from app.synth.dataset import synthesize_dataset
 
@@ -73,7 +87,8 @@ def _synth_command(parser: argparse.ArgumentParser):
         try:
             csv_path = synthesize_dataset(args.out, args.n_videos, args.seed, fps=args.fps, duration_s=args.duration,
                                           size=args.size, faces=faces, crf=args.crf,
-                                          camera_scale=args.camera_scale, looks=args.looks, log=log)
+                                          camera_scale=args.camera_scale, looks=args.looks, micro_s=args.micro_s,
+                                          log=log)
         except (ValueError, FileNotFoundError) as err:
             print(f"tsfmicro synth: error: {err}", file=sys.stderr)
             return 2

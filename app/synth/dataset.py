@@ -59,6 +59,7 @@ def synthesize_dataset(
     crf: Optional[int] = None,
     camera_scale: Optional[tuple[float, float]] = None,
     looks: float = 0.0,
+    micro_s: Optional[tuple[float, float]] = None,
     log: Optional[Callable[[str], None]] = None,
 ) -> Path:
     """Render `n_videos` videos into `out_dir` and write their training CSV; returns its path.
@@ -85,7 +86,7 @@ def synthesize_dataset(
     for k in range(n_videos):
         face = faces[(seed + k) % len(faces)]
         spec = plan_video(seed, k, face, fps=fps, duration_s=duration_s, size=size, crf=crf,
-                          camera_scale=camera_scale, looks=looks)
+                          camera_scale=camera_scale, looks=looks, micro_s=micro_s)
         video = f"{VIDEO_DIR}/{spec.name}.mp4"
         start = time.perf_counter()
         write_spec(spec, out / video)
@@ -101,7 +102,8 @@ def synthesize_dataset(
     csv_path = write_events_csv(out / CSV_NAME, events)
     manifest = {"generator": "tsfmicro synth", "seed": seed, "n_videos": n_videos, "fps": fps,
                 "size": list(size), "faces": list(faces), "camera_scale": list(camera_scale) if camera_scale else None,
-                **({"looks": looks} if looks else {}), "note": DISCLAIMER, "videos": summaries}
+                **({"looks": looks} if looks else {}), **({"micro_s": list(micro_s)} if micro_s else {}),
+                "note": DISCLAIMER, "videos": summaries}
     atomic_write_text(out / MANIFEST_NAME, json.dumps(manifest, indent=1) + "\n")
     log(f"wrote {csv_path} ({len(events)} events in {n_videos} videos) and {out / MANIFEST_NAME}")
     return csv_path

@@ -128,8 +128,9 @@ def draw_framing(rng: np.random.Generator, face: str, size: tuple[int, int]) -> 
                    zoom=float(rng.uniform(0.01, 0.03)), motion_seed=int(rng.integers(2 ** 31)))
 
 
-def draw_expression(rng: np.random.Generator, kind: str, fps: float, onset: int) -> Expression:
-    rise, total = timing.draw_macro(rng, fps) if kind == "macro" else timing.draw_micro(rng, fps)
+def draw_expression(rng: np.random.Generator, kind: str, fps: float, onset: int,
+                    micro_s: Optional[tuple[float, float]] = None) -> Expression:
+    rise, total = timing.draw_macro(rng, fps) if kind == "macro" else timing.draw_micro(rng, fps, micro_s)
     emotion = str(rng.choice(EMOTIONS))
     codes = str(rng.choice(EMOTION_AUS[emotion]))
     weights = rng.uniform(0.75, 1.0, size=len(split_codes(codes)))
@@ -159,12 +160,14 @@ def plan_video(
     crf: Optional[int] = None,
     camera_scale: Optional[tuple[float, float]] = None,
     looks: float = 0.0,
+    micro_s: Optional[tuple[float, float]] = None,
 ) -> VideoSpec:
     """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
 
     `duration_s` None draws 10-20 s. `camera_scale` (low, high) draws the camera's resolution per video,
     log-uniformly, from a random stream of its own (every other draw is the same with or without it); None: 1.
-    `looks`: the chance that a still portrait gets a random look (`draw_video_look`); 0: none."""
+    `looks`: the chance that a still portrait gets a random look (`draw_video_look`); 0: none. `micro_s` (low, high):
+    micro-expressions last that many seconds, drawn log-uniformly (`timing.draw_micro`); None: 0.2-0.5 s."""
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose from {FACES}")
     if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
@@ -181,9 +184,9 @@ def plan_video(
     while True:
         forced = len(expressions) == 2 and not any(e.kind == "macro" for e in expressions)
         kind = "macro" if forced or rng.random() < P_MACRO else "micro"
-        expression = draw_expression(rng, kind, fps, cursor)
+        expression = draw_expression(rng, kind, fps, cursor, micro_s)
         if expression.offset + tail >= n_frames and kind == "macro":
-            expression = draw_expression(rng, "micro", fps, cursor)
+            expression = draw_expression(rng, "micro", fps, cursor, micro_s)
         if expression.offset + tail >= n_frames:
             break
         expressions.append(expression)

@@ -10,6 +10,7 @@ unique maximum.
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import numpy as np
 
@@ -48,9 +49,17 @@ def frames_in(seconds: tuple[float, float], fps: float) -> tuple[int, int]:
     return lo, hi
 
 
-def draw_micro(rng: np.random.Generator, fps: float) -> tuple[int, int]:
+def draw_micro(rng: np.random.Generator, fps: float,
+               total_s: Optional[tuple[float, float]] = None) -> tuple[int, int]:
     """(rise, total) in frames: onset->apex = rise / fps in 0.05-0.25 s, onset..offset inclusive
-    = total / fps in 0.2-0.5 s, and the fall at least as long as the rise."""
+    = total / fps in 0.2-0.5 s, and the fall at least as long as the rise. With `total_s` (low, high) seconds, the
+    total is drawn log-uniformly in that span (at least 3 frames: a rise, an apex, a fall) and the apex anywhere in
+    its first half, so brief twitches (1/25 s and up) are as common as slower ones."""
+    if total_s is not None:
+        lo, hi = frames_in(total_s, fps)
+        lo, hi = max(3, lo), max(3, hi)
+        total = int(round(math.exp(rng.uniform(math.log(lo), math.log(hi)))))
+        return int(rng.integers(1, (total - 1) // 2 + 1)), total
     rise_lo, rise_hi = frames_in(MICRO_RISE_S, fps)
     total_lo, total_hi = frames_in(MICRO_TOTAL_S, fps)
     rise = int(rng.integers(rise_lo, max(rise_lo, min(rise_hi, (total_hi - 1) // 2)) + 1))

@@ -1,5 +1,7 @@
 """Timing limits, intensity profiles and the layout of events and nuisance in a video's plan."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,24 @@ def test_plan_rejects_bad_arguments():
         plan_video(0, 0, "astronaut", fps=5.0)
     with pytest.raises(ValueError):
         plan_video(0, 0, "astronaut", duration_s=0.5)
+
+
+@pytest.mark.parametrize("fps", [30.0, 200.0])
+def test_micro_durations_down_to_a_twitch(fps):
+    """--micro-s 0.04,0.5: totals cover 3 frames (or 1/25 s) to 0.5 s, short ones as often as long ones (log-uniform),
+    the apex in the first half; the default draw is untouched."""
+    rng = np.random.default_rng(0)
+    drawn = [timing.draw_micro(rng, fps, (0.04, 0.5)) for _ in range(2000)]
+    totals = np.array([t for _, t in drawn])
+    assert all(1 <= r and 2 * r + 1 <= t for r, t in drawn)
+    assert totals.min() == max(3, math.ceil(0.04 * fps)) and totals.max() <= 0.5 * fps + 1e-9
+    assert (totals <= 0.15 * fps).mean() > 0.2  # brief twitches are common (a quarter at 30 fps, log-uniform)
+    default = np.random.default_rng(1)
+    assert timing.draw_micro(default, fps) == timing.draw_micro(np.random.default_rng(1), fps, None)
+
+
+def test_plan_with_short_micro_expressions_labels_them_exactly():
+    spec = plan_video(5, 0, "astronaut", duration_s=20.0, micro_s=(0.04, 0.2))
+    micro = [e for e in spec.expressions if e.kind == "micro"]
+    assert micro and all(3 <= e.offset - e.onset + 1 <= 6 for e in micro)
+    assert all(max(e.intensity) == 1.0 and e.intensity[e.apex - e.onset] == 1.0 for e in micro)
