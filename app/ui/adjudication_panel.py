@@ -83,6 +83,8 @@ class AdjudicationPanel(QDockWidget):
         self.list.blockSignals(True)
         self.list.clear()
         self.list.addItems([d.describe() for d in adjudicator.disagreements])
+        for i in range(self.list.count()):
+            self.list.item(i).setToolTip(self.list.item(i).text())
         self.list.blockSignals(False)
         if self.list.count():
             self.list.setCurrentRow(min(row, self.list.count() - 1))
