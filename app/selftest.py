@@ -173,7 +173,7 @@ class _Run:
         window = ReviewerWindow(QSettings(str(self.work / "settings.ini"), QSettings.Format.IniFormat))
         try:
             window.show()
-            if not window.open_path(self.video) and window._pending_open is None:
+            if not window.open_path(self.video) and not window.opener.counting:
                 raise SelfTestFailure(f"the window refused the demo video: {window.error_banner.text()}")
             self._wait(lambda: window.document is not None or window.error_banner.isVisible(), WINDOW_TIMEOUT_S)
             if window.document is None:

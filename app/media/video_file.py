@@ -182,6 +182,12 @@ class VideoFile:
             frame_count_exact=self._table.complete,
         )
 
+    def index_to(self, upto: int) -> bool:
+        """Record timestamps up to frame `upto` (a frame count done in steps, so it can be cancelled
+        between them); True once the whole stream is indexed and the frame count is exact."""
+        self._extend_table(int(upto))
+        return self._table.complete
+
     def _extend_table(self, upto: Optional[int]) -> None:
         """Record timestamps sequentially until frame `upto` is known (None: to the end)."""
         if self._table.complete or (upto is not None and upto < len(self._table)):

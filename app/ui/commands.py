@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from PySide6.QtGui import QUndoCommand
 
 from app.core.events import Event
+from app.core.project_store import ProjectError
 
 if TYPE_CHECKING:
     from app.ui.document import ProjectDocument
@@ -16,16 +17,27 @@ EDGES = ("onset_frame", "apex_frame", "offset_frame")
 _EDGE_MERGE_ID = 1001
 
 
+def _saved(command: QUndoCommand, document: "ProjectDocument", write) -> None:
+    """Run one write-through step. When the project cannot be written (a full disk, a read-only file)
+    the step is not applied (the document changes only after the write succeeded), the command is
+    dropped from the undo stack, and the document reports the message naming the project file."""
+    try:
+        write()
+    except ProjectError as err:
+        command.setObsolete(True)
+        document.saveFailed.emit(f"{err} — the edit was not applied")
+
+
 class AddEventCommand(QUndoCommand):
     def __init__(self, document: "ProjectDocument", event: Event, position: Optional[int] = None):
         super().__init__(f"add event {event.event_id}")
         self._document, self._event, self._position = document, event, position
 
     def redo(self) -> None:
-        self._document._insert(self._event, self._position)
+        _saved(self, self._document, lambda: self._document._insert(self._event, self._position))
 
     def undo(self) -> None:
-        self._position = self._document._remove(self._event.event_id)
+        _saved(self, self._document, lambda: setattr(self, "_position", self._document._remove(self._event.event_id)))
 
 
 class RemoveEventCommand(QUndoCommand):
@@ -36,10 +48,10 @@ class RemoveEventCommand(QUndoCommand):
         self._position: Optional[int] = None
 
     def redo(self) -> None:
-        self._position = self._document._remove(self._event.event_id)
+        _saved(self, self._document, lambda: setattr(self, "_position", self._document._remove(self._event.event_id)))
 
     def undo(self) -> None:
-        self._document._insert(self._event, self._position)
+        _saved(self, self._document, lambda: self._document._insert(self._event, self._position))
 
 
 class SetFieldsCommand(QUndoCommand):
@@ -59,15 +71,15 @@ class SetFieldsCommand(QUndoCommand):
         return _EDGE_MERGE_ID if self._mergeable else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
-        if not (isinstance(other, SetFieldsCommand) and other._mergeable and other._event_id == self._event_id
+        if not (isinstance(other, SetFieldsCommand) and other._mergeable and not other.isObsolete() and other._event_id == self._event_id
                 and other._after.keys() == self._after.keys()):
             return False
         self._after = dict(other._after)
         return True
 
     def redo(self) -> None:
-        self._document._update(self._event_id, self._after)
+        _saved(self, self._document, lambda: self._document._update(self._event_id, self._after))
 
     def undo(self) -> None:
-        self._document._update(self._event_id, self._before)
+        _saved(self, self._document, lambda: self._document._update(self._event_id, self._before))
 

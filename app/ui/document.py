@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.core.events import Event, STATUSES
-from app.core.project_store import ProjectStore
+from app.core.project_store import ProjectError, ProjectStore
 from app.ui.commands import EDGES, AddEventCommand, RemoveEventCommand, SetFieldsCommand
 
 
@@ -36,6 +36,7 @@ class ProjectDocument(QObject):
     eventRemoved = Signal(str)
     eventChanged = Signal(str)
     currentFrameChanged = Signal(int)
+    saveFailed = Signal(str)  # an edit the project could not save (e.g. a full disk): it was not applied
 
     def __init__(self, store: ProjectStore, parent: Optional[QObject] = None):
         super().__init__(parent)
@@ -146,7 +147,10 @@ class ProjectDocument(QObject):
     def flush_view_state(self) -> None:
         self._view_state_timer.stop()
         if self.store.view_state().get("current_frame") != self.current_frame:
-            self.store.set_view_state(current_frame=self.current_frame)
+            try:
+                self.store.set_view_state(current_frame=self.current_frame)
+            except ProjectError as err:  # only the frame to reopen at is lost
+                self.saveFailed.emit(str(err))
 
     # -- low-level mutators (called by commands only) ----------------------------------------------
 

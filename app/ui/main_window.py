@@ -13,41 +13,32 @@ from typing import Optional
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QSplitter,
-    QTableView,
-)
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QMainWindow, QProgressBar, QSplitter, QTableView
 
-from app.core.curves_export import export_curves_csv
-from app.core.label_exchange import export_labels, labels_for_video
-
-LABEL_FILTER = ("Training CSV (*.csv);;ELAN (*.eaf);;BORIS project (*.boris);;BORIS export (*.tsv);;"
-                "MEGC spotting CSV, import (*.csv)")
-from app.core.project_paths import project_path_for
-from app.core.project_store import PROJECT_SUFFIX, ProjectError, ProjectStore
+from app.core.project_store import ProjectStore
 from app.face import FaceTrack
 from app.face.align import warp_crop
-from app.media import VideoError, content_hash, open_video
+from app.media import VideoError
+from app.ui import first_run
 from app.ui.about import show_about
 from app.ui.batch_dialog import BatchDialog
 from app.ui.document import ProjectDocument
 from app.ui.event_table import EventTableModel
-from app.ui.jobs import FaceTrackWorker, ProbeWorker, start_in_thread
+from app.ui.face_tracking import FaceTracking
+from app.ui.label_files import LabelFiles
 from app.ui.labeling import LabelingController
-from app.ui.playback import SPEEDS, Playback
 from app.ui.model_actions import ModelActions
+from app.ui.opening import ProjectOpener
+from app.ui.playback import SPEEDS, Playback
+from app.ui.report_actions import ReportActions
 from app.ui.review_tools import ReviewTools
+from app.ui.shutdown import stop_all_jobs
 from app.ui.timeline_view import TimelineView
+from app.ui.toolbar import ReviewToolbar, find_action
+from app.ui.triage import Triage
 from app.ui.video_view import FaceOverlay, VideoView
+from app.ui.video_watch import VideoWatch
 
-VIDEO_FILTER = "Videos and projects (*.mp4 *.mov *.avi *.mkv *.webm *.ts *.m4v *.mpg *.tsfproj);;All files (*)"
-MAX_RECENT = 8
 SHOWN_CURVES = ("p_onset", "p_apex", "p_offset", "motion")
 
 
@@ -55,17 +46,15 @@ class ReviewerWindow(QMainWindow):
     def __init__(self, settings: Optional[QSettings] = None):
         super().__init__()
         self.setWindowTitle("TSFmicro Studio")
-        self.resize(1200, 860)
         self.setAcceptDrops(True)
         self.settings = settings or QSettings("TSFmicro", "TSFmicro Studio")
+        first_run.restore_geometry(self)
         self.video = None
         self.store: Optional[ProjectStore] = None
         self.document: Optional[ProjectDocument] = None
         self.labeling: Optional[LabelingController] = None
         self.face_track: Optional[FaceTrack] = None
         self.current_frame = -1
-        self._face_thread = None
-        self._face_worker: Optional[FaceTrackWorker] = None
 
         self.video_view = VideoView()
         self.timeline = TimelineView()
@@ -105,12 +94,16 @@ class ReviewerWindow(QMainWindow):
         self.timeline.apexMoved.connect(self._on_timeline_apex_moved)
         self.timeline.intervalDrawn.connect(self._on_timeline_interval_drawn)
         self.models = ModelActions(self)
-        self._probe_thread = None
-        self._probe_worker: Optional[ProbeWorker] = None
-        self._pending_open = None  # (path, video, content hash, project path) while frames are counted
+        self.opener, self.faces, self.files = ProjectOpener(self), FaceTracking(self), LabelFiles(self)
+        self.reports, self.video_watch, self.triage = ReportActions(self), VideoWatch(self), Triage(self)
+        self.triage.changed.connect(self._on_triage_changed)
         self._pending_import: Optional[str] = None  # suggestions CSV to import once the open completes
         self.batch_dialog: Optional[BatchDialog] = None
         self._build_menus()
+        self.toolbar = ReviewToolbar(self, self._toolbar_actions(), self.triage)
+        self.addToolBar(self.toolbar)
+        self.addToolBarBreak()
+        self.addToolBar(self.toolbar.hint_bar)
 
     # -- menus and keys ---------------------------------------------------------------------------
 
@@ -131,14 +124,18 @@ class ReviewerWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&Open video or project…", self._on_open_triggered, QKeySequence.StandardKey.Open)
-        self._action(file_menu, "Open frame &folder…", self._on_open_folder_triggered)
+        self.open_action = self._action(file_menu, "&Open video or project…", self.opener.on_open_triggered,
+                                        QKeySequence.StandardKey.Open)
+        self._action(file_menu, "Open frame &folder…", self.opener.on_open_folder_triggered)
         self.recent_menu = file_menu.addMenu("Recent projects")
-        self._refresh_recent_menu()
+        self.opener.refresh_menu()
         file_menu.addSeparator()
-        self._action(file_menu, "&Export labels to training CSV…", self._on_export_labels_triggered, "Ctrl+E")
-        self._action(file_menu, "&Import labels from training CSV…", self._on_import_labels_triggered, "Ctrl+I")
-        self._action(file_menu, "Export per-frame &curves CSV…", self._on_export_curves_triggered)
+        self.export_action = self._action(file_menu, "&Export labels to training CSV…",
+                                          self.files.on_export_labels_triggered, "Ctrl+E")
+        self._action(file_menu, "&Import labels from training CSV…", self.files.on_import_labels_triggered, "Ctrl+I")
+        self._action(file_menu, "Export per-frame &curves CSV…", self.files.on_export_curves_triggered)
+        self.report_action = self._action(file_menu, "Export &report (HTML, then PDF)…",
+                                          self.reports.on_export_report_triggered, "Ctrl+Shift+E")
         self.review.build_menu(file_menu)
         file_menu.addSeparator()
         self._action(file_menu, "&Batch score a folder of videos…", self.show_batch_dialog, "Ctrl+B")
@@ -172,14 +169,24 @@ class ReviewerWindow(QMainWindow):
         self._action(label, "Nudge +1 frame", lambda: self._with_labeling(lambda c: c.nudge(+1)), "Alt+Right")
         self._action(label, "Snap apex to the curve's peak", lambda: self._with_labeling(lambda c: c.snap_apex()), "P")
         label.addSeparator()
-        self._action(label, "Accept", lambda: self._decide("accepted"), Qt.Key.Key_Return)
-        self._action(label, "Reject", lambda: self._decide("rejected"), Qt.Key.Key_Backspace)
+        self.accept_action = self._action(label, "Accept", lambda: self._decide("accepted"), Qt.Key.Key_Return)
+        self.reject_action = self._action(label, "Reject", lambda: self._decide("rejected"), Qt.Key.Key_Backspace)
         self._action(label, "Next event", lambda: self._jump(+1), "N")
         self._action(label, "Previous event", lambda: self._jump(-1), "Shift+N")
-        self._action(label, "Next suggestion", lambda: self._jump(+1, True), "Tab")
+        self.next_suggestion_action = self._action(label, "Next suggestion", lambda: self._jump(+1, True), "Tab")
+        self.previous_suggestion_action = self._action(label, "Previous suggestion", lambda: self._jump(-1, True),
+                                                       "Shift+Tab")
         self._action(label, "Delete event", lambda: self._with_labeling(lambda c: c.delete()), Qt.Key.Key_Delete)
 
+        label.addSeparator()
+        self.order_action = self._action(label, "Likeliest first", lambda on: self.triage.set_order(
+            "confidence" if on else "time"), "Ctrl+Shift+L", checkable=True, checked=True)
+        self.blind_action = self._action(label, "Blind mode (hide the model's suggestions and curves)",
+                                         self.triage.set_blind, "Ctrl+Shift+B", checkable=True)
+
         self.models.build_menu(bar)
+        analysis_menu = next(a.menu() for a in bar.actions() if a.text() == "&Analysis")
+        self._action(analysis_menu, "Magnify selected event…", self.reports.magnify_selected, "Ctrl+Shift+M")
 
         view = bar.addMenu("&View")
         self._action(view, "Face box", self._on_box_toggled, "B", checkable=True, checked=True)
@@ -187,75 +194,26 @@ class ReviewerWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "About TSFmicro Studio", self._show_about)
 
+    def _toolbar_actions(self) -> dict[str, QAction]:
+        return {"open": self.open_action, "analyse": find_action(self, "Ctrl+R"), "flow": find_action(self, "Ctrl+M"),
+                "accept": self.accept_action, "reject": self.reject_action, "next_suggestion": self.next_suggestion_action,
+                "previous_suggestion": self.previous_suggestion_action, "export": self.export_action,
+                "report": self.report_action, "order": self.order_action, "blind": self.blind_action}
+
     # -- opening ----------------------------------------------------------------------------------
 
     def open_path(self, path: str | os.PathLike) -> bool:
-        """Open a video, a frame folder or a project; on failure show why and keep what is open.
+        """Open a video, a frame folder or a project; on failure show why and keep what is open."""
+        return self.opener.open_path(path)
 
-        A video seen for the first time has its frames counted (a decode of the whole file: about
-        40 s for an hour of video) in a worker thread; the project opens when that is done."""
-        path = Path(path)
-        try:
-            if path.suffix == PROJECT_SUFFIX:
-                store = ProjectStore.open(path)
-                if store.video_is_missing() and not self._relink(store):
-                    store.close()
-                    return False
-                video = open_video(store.video["path"], fps=store.video["fps"])
-            else:
-                video = open_video(path)
-                digest = content_hash(path)
-                project = project_path_for(path, digest)
-                project.parent.mkdir(parents=True, exist_ok=True)
-                if not project.exists():
-                    info = video.probe()
-                    if not info.frame_count_exact:
-                        return self._count_frames_then_open(path, video, digest, project)
-                    return self._finish_open(video, ProjectStore.create(project, path, digest, info.fps, info.n_frames))
-                store = ProjectStore.open(project)
-        except (VideoError, ProjectError, ValueError, OSError) as err:
-            self.show_error(str(err))
-            return False
-        return self._finish_open(video, store)
-
-    def _count_frames_then_open(self, path: Path, video, digest: str, project: Path) -> bool:
-        if self._probe_worker is not None:
-            self.show_error(f"{path}: still counting the frames of the previous video; try again in a moment")
-            video.close()
-            return False
-        self._probe_worker = ProbeWorker(str(path))
-        self._pending_open = (path, video, digest, project)
-        self._probe_worker.finished.connect(self._on_frames_counted)
-        self._probe_worker.errored.connect(self._on_frame_count_failed)
-        self.job_label.setText(f"counting the frames of {path.name} (once per video)…")
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self._probe_thread = start_in_thread(self._probe_worker, self, self._on_probe_thread_done)
-        return True
-
-    def _on_frames_counted(self, info) -> None:
-        path, video, digest, project = self._pending_open
-        try:
-            store = ProjectStore.create(project, path, digest, info.fps, info.n_frames)
-        except (ProjectError, OSError) as err:
-            video.close()
-            self.show_error(str(err))
-            return
-        self._finish_open(video, store)
-
-    def _on_frame_count_failed(self, text: str) -> None:
-        self._pending_open[1].close()
-        self.show_error(text)
-
-    def _on_probe_thread_done(self) -> None:
-        self._probe_thread = self._probe_worker = None
-        self.job_label.clear()
-        self.progress.hide()
+    def recent_projects(self) -> list[str]:
+        return self.opener.recent_projects()
 
     def _finish_open(self, video, store: ProjectStore) -> bool:
         self._close_project()
         self.video, self.store = video, store
         self.document = ProjectDocument(store, self)
+        self.document.saveFailed.connect(self.show_error)
         self.labeling = LabelingController(self.document, subject=Path(store.video["path"]).stem,
                                            video=store.video["path"], curve=self.curve)
         self.labeling.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
@@ -269,6 +227,7 @@ class ReviewerWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(lambda _clean: self._show_saved())
         self.playback.configure(self.document.n_frames, self.document.fps)
         self.timeline.set_length(self.document.n_frames)
+        self.triage.attach(store)
         self.models.attach()
         self.review.attach()
         stored, held = store.curve_names(), self.models.analysis.curves  # the model's curves are loaded once, there
@@ -277,31 +236,24 @@ class ReviewerWindow(QMainWindow):
         self._on_events_changed()
         self.error_banner.hide()
         self.setWindowTitle(f"TSFmicro Studio — {Path(store.video['path']).name}")
-        self._remember_recent(store.path)
+        self.opener.remember(store.path)
+        self.video_watch.watch(store.video["path"])
         self.current_frame = -1
         self.show_frame(self.document.current_frame)
-        self._load_or_track_faces()
+        self.faces.load_or_track()
         self._show_saved()
         if self._pending_import is not None:
             csv_path, self._pending_import = self._pending_import, None
             self.import_labels(csv_path)
-        return True
-
-    def _relink(self, store: ProjectStore) -> bool:
-        old = store.video["path"]
-        QMessageBox.information(self, "Where is the video?",
-                                f"The video of this project is no longer at\n{old}\nPlease show where it is now.")
-        new, _ = QFileDialog.getOpenFileName(self, f"Locate {Path(old).name}", "", VIDEO_FILTER)
-        if not new:
-            self.show_error(f"{store.path}: the video {old} was not found; the project was not opened")
-            return False
-        store.relink_video(new, content_hash(new))
+        first_run.analyse_demo_on_first_open(self)
         return True
 
     def _close_project(self) -> None:
-        self._cancel_jobs()
+        self.faces.cancel()
         self.models.detach()
         self.review.detach()
+        self.triage.detach()
+        self.video_watch.stop()
         self.playback.stop()
         if self.video is not None:
             self.video.close()
@@ -309,46 +261,6 @@ class ReviewerWindow(QMainWindow):
             self.document.flush_view_state()
             self.store.close()
         self.video = self.store = self.document = self.labeling = self.face_track = None
-
-    def _load_or_track_faces(self) -> None:
-        data = self.store.face_track_bytes()
-        if data is not None:
-            self._on_face_track_ready(FaceTrack.from_npz_bytes(data, str(self.store.path)), store=False)
-            return
-        self._face_worker = FaceTrackWorker(self.store.video["path"], fps=self.store.video["fps"])
-        self._face_worker.progress.connect(self._on_job_progress)
-        self._face_worker.finished.connect(self._on_face_track_ready)
-        self._face_worker.errored.connect(self.show_error)
-        self.job_label.setText("tracking the face…")
-        self.progress.setRange(0, self.document.n_frames)
-        self.progress.show()
-        self._face_thread = start_in_thread(self._face_worker, self, self._on_face_thread_done)
-
-    def _on_face_track_ready(self, track: FaceTrack, store: bool = True) -> None:
-        if self.store is None:
-            return
-        self.face_track = track
-        if store:
-            self.store.put_face_track(track.to_npz_bytes())
-        self.timeline.set_quality(track.ok)
-        self._redraw()
-
-    def _on_face_thread_done(self) -> None:
-        self._face_thread, self._face_worker = None, None
-        self.progress.hide()
-        self.job_label.clear()
-
-    def _on_job_progress(self, done: int, total: int, fps: float) -> None:
-        self.progress.setValue(done)
-        eta = (total - done) / fps if fps > 0 else 0
-        self.job_label.setText(f"tracking the face: {fps:.0f} fps, {eta:.0f} s left")
-
-    def _cancel_jobs(self) -> None:
-        if self._face_worker is not None:
-            self._face_worker.cancel()
-        if self._face_thread is not None:
-            self._face_thread.quit()
-            self._face_thread.wait(10000)
 
     # -- frames -------------------------------------------------------------------------------------
 
@@ -403,7 +315,15 @@ class ReviewerWindow(QMainWindow):
     def _jump(self, step: int, suggestions_only: bool = False) -> None:
         if self.labeling is None:
             return
-        event = self.labeling.next_event(self.current_frame, step, suggestions_only)
+        if suggestions_only:  # the visible suggestions still to decide, in the triage's order
+            selected = self.document.event_by_id(self.labeling.selected) if self.labeling.selected else None
+            event = self.triage.next_suggestion(self.document.events(), selected, self.current_frame, step)
+            if event is None:
+                self.statusBar().showMessage("no further suggestion to review", 6000)
+                return
+            self.labeling.select(event.event_id)
+        else:
+            event = self.labeling.next_event(self.current_frame, step)
         if event is not None:
             self.show_frame(event.onset_frame)
 
@@ -416,8 +336,19 @@ class ReviewerWindow(QMainWindow):
         self._show_saved()
 
     def _redraw_events(self) -> None:
+        """Show the events the triage lets through (the others are hidden, never deleted) and the queue."""
         if self.document is not None:
-            self.timeline.set_events(self.document.events())
+            events = self.document.events()
+            self.timeline.set_events(self.triage.visible(events))
+            for row, event in enumerate(events):
+                self.table.setRowHidden(row, not self.triage.is_shown(event))
+            self.toolbar.show_state(self.triage.queue_text(events))
+
+    def _on_triage_changed(self) -> None:
+        self.order_action.setChecked(self.triage.order == "confidence")
+        self.blind_action.setChecked(self.triage.blind)
+        self.timeline.set_curves_hidden(self.triage.blind)
+        self._redraw_events()
 
     def _on_selection_changed(self, event_id: Optional[str]) -> None:
         self.timeline.select_event(event_id)
@@ -441,14 +372,14 @@ class ReviewerWindow(QMainWindow):
             self.document.set_interval(event_id, onset, offset)
         except ValueError as err:
             self.show_error(str(err))
-            self.timeline.set_events(self.document.events())
+            self._redraw_events()
 
     def _on_timeline_apex_moved(self, event_id: str, frame: int) -> None:
         try:
             self.document.move_edge(event_id, "apex_frame", frame)
         except ValueError as err:
             self.show_error(str(err))
-            self.timeline.set_events(self.document.events())
+            self._redraw_events()
 
     def _on_timeline_interval_drawn(self, onset: int, offset: int) -> None:
         if self.labeling is not None:
@@ -463,57 +394,14 @@ class ReviewerWindow(QMainWindow):
             self.document.undo_stack.redo()
 
     def export_labels(self, csv_path: str | os.PathLike) -> bool:
-        try:
-            export_labels(csv_path, self.document.events(), self.store.video["path"])
-        except (OSError, ValueError) as err:
-            self.show_error(f"{csv_path}: export failed: {err}")
-            return False
-        self.statusBar().showMessage(f"exported {len(self.document.events())} events to {csv_path}", 8000)
-        return True
+        return self.files.export_labels(csv_path)
 
     def import_labels(self, csv_path: str | os.PathLike) -> Optional[str]:
-        """Add the CSV's events for this video (one undo step); returns the summary shown."""
-        try:
-            events, report, elsewhere = labels_for_video(csv_path, self.store.video["path"])
-        except (OSError, ValueError) as err:
-            self.show_error(f"{csv_path}: import failed: {err}")
-            return None
-        added, skipped = self.document.add_events(events, f"import {Path(csv_path).name}")
-        summary = (f"{Path(csv_path).name}: {added} events imported, {skipped} already here, "
-                   f"{elsewhere} for other videos; {report.summary()}")
-        if report.problems:
-            QMessageBox.warning(self, "Some rows were not imported", summary)
-        self.statusBar().showMessage(summary, 10000)
-        return summary
-
-    def _on_export_labels_triggered(self) -> None:
-        if self.document is not None:
-            default = str(Path(self.store.video["path"]).with_suffix(".events.csv"))
-            path, _ = QFileDialog.getSaveFileName(self, "Export labels", default, LABEL_FILTER)
-            if path:
-                self.export_labels(path)
-
-    def _on_import_labels_triggered(self) -> None:
-        if self.document is not None:
-            path, _ = QFileDialog.getOpenFileName(self, "Import labels", "", LABEL_FILTER + ";;All files (*)")
-            if path:
-                self.import_labels(path)
+        """Add the file's events for this video (one undo step); returns the summary shown."""
+        return self.files.import_labels(csv_path)
 
     def export_curves(self, csv_path: str | os.PathLike) -> bool:
-        try:
-            export_curves_csv(csv_path, self.store, self.face_track.ok if self.face_track is not None else None)
-        except (OSError, ValueError) as err:
-            self.show_error(f"{csv_path}: export failed: {err}")
-            return False
-        self.statusBar().showMessage(f"exported per-frame curves to {csv_path}", 8000)
-        return True
-
-    def _on_export_curves_triggered(self) -> None:
-        if self.document is not None:
-            default = str(Path(self.store.video["path"]).with_suffix(".frames.csv"))
-            path, _ = QFileDialog.getSaveFileName(self, "Export per-frame curves", default, "CSV (*.csv)")
-            if path:
-                self.export_curves(path)
+        return self.files.export_curves(csv_path)
 
     def show_batch_dialog(self) -> BatchDialog:
         if self.batch_dialog is None:
@@ -586,31 +474,6 @@ class ReviewerWindow(QMainWindow):
         if self.store is not None:
             self.saved_label.setText(f"saved to {self.store.path.name}")
 
-    def _remember_recent(self, path: Path) -> None:
-        recent = [p for p in self.recent_projects() if p != str(path)]
-        self.settings.setValue("recentProjects", [str(path)] + recent[: MAX_RECENT - 1])
-        self._refresh_recent_menu()
-
-    def recent_projects(self) -> list[str]:
-        value = self.settings.value("recentProjects", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _refresh_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self.recent_projects():
-            self._action(self.recent_menu, path, lambda p=path: self.open_path(p))
-        self.recent_menu.setEnabled(bool(self.recent_projects()))
-
-    def _on_open_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open video or project", "", VIDEO_FILTER)
-        if path:
-            self.open_path(path)
-
-    def _on_open_folder_triggered(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a folder of numbered frames")
-        if path:
-            self.open_path(path)
-
     def _show_about(self) -> None:
         show_about(self, self.models.model_card_text())
 
@@ -619,10 +482,11 @@ class ReviewerWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        urls = event.mimeData().urls()
-        if urls:
-            self.open_path(urls[0].toLocalFile())
+        """A label file (.csv, .eaf, .boris, .tsv) is imported into the open project; a video, folder or project opens."""
+        self.files.dropped([url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()])
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        first_run.save_geometry(self)
+        stop_all_jobs(self)
         self._close_project()
         super().closeEvent(event)

@@ -95,6 +95,7 @@ class TimelineView(QWidget):
         self._events: dict[str, tuple[pg.LinearRegionItem, pg.InfiniteLine]] = {}
         self._brushes: dict[str, tuple] = {}  # each event's status colour
         self._selected: Optional[str] = None
+        self._curves_hidden = False  # blind mode: the model's curves are drawn but not shown
 
         self.playhead = pg.InfiniteLine(pos=0, movable=True, pen=pg.mkPen("#e6550d", width=2))
         self.playhead.sigPositionChangeFinished.connect(self._on_playhead_dragged)
@@ -131,6 +132,7 @@ class TimelineView(QWidget):
             self._curves[name] = (detail, overview)
         for item in self._curves[name]:
             item.setData(x, y)
+            item.setVisible(not self._curves_hidden)
 
     def curve_names(self) -> list[str]:
         return list(self._curves)
@@ -152,6 +154,17 @@ class TimelineView(QWidget):
             self._analysed = self.detail.plot(pen=pg.mkPen("#3182bd"), fillLevel=ANALYSED_LANE[0],
                                               brush=(49, 130, 189, 110), stepMode="center", name="model saw frame")
         self._analysed.setData(np.arange(len(lane) + 1, dtype=np.float32), lane)
+        self._analysed.setVisible(not self._curves_hidden)
+
+    def set_curves_hidden(self, hidden: bool) -> None:
+        """Blind mode: hide (or show again) every curve and the analysed lane; the data stays."""
+        self._curves_hidden = bool(hidden)
+        for item in [*(i for pair in self._curves.values() for i in pair), self._analysed]:
+            if item is not None:
+                item.setVisible(not hidden)
+
+    def curves_visible(self) -> list[str]:
+        return [name for name, (detail, _) in self._curves.items() if detail.isVisible()]
 
     def set_events(self, events: list[Event]) -> None:
         """Redraw all events (called on document signals)."""
