@@ -53,6 +53,8 @@ class LabelingController(QObject):
         except EditRefused as err:
             self.message.emit(f"not created: {err}")
             return None
+        if event.event_id not in {e.event_id for e in self._document.events()}:
+            return None  # the project could not save it (the document said why)
         self.select(event.event_id)
         self.message.emit(f"created {event.event_id}: {onset}–{offset}, apex {apex}")
         return event.event_id
