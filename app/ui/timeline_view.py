@@ -159,6 +159,7 @@ class TimelineView(QWidget):
     def set_curves_hidden(self, hidden: bool) -> None:
         """Blind mode: hide (or show again) every curve and the analysed lane; the data stays."""
         self._curves_hidden = bool(hidden)
+        self.detail.legend.setVisible(not hidden)  # its entries would name (and toggle) the hidden curves
         for item in [*(i for pair in self._curves.values() for i in pair), self._analysed]:
             if item is not None:
                 item.setVisible(not hidden)

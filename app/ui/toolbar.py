@@ -75,7 +75,8 @@ class ReviewToolbar(QToolBar):
         self.threshold.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # keys stay with the review shortcuts
         self.threshold.valueChanged.connect(triage.set_threshold)
         self.addWidget(self.threshold)
-        for key in ("order", "blind"):
+        for key, short in (("order", "Likeliest first"), ("blind", "Blind mode")):
+            actions[key].setIconText(short)
             actions[key].setToolTip(tooltip(actions[key]))
             self.addAction(actions[key])
         self.queue = QLabel()
