@@ -7,6 +7,7 @@ video core; views redraw on document signals. Work that takes time runs in worke
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Optional
 
@@ -259,7 +260,10 @@ class ReviewerWindow(QMainWindow):
             self.video.close()
         if self.store is not None:
             self.document.flush_view_state()
-            self.store.close()
+            try:
+                self.store.close()
+            except sqlite3.Error as err:  # e.g. a full disk: the edits stay in the write-ahead log, replayed on open
+                self.show_error(f"{self.store.path}: not closed cleanly ({err}); your edits are kept")
         self.video = self.store = self.document = self.labeling = self.face_track = None
 
     # -- frames -------------------------------------------------------------------------------------

@@ -122,10 +122,15 @@ def test_closing_while_frames_are_counted_stops_the_count(make_window, qtbot, de
 
 # -- the video, the folder, the disk ------------------------------------------------------------------
 
-def test_the_video_moved_while_open_gives_a_message_and_keeps_the_labels(make_window, qtbot, demo_copy):
+@pytest.mark.parametrize("how", ["moved", "deleted"])
+def test_the_video_moved_or_deleted_while_open_gives_a_message_and_keeps_the_labels(make_window, qtbot, demo_copy,
+                                                                                   how):
     window = _opened(make_window, qtbot, demo_copy)
     _label(window)
-    demo_copy.rename(demo_copy.with_name("moved.mp4"))
+    if how == "moved":
+        demo_copy.rename(demo_copy.with_name("moved.mp4"))
+    else:
+        demo_copy.unlink()
     qtbot.waitUntil(lambda: window.error_banner.isVisible(), timeout=10000)
     assert str(demo_copy) in window.error_banner.text() and "moved or deleted" in window.error_banner.text()
     assert "mine" in {e.event_id for e in window.document.events()}
