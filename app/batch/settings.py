@@ -19,7 +19,7 @@ from typing import Optional
 
 from app import __version__
 
-MOTION = "motion"   # the training-free motion spotter (the fallback when no checkpoint is given)
+MOTION = "motion"   # a motion spotter (the default when no checkpoint is given: the learned one)
 MODEL = "model"     # a trained TSFmicro checkpoint with a spotting head
 OUTPUT_FORMAT = 1   # bump when the per-video files change shape
 
@@ -56,6 +56,7 @@ class ScoreSettings:
     chunk: int = 64
     device: str = "auto"
     batch_size: Optional[int] = None
+    spotter: str = "learned"  # with engine MOTION: "learned" (bundled weights) or "flow" (training-free)
 
     @classmethod
     def create(cls, checkpoint: Optional[str | os.PathLike] = None, **options) -> "ScoreSettings":
@@ -73,7 +74,8 @@ class ScoreSettings:
 
     def motion_config(self):
         from app.analysis.motion_spotter import MotionConfig
-        return MotionConfig() if self.lag_s is None else MotionConfig(lag_s=self.lag_s)
+        return MotionConfig(method=self.spotter) if self.lag_s is None else MotionConfig(method=self.spotter,
+                                                                                         lag_s=self.lag_s)
 
     def face_config(self):
         from app.face import FaceConfig
@@ -87,6 +89,11 @@ class ScoreSettings:
             out.update(checkpoint_sha256=self.checkpoint_sha256, analysis=_plain(self.analysis_config()))
         else:
             out.update(motion=_plain(self.motion_config()))
+            if self.spotter == "learned":
+                from app.resources import default_spotter_path
+
+                path = default_spotter_path()
+                out.update(learned_spotter_sha256=file_sha256(path) if path else None)
         return json.loads(json.dumps(out, sort_keys=True, default=str))
 
     @property
@@ -97,4 +104,6 @@ class ScoreSettings:
     def label(self) -> str:
         if self.engine == MODEL:
             return f"checkpoint {Path(self.checkpoint).name} (sha256 {self.checkpoint_sha256[:12]}), mode {self.mode}"
-        return "the training-free motion spotter (no --checkpoint given)"
+        if self.spotter == "learned":
+            return "the learned motion spotter (the default analysis; no --checkpoint given)"
+        return "the training-free motion spotter (--spotter flow)"

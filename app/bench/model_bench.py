@@ -20,6 +20,7 @@ from app.media import open_video
 from model import PreprocessCfg, SpottingHead, SpottingHeadCfg, TSFmicro, create_model, model_cfg
 
 BATCH_SIZES = (1, 2, 4, 8)
+SPOTTER_SIZES = ((640, 480), (1920, 1080))
 BENCH_CLASSES = ("negative", "positive", "surprise", "others", "repression")  # 5 classes, names irrelevant
 
 
@@ -42,6 +43,7 @@ class ModelBenchResult:
     default_mode: str = "fast"
     gating_default: dict = field(default_factory=dict)
     model_name: str = "tsfmicro"
+    spotter_fps: dict = field(default_factory=dict)  # "WxH" -> end-to-end fps of the default analysis (learned spotter)
 
     @property
     def best_batch(self) -> int:
@@ -68,6 +70,8 @@ class ModelBenchResult:
             "analysis_frames_full": self.full.frames,
             "face_ok_fraction": round(self.default.face_ok_fraction, 4),
             "analysis_realtime_default": self.default.fps >= 30.0,
+            "default_analysis": "learned motion spotter (decode + face pipeline + region motion + network + events)",
+            **{f"default_analysis_fps_{size}": round(fps, 1) for size, fps in self.spotter_fps.items()},
         }
 
 
@@ -145,6 +149,18 @@ def _decode_face_fps(clip: Path, face: FacePipeline, frames: int) -> float:
     return n / (time.perf_counter() - start)
 
 
+def spotter_fps(clip: Path, repeats: int) -> float:
+    """Median end-to-end fps of the default analysis (the bundled learned spotter) over a whole clip."""
+    from app.analysis.motion_spotter import MotionConfig, spot_video
+
+    def once() -> float:
+        start = time.perf_counter()
+        result = spot_video(clip, MotionConfig())
+        return len(result.motion) / (time.perf_counter() - start)
+
+    return _median(once, repeats)
+
+
 def run_model_bench(workdir: Path, frames: int = 600, full_frames: int = 90, repeats: int = 3,
                     threads: Optional[int] = None, log: Callable[[str], None] = lambda message: None,
                     model_name: str = "tsfmicro") -> ModelBenchResult:
@@ -169,7 +185,11 @@ def run_model_bench(workdir: Path, frames: int = 600, full_frames: int = 90, rep
     log(f"analysis, full mode, first {full_frames} frames")
     full = _analysis_run(clip, predictor, face, "full", min(full_frames, frames), repeats)
     gating = AnalysisConfig.for_mode("fast").gating.describe(fps)
-    return ModelBenchResult(threads, repeats, pairs, decode_face, default, full, "fast", gating, model_name)
+    spotter = {}
+    for size in SPOTTER_SIZES:
+        log(f"default analysis (learned spotter), {frames} frames at {size[0]}x{size[1]}")
+        spotter[f"{size[0]}x{size[1]}"] = spotter_fps(bench_clip(workdir, frames, size=size), repeats)
+    return ModelBenchResult(threads, repeats, pairs, decode_face, default, full, "fast", gating, model_name, spotter)
 
 
 def format_model_table(result: ModelBenchResult) -> str:
@@ -186,6 +206,8 @@ def format_model_table(result: ModelBenchResult) -> str:
         ("analysis, full", f"{data['analysis_fps_full']:8.2f} fps  end to end, "
                            f"{100 * data['analysis_fraction_analysed_full']:.1f} % of frames analysed "
                            f"({data['analysis_frames_full']} frames)"),
+        *((f"default analysis, {size}", f"{fps:8.1f} fps  end to end (learned spotter)")
+          for size, fps in result.spotter_fps.items()),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows) + f"\n(medians of {result.repeats} runs)"

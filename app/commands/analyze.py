@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +20,17 @@ def _error(message: str) -> int:
     return 2
 
 
-@command("analyze", "per-frame micro-expression phase probabilities of a video → frames.csv")
+@command("analyze", "the default analysis of a video: suggested micro-expressions (events.csv) and per-frame curves")
 def _analyze_command(parser: argparse.ArgumentParser):
     from app.analysis.config import DEFAULT_MODE, MODES  # light: no torch import while building the parser
 
     parser.add_argument("video", help="video file or folder of numbered frames")
     parser.add_argument("--out", required=True, help="output folder (created if needed)")
+    parser.add_argument("--method", choices=("learned", "flow", "model"),
+                        help="learned (default without --checkpoint: the bundled learned motion spotter, which "
+                             "measured best on the held-out test sets; motion.csv + events.csv, emotions named by the "
+                             "bundled model's pair classifier), flow (the training-free spotter, likewise) or model "
+                             "(the TSFmicro model's per-frame phase curves: frames.csv; the default with --checkpoint)")
     parser.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head (default: the bundled "
                                              "default model, trained on synthetic data; `tsfmicro card` shows it)")
     parser.add_argument("--device", default="auto",
@@ -52,6 +58,11 @@ def _analyze_command(parser: argparse.ArgumentParser):
         from app.analysis.model_card import NOT_VALIDATED, is_synthetic, trained_on
         from app.resources import default_model_path
 
+        method = args.method or ("model" if args.checkpoint else "learned")
+        if method != "model":
+            if args.checkpoint:
+                return _error(f"--checkpoint is a model: use it with --method model, not {method}")
+            return _analyze_with_spotter(args, method)
         checkpoint = args.checkpoint or default_model_path()
         if checkpoint is None:
             return _error("--checkpoint FILE is required: this installation has no bundled default model "
@@ -119,3 +130,55 @@ def _analyze_command(parser: argparse.ArgumentParser):
         return 0
 
     return run
+
+
+def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
+    """A motion spotter over the video → motion.csv, events.csv (emotions named by the bundled model's pair
+    classifier where it is installed) and analysis.json."""
+    from app.analysis import Predictor
+    from app.analysis.emotions import FrameCrops, name_emotions
+    from app.analysis.learned_spotter import SpotterError, default_spotter
+    from app.analysis.motion_spotter import MotionConfig, spot_video
+    from app.commands.spot import motion_csv_text
+    from app.core.atomic import atomic_write_text
+    from app.core.label_exchange import export_labels
+    from app.resources import default_model_path
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return _error(f"{out}: exists and is not a folder")
+    try:
+        card = default_spotter().card if method == "learned" else {"data": "none: training-free"}
+    except SpotterError as error:
+        return _error(str(error))
+    print(f"default analysis: the {method} motion spotter, trained on {card.get('data', 'unknown data')}", flush=True)
+    with open_video(args.video, fps=args.fps) as video:
+        info = video.probe()
+        if not info.fps > 0:
+            return _error(f"{args.video}: no frame rate; pass --fps")
+        progress = FrameProgress("analyze", info.n_frames)
+        result = spot_video(video, MotionConfig(method=method), video_name=str(Path(args.video).resolve()),
+                            subject=Path(args.video).stem, on_sample=lambda s: progress.update(1))
+        progress.finish()
+        events = result.events
+        checkpoint = default_model_path()
+        if checkpoint is not None and events:
+            predictor = Predictor.load(checkpoint, device=args.device, threads=args.threads)
+            named = name_emotions(predictor, FrameCrops(video, fps=info.fps), events)
+            events = [n if n.notes == e.notes else replace(n, notes=f"{e.notes}; {n.notes}")
+                      for e, n in zip(events, named)]
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "motion.csv", motion_csv_text(result))
+    export_labels(out / "events.csv", events, Path(args.video))
+    n = len(result.motion)
+    meta = {"video": str(Path(args.video).resolve()), "n_frames": n, "fps": info.fps, "method": method,
+            "spotter_card": card, "elapsed_s": round(result.seconds, 2),
+            "speed_fps": round(n / max(1e-9, result.seconds), 2), "suggested_events": len(events),
+            "suggestions_note": "events.csv: the spotter's intervals; confidence = the calibrated chance that a "
+                                "micro suggestion is a real event (measured on validation videos); emotion named by "
+                                "the bundled model's pair classifier on each interval's onset and apex frames"}
+    atomic_write_text(out / "analysis.json", json.dumps(meta, indent=2) + "\n")
+    micro = sum(e.kind == "micro" for e in events)
+    print(f"{n} frames in {result.seconds:.1f} s ({meta['speed_fps']:.1f} fps); {len(events)} suggested events "
+          f"({micro} micro); wrote {out / 'motion.csv'}, {out / 'events.csv'} and {out / 'analysis.json'}")
+    return 0

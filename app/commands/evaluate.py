@@ -18,6 +18,9 @@ def _evaluate_command(parser: argparse.ArgumentParser):
     parser.add_argument("--truth", required=True, help="training CSV with the true events")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--pred", help="training CSV with the predicted events")
+    source.add_argument("--spotter", choices=("learned", "flow"),
+                        help="run a motion spotter on every video of --truth (and of the videos sidecar): learned (the "
+                             "bundled learned spotter, the default analysis) or flow (training-free), and score it")
     source.add_argument("--checkpoint", help="run this trained model on every video of --truth (the app's analysis "
                                              "for spotting, the labelled intervals for recognition) and score it")
     parser.add_argument("--out", help="folder for metrics.json, confusion.csv, confusion.png, spotting_matches.csv "
@@ -45,6 +48,8 @@ def _evaluate_command(parser: argparse.ArgumentParser):
         try:
             if args.checkpoint:
                 return _evaluate_checkpoint(args)
+            if args.spotter:
+                return _evaluate_spotter(args)
             truth, pred, video_key, notes = _load(args)
             sidecars = _sidecars(args)
         except (ColumnError, ValidationError, FileNotFoundError, ValueError, TrainingDataError,
@@ -103,6 +108,35 @@ def _evaluate_checkpoint(args) -> int:
             write_events_csv(out / "pred_motion_spotter.csv", result.motion_events)
         print(f"\nwrote metrics.json, confusion.csv/png, spotting_matches.csv and the predictions "
               f"(pred_*.csv) to {out}")
+    return 0
+
+
+def _evaluate_spotter(args) -> int:
+    """A motion spotter run on every video of --truth and of the videos sidecar, scored with the breakdown."""
+    from app.analysis.motion_spotter import MotionConfig, spot_video
+    from app.core.events_csv import write_events_csv
+    from app.training.heldout import labelled_truth
+
+    sidecars = _sidecars(args)
+    data, truth = labelled_truth(args.truth)
+    fps = {e.video: e.fps for e in truth}
+    fps.update({row.key: row.fps for row in sidecars[0] if row.key not in fps})
+    config = MotionConfig(method=args.spotter)
+    print(f"evaluating the {args.spotter} motion spotter on {args.truth} ({len(fps)} videos)", flush=True)
+    predicted = []
+    for n, (video, rate) in enumerate(sorted(fps.items()), start=1):
+        predicted += spot_video(video, config, fps=rate, video_name=video).events
+        print(f"  video {n}/{len(fps)}: {Path(video).name}", flush=True)
+    key = lambda e: e.video  # noqa: E731 - every event here carries its resolved video path
+    metrics, details = _evaluate(truth, predicted, key)
+    metrics["spotter"] = args.spotter
+    print("\n".join([""] + _report_lines(metrics)[:5]))
+    _add_breakdown(metrics, truth, predicted, key, sidecars)
+    if args.out:
+        out = Path(args.out)
+        _write_outputs(out, metrics, details)
+        write_events_csv(out / "pred_spotting.csv", predicted)
+        print(f"\nwrote metrics.json, spotting_matches.csv and the predictions (pred_spotting.csv) to {out}")
     return 0
 
 

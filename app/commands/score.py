@@ -32,9 +32,11 @@ def _score_command(parser: argparse.ArgumentParser):
                         help="output folder: OUT/<video>/{frames.csv,events.csv,curves.png,done.json} and "
                              "OUT/summary.csv (default ./tsfmicro-scores)")
     parser.add_argument("--checkpoint", help="trained TSFmicro checkpoint with a spotting head, or 'default' for the "
-                                             "bundled default model; without one the training-free motion spotter "
-                                             "scores the videos (it learned nothing, so it makes no assumption from the "
-                                             "bundled model's synthetic training data: `tsfmicro card`)")
+                                             "bundled default model; without one a motion spotter scores the videos "
+                                             "(--spotter)")
+    parser.add_argument("--spotter", choices=("learned", "flow"), default="learned",
+                        help="without --checkpoint: learned (default; the bundled learned motion spotter, which "
+                             "measured best on held-out test sets, README) or flow (training-free optical flow)")
     parser.add_argument("--resume", action="store_true",
                         help="skip videos whose outputs are complete for the same content and model/settings")
     parser.add_argument("--workers", type=int,
@@ -78,7 +80,7 @@ def _score_command(parser: argparse.ArgumentParser):
         try:
             videos = collect_videos(args.input, exclude=out)
             settings = ScoreSettings.create(checkpoint, mode=args.mode, stride=args.stride, lag_s=args.lag_s,
-                                            device=args.device, batch_size=args.batch)
+                                            device=args.device, batch_size=args.batch, spotter=args.spotter)
             settings.analysis_config() if checkpoint else settings.motion_config()
         except (InputError, FileNotFoundError, ValueError) as error:
             return _error(str(error))

@@ -28,21 +28,26 @@ def motion_csv_text(result) -> str:
     return out.getvalue()
 
 
-@command("spot", "training-free motion spotter: per-frame motion curve and suggested intervals of a video")
+@command("spot", "motion spotter: per-frame micro-expression curve and suggested intervals of a video")
 def _spot_command(parser: argparse.ArgumentParser):
     parser.add_argument("video", help="video file or folder of numbered frames")
     parser.add_argument("--out", required=True, help="output folder (created if needed)")
     parser.add_argument("--fps", type=float, help="frame rate of a frame folder")
+    parser.add_argument("--method", choices=("learned", "flow"), default="learned",
+                        help="learned (default: the bundled learned spotter; motion = its per-frame micro-expression "
+                             "probability) or flow (training-free optical-flow peaks)")
     parser.add_argument("--lag-s", type=float, default=0.3,
-                        help="flow lag k in seconds (default 0.3); movements up to about 2k long are caught")
+                        help="with --method flow: flow lag k in seconds (default 0.3); movements up to about 2k long "
+                             "are caught")
     parser.add_argument("--include-eyes", action="store_true",
-                        help="score the eye regions too (then blinks are spotted as well)")
+                        help="with --method flow: score the eye regions too (then blinks are spotted as well)")
     parser.add_argument("--subject", help="subject written to events.csv (default: the video's file stem)")
     parser.add_argument("--detector", choices=("hog", "mmod"), default="hog", help="face detector (default hog)")
 
     def run(args: argparse.Namespace) -> int:
         import numpy as np
 
+        from app.analysis.learned_spotter import SpotterError
         from app.analysis.motion_spotter import MotionConfig, spot_video
         from app.core.atomic import atomic_write_text
         from app.core.label_exchange import export_labels
@@ -53,7 +58,7 @@ def _spot_command(parser: argparse.ArgumentParser):
             return 2
         base = FaceConfig()
         face_config = replace(base, detect=replace(base.detect, detector=args.detector))
-        config = MotionConfig(lag_s=args.lag_s, include_eyes=args.include_eyes)
+        config = MotionConfig(method=args.method, lag_s=args.lag_s, include_eyes=args.include_eyes)
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
@@ -66,8 +71,12 @@ def _spot_command(parser: argparse.ArgumentParser):
                 rate = (sample.frame + 1) / max(1e-9, now - start)
                 print(f"\rspot: frame {sample.frame + 1}  {rate:6.1f} fps", end="", file=sys.stderr, flush=True)
 
-        result = spot_video(args.video, config, face_config=face_config, fps=args.fps, subject=args.subject,
-                            on_sample=progress)
+        try:
+            result = spot_video(args.video, config, face_config=face_config, fps=args.fps, subject=args.subject,
+                                on_sample=progress)
+        except SpotterError as error:
+            print(f"tsfmicro spot: error: {error}", file=sys.stderr)
+            return 2
         print(file=sys.stderr)
         atomic_write_text(out / "motion.csv", motion_csv_text(result))
         export_labels(out / "events.csv", result.events, args.video)

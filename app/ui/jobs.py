@@ -102,18 +102,19 @@ class ProbeWorker(Worker):
 
 
 class SpotterWorker(Worker):
-    """The training-free motion spotter over the whole video."""
+    """A motion spotter over the whole video: "learned" (the default analysis) or "flow" (training-free)."""
 
     what = "motion spotter"
 
-    def __init__(self, video_path: str, fps: float):
+    def __init__(self, video_path: str, fps: float, method: str = "learned"):
         super().__init__(video_path)
-        self._fps = fps
+        self._fps, self._method = fps, method
 
     def work(self):
-        from app.analysis.motion_spotter import spot_video
+        from app.analysis.motion_spotter import MotionConfig, spot_video
 
-        return spot_video(self._video_path, fps=self._fps, on_sample=lambda sample: self.tick(sample.frame))
+        return spot_video(self._video_path, MotionConfig(method=self._method), fps=self._fps,
+                          on_sample=lambda sample: self.tick(sample.frame))
 
 
 class AnalysisWorker(Worker):

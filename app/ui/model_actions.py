@@ -34,13 +34,14 @@ class ModelActions(QObject):
     def build_menu(self, menu_bar) -> None:
         w = self._window
         menu = menu_bar.addMenu("&Analysis")
-        w._action(menu, "Analyse with the default model", self.analyse_with_default_model, "Ctrl+R")
+        w._action(menu, "Analyse (default: the learned motion spotter)", lambda *_: self.run_motion_spotter(), "Ctrl+R")
+        w._action(menu, "Analyse with the bundled TSFmicro model", self.analyse_with_default_model, "Ctrl+Alt+R")
         w._action(menu, "Analyse with a model checkpoint…", self._on_analyse_triggered, "Ctrl+Shift+R")
         self.full_mode_action = w._action(menu, "Full fidelity (every frame; slow on a CPU)",
                                           lambda _checked: None, checkable=True)
         w._action(menu, "Cancel analysis", self._on_cancel_triggered, Qt.Key.Key_Escape)
         menu.addSeparator()
-        w._action(menu, "Run the motion spotter (no model needed)", self.run_motion_spotter, "Ctrl+M")
+        w._action(menu, "Run the training-free flow spotter", lambda *_: self.run_motion_spotter("flow"), "Ctrl+M")
         menu.addSeparator()
         w._action(menu, "Train on these labels…", self._on_train_triggered)
         w._action(menu, "Model card", self.show_model_card)
@@ -156,7 +157,7 @@ class ModelActions(QObject):
         return "\n".join(lines)
 
     def show_model_card(self) -> None:
-        QMessageBox.information(self._window, "Model card", self.model_card_text())
+        QMessageBox.information(self._window, "Model card", spotter_card_text() + "\n\n" + self.model_card_text())
 
     # -- motion spotter ------------------------------------------------------------------------------
 
@@ -164,13 +165,16 @@ class ModelActions(QObject):
     def spotter_running(self) -> bool:
         return self._spotter_worker is not None
 
-    def run_motion_spotter(self) -> bool:
-        """The training-free spotter over the whole video: its curve beside the model's, and its
-        intervals as suggestions (the fallback when no trained model fits)."""
+    def run_motion_spotter(self, method: str = "learned") -> bool:
+        """A motion spotter over the whole video — by default the learned one, the default analysis — its curve
+        beside the model's and its intervals as suggestions (labels already there are kept)."""
         w = self._window
         if w.document is None or self._spotter_worker is not None:
             return False
-        self._spotter_worker = SpotterWorker(w.store.video["path"], w.document.fps)
+        self._spotter_worker = SpotterWorker(w.store.video["path"], w.document.fps, method)
+        w.device_label.setText("default analysis: the learned motion spotter, trained on: synthetic data — NOT "
+                               "validated on real micro-expressions (Analysis > Model card)" if method == "learned"
+                               else "the training-free flow spotter (no training data)")
         self._spotter_worker.finished.connect(self._on_spotter_finished)
         self._spotter_worker.errored.connect(w.show_error)
         self._spotter_worker.progress.connect(self._on_spotter_progress)
@@ -232,3 +236,15 @@ class ModelActions(QObject):
     def _on_training_failed(self, text: str) -> None:
         self._window.job_label.clear()
         self._window.show_error(text)
+
+
+def spotter_card_text() -> str:
+    """The bundled learned spotter's card (the default analysis), for the model-card dialog."""
+    from app.analysis.learned_spotter import SpotterError, default_spotter
+
+    try:
+        card = default_spotter().card
+    except SpotterError as error:
+        return f"The default analysis (learned motion spotter): {error}"
+    return "\n".join(["Model card of the default analysis, the bundled learned motion spotter",
+                      *card_lines(card), "", NOT_VALIDATED])

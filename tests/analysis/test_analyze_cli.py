@@ -67,9 +67,38 @@ def test_full_mode_analyses_every_good_frame(tmp_path, tiny_checkpoint):
     assert (frames["analysed"] == ok_pairs.astype(int)).all()
 
 
-def test_without_a_checkpoint_the_bundled_default_model_analyses_and_names_emotions(tmp_path, capsys):
-    out = tmp_path / "default"
+def test_the_default_analysis_is_the_learned_spotter_with_emotions_named(tmp_path, capsys):
+    """No --checkpoint, no --method: the learned spotter's curve and suggestions, each emotion named by the bundled
+    model's pair classifier, the spotter's card in analysis.json; the demo's micro-expressions are found."""
+    from app.analysis.evaluate import interval_iou
+    from app.resources import resource_path
+
+    out = tmp_path / "spotter"
     assert _run(demo_video_path(), "--out", out, "--threads", "1") == 0
+    printed = capsys.readouterr().out
+    assert "default analysis: the learned motion spotter, trained on synthetic data" in printed
+    motion = pd.read_csv(out / "motion.csv")
+    assert len(motion) == 300 and motion["motion"].notna().sum() > 200
+    meta = json.loads((out / "analysis.json").read_text())
+    assert meta["method"] == "learned" and "synthetic" in meta["spotter_card"]["data"]
+    events = read_events_csv(out / "events.csv", check_videos=False).accepted
+    assert events and all(e.notes.startswith("learned motion spotter (") and "emotion by the pair classifier" in e.notes
+                          and e.emotion != "none" and 0 <= e.confidence <= 1 for e in events)
+    truth = [e for e in read_events_csv(resource_path("demo", "astronaut_demo.events.csv")).accepted if e.kind == "micro"]
+    hits = [t for t in truth if any(e.kind == "micro" and interval_iou((e.onset_frame, e.offset_frame),
+                                                                       (t.onset_frame, t.offset_frame)) >= 0.5
+                                    for e in events)]
+    assert len(hits) >= 2
+
+
+def test_a_checkpoint_with_another_method_is_refused(tmp_path, tiny_checkpoint, capsys):
+    assert _run(demo_video_path(), "--out", tmp_path / "o", "--checkpoint", tiny_checkpoint, "--method", "flow") == 2
+    assert "--method model" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+def test_method_model_without_a_checkpoint_uses_the_bundled_model_and_names_emotions(tmp_path, capsys):
+    out = tmp_path / "default"
+    assert _run(demo_video_path(), "--out", out, "--threads", "1", "--method", "model") == 0
     printed = capsys.readouterr().out
     assert "model: the bundled default model, trained on synthetic data" in printed
     assert "Not validated on real micro-expressions" in printed
@@ -85,7 +114,7 @@ def test_missing_default_model_asks_for_a_checkpoint(tmp_path, capsys, monkeypat
     import app.resources
 
     monkeypatch.setattr(app.resources, "default_model_path", lambda: None)
-    assert _run(demo_video_path(), "--out", tmp_path / "o") == 2
+    assert _run(demo_video_path(), "--out", tmp_path / "o", "--method", "model") == 2
     err = capsys.readouterr().err
     assert "--checkpoint FILE is required" in err and "no bundled default model" in err
     assert not (tmp_path / "o").exists()

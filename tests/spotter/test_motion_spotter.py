@@ -1,4 +1,5 @@
-"""The motion spotter on real decoded video with rendered motion (see kit.py, conftest.py)."""
+"""The training-free (flow) motion spotter on real decoded video with rendered motion (see kit.py, conftest.py); the
+learned spotter, the default, is tested in test_learned_spotter.py."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .conftest import BLINK, BROWS, SMILE
 def spotted(clip, pipeline):
     cache = {}
 
-    def get(name: str, config: MotionConfig = MotionConfig()):
+    def get(name: str, config: MotionConfig = MotionConfig(method="flow")):
         key = (name, config)
         if key not in cache:
             cache[key] = spot_video(clip(name), config, pipeline=pipeline, video_name=f"{name}.mp4")
@@ -58,7 +59,7 @@ def test_head_motion_alone_gives_no_interval(spotted):
 def test_blink_is_ignored_by_default_and_spotted_with_eyes(spotted):
     default = spotted("blink")
     assert default.events == []
-    with_eyes = spotted("blink", MotionConfig(include_eyes=True))
+    with_eyes = spotted("blink", MotionConfig(method="flow", include_eyes=True))
     assert len(with_eyes.events) == 1
     event = with_eyes.events[0]
     assert interval_iou((event.onset_frame, event.offset_frame), (BLINK.onset, BLINK.offset)) > 0

@@ -28,7 +28,7 @@ def test_cli_writes_both_csvs(clip, tmp_path, capsys):
     assert report.ok, report.problems
     [event] = report.accepted
     assert (event.subject, event.source, event.status) == ("s01", "model", "suggested")
-    assert event.notes.startswith("motion spotter")
+    assert event.notes.startswith("learned motion spotter")
     assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporaries
 
 

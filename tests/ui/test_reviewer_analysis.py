@@ -69,14 +69,37 @@ def test_bad_checkpoint_is_reported_in_the_window(window, qtbot, tmp_path):
     assert "model.pt" in window.error_banner.text() and window.error_banner.isVisible()
 
 
-def test_motion_spotter_curve_and_suggestions(window, qtbot):
-    assert window.models.run_motion_spotter()
+def test_the_default_analysis_is_the_learned_spotter(window, qtbot):
+    """Analysis > Analyse (Ctrl+R): the learned spotter's curve and suggestions, which find the demo's rendered
+    micro-expressions (the demo's ground truth: resources/demo/astronaut_demo.events.csv)."""
+    from PySide6.QtGui import QAction
+
+    from app.analysis.evaluate import interval_iou
+    from app.core.events_csv import read_events_csv
+    from app.resources import resource_path
+
+    action = next(a for a in window.findChildren(QAction) if a.text() == "Analyse (default: the learned motion spotter)")
+    assert action.shortcut().toString() == "Ctrl+R"
+    action.trigger()
     qtbot.waitUntil(lambda: not window.models.spotter_running, timeout=120000)
     motion = window.store.curve("motion")
     assert motion.shape == (300,) and np.isfinite(motion).sum() > 200
     assert "motion" in window.timeline.curve_names()
     suggestions = [e for e in window.document.events() if e.source == "model"]
-    assert all(e.status == "suggested" and "motion spotter" in e.notes for e in suggestions)
+    assert all(e.status == "suggested" and e.notes.startswith("learned motion spotter") for e in suggestions)
+    truth = [e for e in read_events_csv(resource_path("demo", "astronaut_demo.events.csv")).accepted
+             if e.kind == "micro"]
+    found = [t for t in truth if any(s.kind == "micro" and interval_iou((s.onset_frame, s.offset_frame),
+                                                                         (t.onset_frame, t.offset_frame)) >= 0.5
+                                     for s in suggestions)]
+    assert len(found) >= 2, (truth, suggestions)
+
+
+def test_the_training_free_spotter_from_the_menu(window, qtbot):
+    assert window.models.run_motion_spotter("flow")
+    qtbot.waitUntil(lambda: not window.models.spotter_running, timeout=120000)
+    suggestions = [e for e in window.document.events() if e.source == "model"]
+    assert suggestions and all(e.notes.startswith("motion spotter") for e in suggestions)
 
 
 def test_export_curves_csv(window, qtbot, tiny_checkpoint, tmp_path):
@@ -131,7 +154,7 @@ def test_closing_the_window_mid_analysis_stops_the_worker(window, qtbot, tiny_ch
 
 
 def test_default_model_from_the_menu_says_what_it_was_trained_on(window, qtbot, monkeypatch):
-    """Analysis > Analyse with the default model: the bundled model, its synthetic training data and the caveat in
+    """Analysis > Analyse with the bundled TSFmicro model: the bundled model, its synthetic training data and the caveat in
     the status bar; its suggestions come with emotions named by the pair classifier; its card before and after."""
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QMessageBox
@@ -140,7 +163,7 @@ def test_default_model_from_the_menu_says_what_it_was_trained_on(window, qtbot, 
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
     window.models.show_model_card()  # before any analysis: the bundled default model's card
     assert "Model card of the bundled default model" in shown[-1] and "heldout_model_micro_f1" in shown[-1]
-    action = next(a for a in window.findChildren(QAction) if a.text() == "Analyse with the default model")
+    action = next(a for a in window.findChildren(QAction) if a.text() == "Analyse with the bundled TSFmicro model")
     with qtbot.waitSignal(window.models.analysis.runEnded, timeout=180000) as ended:
         action.trigger()
     assert ended.args[0] == "finished", ended.args

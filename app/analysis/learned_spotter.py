@@ -1,0 +1,257 @@
+"""The learned motion spotter: per-frame micro / macro probabilities read from region motion, intervals from them,
+and a confidence per interval that was calibrated on validation videos.
+
+Input: the (n, L, R, 2) region motion of a video (`region_flow`). Frame u's features are, for every lag k and
+region, A_u^k (how the region moved from u − k to u) and A_{u+k}^k (from u to u + k): a movement that went and
+came back shows as the two pointing opposite ways, speech as the lips and chin moving together, a held
+macro-expression as one long push. A small temporal convolution network (receptive field about 1 s) reads them at
+30 frames a second (other frame rates are resampled in time) and gives (none, micro, macro) per frame.
+
+Intervals: `propose_events` on the micro probability (runs longer than a micro-expression are dropped, so a
+macro-expression is never cut into micro pieces), and separately on the macro probability (kept as macro).
+The apex is the frame of strongest go-and-return evidence inside the interval (`region_flow.go_and_return`, the
+best region), the region is named in notes, and the confidence is P(the interval is a real event), read from a
+table fitted on validation videos (isotonic regression of hit / miss on the interval's peak probability).
+
+Checkpoints are data (`torch.load(weights_only=True)`): weights, architecture, lags, decoding, calibration and a
+model card naming the training and test data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+import torch
+from torch import nn
+
+from app.analysis.proposals import ProposalConfig, propose_events
+from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, go_and_return, lag_frames
+from app.core.events import Event
+
+RATE = 30.0  # frames a second the network reads
+CLASSES = ("none", "micro", "macro")
+FORMAT = "tsfmicro-learned-spotter"
+VERSION = 1
+NOTE = "learned motion spotter"
+
+
+class SpotterError(ValueError):
+    """A learned-spotter file that cannot be used; the message names the file."""
+
+
+def evidence_features(moves: np.ndarray, lags: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(X (n, 2·L·R·2) float32 in % eye span, valid (n,) bool) from (n, L, R, 2) region motion at `lags` frames."""
+    n, n_lags = moves.shape[:2]
+    parts = []
+    for j, k in enumerate(lags):
+        back = moves[:, j].reshape(n, -1)
+        ahead = np.full_like(back, np.nan)
+        ahead[:max(0, n - k)] = back[k:]
+        parts += [back, ahead]
+    features = np.concatenate(parts, axis=1) * 100.0 if parts else np.zeros((n, 0))
+    valid = np.isfinite(features).all(axis=1)
+    return np.nan_to_num(features).astype(np.float32), valid
+
+
+def resample(values: np.ndarray, n_out: int) -> np.ndarray:
+    """(n, ...) values linearly resampled in time to n_out rows (same span: first and last row kept)."""
+    n = len(values)
+    if n == n_out or n == 0:
+        return values.copy()
+    src = np.linspace(0.0, n - 1, n_out)
+    lo = np.floor(src).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    w = (src - lo).reshape(-1, *([1] * (values.ndim - 1)))
+    return values[lo] * (1 - w) + values[hi] * w
+
+
+class SpotterNet(nn.Module):
+    """Temporal convolutions (dilations 1, 2, 4) over per-frame features → (none, micro, macro) logits."""
+
+    def __init__(self, n_features: int, hidden: int = 32):
+        super().__init__()
+        self.n_features, self.hidden = n_features, hidden
+        self.layers = nn.Sequential(
+            nn.Conv1d(n_features, hidden, 5, padding=2), nn.ReLU(),
+            nn.Conv1d(hidden, hidden, 5, padding=4, dilation=2), nn.ReLU(),
+            nn.Conv1d(hidden, hidden, 5, padding=8, dilation=4), nn.ReLU(),
+            nn.Conv1d(hidden, len(CLASSES), 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, F, n) -> (B, 3, n)
+        return self.layers(x)
+
+
+def network_input(moves: np.ndarray, fps: float, lags_s: tuple[float, ...] = LAGS_S) -> tuple[np.ndarray, np.ndarray]:
+    """(features at RATE frames a second (m, F), valid (m,)) of a video's region motion at `fps`."""
+    features, valid = evidence_features(moves, lag_frames(fps, lags_s))
+    n_out = max(1, int(round(len(features) * RATE / fps))) if len(features) else 0
+    if n_out == len(features):
+        return features, valid
+    return resample(features, n_out).astype(np.float32), resample(valid.astype(np.float64), n_out) > 0.999
+
+
+def calibrated(table: tuple[tuple[float, float], ...], score: float) -> float:
+    """The calibration table's probability at `score` (linear between its points, flat beyond them)."""
+    if not table:
+        return float(score)
+    xs, ys = zip(*table)
+    return float(np.interp(score, xs, ys))
+
+
+@dataclass
+class LearnedSpotter:
+    """A trained network with its lags, decoding and calibration, and the model card of how it was made."""
+
+    net: SpotterNet
+    lags_s: tuple[float, ...] = LAGS_S
+    regions: tuple[str, ...] = EVIDENCE_REGIONS
+    micro: ProposalConfig = field(default_factory=lambda: ProposalConfig(
+        smooth_s=0.1, theta_hi=0.5, theta_lo=0.3, micro_max_s=0.5, long_runs="drop"))
+    macro: ProposalConfig = field(default_factory=lambda: ProposalConfig(
+        smooth_s=0.2, theta_hi=0.6, theta_lo=0.4, min_duration_s=0.5, micro_max_s=0.5, macro_max_s=None))
+    calibration: tuple[tuple[float, float], ...] = ()
+    card: dict = field(default_factory=dict)
+
+    def probabilities(self, moves: np.ndarray, fps: float) -> np.ndarray:
+        """(n, 3) per-frame (none, micro, macro) probabilities at the video's own frame rate; NaN where the face was
+        missing at u, u − k or u + k."""
+        n = len(moves)
+        if n == 0:
+            return np.zeros((0, 3))
+        features, valid = network_input(moves, fps, self.lags_s)
+        self.net.eval()
+        with torch.no_grad():
+            logits = self.net(torch.from_numpy(features.T[None].copy()))[0].T
+        probs = torch.softmax(logits.double(), dim=-1).numpy()
+        probs[~valid] = np.nan
+        if len(probs) != n:
+            probs = resample(probs, n)
+        return probs
+
+    def events(self, probs: np.ndarray, moves: np.ndarray, fps: float, *, video: str, subject: str = "") -> list[Event]:
+        """Suggested micro and macro intervals of one video (source model, status suggested), each with its apex at
+        the strongest go-and-return evidence, the region in notes and a calibrated confidence."""
+        micro_probs = _as_channels(probs[:, 1])
+        macro_probs = _as_channels(probs[:, 2])
+        found = [e for e in propose_events(micro_probs, fps, video=video, subject=subject, config=self.micro,
+                                           id_prefix="spot-micro-") if e.kind == "micro"]
+        found += [dataclasses.replace(e, kind="macro") for e in propose_events(
+            macro_probs, fps, video=video, subject=subject, config=self.macro, id_prefix="spot-macro-")]
+        evidence = strongest_lag(go_and_return(moves, lag_frames(fps, self.lags_s)))
+        out = []
+        for event in sorted(found, key=lambda e: e.onset_frame):
+            apex, region = _evidence_peak(evidence, event, self.regions)
+            peak = float(np.nanmax(probs[event.onset_frame:event.offset_frame + 1, 1 if event.kind == "micro" else 2]))
+            confidence = calibrated(self.calibration, peak) if event.kind == "micro" else peak
+            out.append(dataclasses.replace(event, apex_frame=apex, confidence=round(confidence, 4),
+                                           notes=f"{NOTE} ({region})" if region else NOTE))
+        return out
+
+    # ---------------------------------------------------------------- files
+
+    def save(self, path: Union[str, os.PathLike]) -> Path:
+        from app.core.atomic import atomic_write_bytes
+        import io
+
+        buffer = io.BytesIO()
+        torch.save({"format": FORMAT, "version": VERSION, "state_dict": self.net.state_dict(),
+                    "n_features": self.net.n_features, "hidden": self.net.hidden, "lags_s": list(self.lags_s),
+                    "regions": list(self.regions), "micro": dataclasses.asdict(self.micro),
+                    "macro": dataclasses.asdict(self.macro), "calibration": [list(p) for p in self.calibration],
+                    "card": dict(self.card)}, buffer)
+        path = Path(path)
+        atomic_write_bytes(path, buffer.getvalue())
+        return path
+
+    @classmethod
+    def load(cls, path: Union[str, os.PathLike]) -> "LearnedSpotter":
+        path = Path(path)
+        try:
+            data = torch.load(path, map_location="cpu", weights_only=True)
+        except FileNotFoundError:
+            raise SpotterError(f"{path}: no such file") from None
+        except Exception as error:  # noqa: BLE001 - any unreadable file gets the same clear message
+            raise SpotterError(f"{path}: not a learned-spotter file ({type(error).__name__}: {error})") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise SpotterError(f"{path}: not a learned-spotter file")
+        if data.get("version", 0) > VERSION:
+            raise SpotterError(f"{path}: made by a newer version (format {data['version']}); update TSFmicro Studio")
+        try:
+            net = SpotterNet(int(data["n_features"]), int(data["hidden"]))
+            net.load_state_dict(data["state_dict"])
+            return cls(net, tuple(data["lags_s"]), tuple(data["regions"]), ProposalConfig(**data["micro"]),
+                       ProposalConfig(**data["macro"]), tuple(tuple(p) for p in data["calibration"]),
+                       dict(data["card"]))
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:
+            raise SpotterError(f"{path}: damaged learned-spotter file ({error})") from None
+
+
+def strongest_lag(scores: np.ndarray) -> np.ndarray:
+    """(n, R) the largest of (n, L, R) scores over the lags, NaN where every lag is NaN."""
+    filled = np.where(np.isnan(scores), -np.inf, scores).max(axis=1) if scores.shape[1] else scores[:, 0]
+    return np.where(np.isfinite(filled), filled, np.nan)
+
+
+class LearnedRun:
+    """One streaming pass of the learned spotter over a video: `update` takes every face-pipeline result in frame order
+    (the region motion is measured as the frames go by, about 260 bytes a frame are kept); `finish` reads the whole
+    video's motion and returns (p_micro (n,), evidence (n,) % eye span, region per frame, events)."""
+
+    def __init__(self, spotter: LearnedSpotter, fps: float):
+        from app.analysis.region_flow import RegionFlowStream
+
+        self.spotter, self.fps = spotter, fps
+        self._stream = RegionFlowStream(fps, spotter.lags_s, spotter.regions)
+        self._moves: list[np.ndarray] = []
+
+    def update(self, result) -> None:
+        self._moves.append(self._stream.update(result))
+
+    def finish(self, *, video: str, subject: str = "") -> tuple[np.ndarray, np.ndarray, list[str], list[Event]]:
+        moves = np.stack(self._moves) if self._moves else np.zeros((0, len(self.spotter.lags_s), len(self.spotter.regions), 2))
+        probs = self.spotter.probabilities(moves, self.fps)
+        evidence = strongest_lag(go_and_return(moves, lag_frames(self.fps, self.spotter.lags_s)))
+        has = np.isfinite(evidence).any(axis=1) if len(evidence) else np.zeros(0, bool)
+        best = np.where(has, np.argmax(np.where(np.isfinite(evidence), evidence, -np.inf), axis=1), 0) if len(moves) else []
+        score = np.where(has, evidence[np.arange(len(evidence)), best], np.nan) if len(moves) else np.zeros(0)
+        region = [self.spotter.regions[b] if h else "" for b, h in zip(best, has)]
+        events = self.spotter.events(probs, moves, self.fps, video=video, subject=subject)
+        return probs[:, 1] if len(probs) else np.zeros(0), score, region, events
+
+
+@functools.lru_cache(maxsize=1)
+def _cached(path: str, mtime: float) -> LearnedSpotter:
+    return LearnedSpotter.load(path)
+
+
+def default_spotter() -> LearnedSpotter:
+    """The bundled learned spotter (loaded once); SpotterError when this installation has none."""
+    from app.resources import default_spotter_path
+
+    path = default_spotter_path()
+    if path is None:
+        raise SpotterError("this installation has no bundled learned spotter (resources/models/spotter.pt); "
+                           "use the training-free spotter (--method flow)")
+    return _cached(str(path), path.stat().st_mtime)
+
+
+def _as_channels(p: np.ndarray) -> np.ndarray:
+    """A single probability curve as (none, onset, apex, offset) channels for `propose_events`."""
+    zeros = np.where(np.isnan(p), np.nan, 0.0)
+    return np.column_stack([1.0 - p, zeros, p, zeros])
+
+
+def _evidence_peak(evidence: np.ndarray, event: Event, regions: tuple[str, ...]) -> tuple[int, str]:
+    """(frame, region) of the strongest go-and-return evidence inside the event; its middle when there is none."""
+    span = evidence[event.onset_frame:event.offset_frame + 1]
+    if span.size == 0 or not np.isfinite(span).any():
+        return (event.onset_frame + event.offset_frame) // 2, ""
+    flat = int(np.nanargmax(np.where(np.isfinite(span), span, -np.inf)))
+    row, col = divmod(flat, span.shape[1])
+    return event.onset_frame + row, regions[col]

@@ -1,0 +1,109 @@
+"""`tsfmicro train-spotter`: train the learned motion spotter on labelled videos, choose its decoding and calibrate its
+confidence on validation videos, and (last) measure it on test sets it never saw."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import shlex
+import sys
+from pathlib import Path
+
+from app.cli import command
+
+
+def _error(message: str) -> int:
+    print(f"tsfmicro train-spotter: error: {message}", file=sys.stderr)
+    return 2
+
+
+@command("train-spotter", "train the learned motion spotter (micro / macro per frame from facial region motion) on "
+                          "labelled videos; decoding and confidence calibrated on --val; measured on --test")
+def _train_spotter_command(parser: argparse.ArgumentParser):
+    parser.add_argument("train", nargs="+", metavar="TRAIN_CSV", help="training CSVs (their videos are trained on)")
+    parser.add_argument("--val", nargs="+", required=True, metavar="VAL_CSV",
+                        help="validation CSVs: the threshold and the confidence table are chosen on these")
+    parser.add_argument("--test", nargs="*", default=[], metavar="TEST_CSV",
+                        help="held-out CSVs measured once at the end (test-only sets welcome); figures go into the card")
+    parser.add_argument("--out", required=True, help="the spotter file to write (.pt)")
+    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hidden", type=int, default=32, help="channels of the temporal convolutions")
+    parser.add_argument("--cache", help="folder for the videos' region motion (default: the user cache)")
+    parser.add_argument("--data-note", default="", help="what the training videos show, for the model card")
+
+    def run(args: argparse.Namespace) -> int:
+        import dataclasses
+
+        from app.analysis.learned_spotter import LearnedSpotter
+        from app.core.test_only import TestOnlySetError
+        from app.core.user_dirs import cache_dir
+        from app.training.samples import TrainingDataError
+        from app.training.spotter_training import (choose_decoding, fit_calibration, labelled_videos, train_network)
+
+        if args.epochs < 1 or args.hidden < 1:
+            return _error("--epochs and --hidden must be >= 1")
+        cache = Path(args.cache) if args.cache else cache_dir() / "region_motion"
+        log = lambda message: print(message, flush=True)  # noqa: E731
+        try:
+            train = [v for csv in args.train for v in labelled_videos(csv, cache, log)]
+            val = [v for csv in args.val for v in labelled_videos(csv, cache, log, role="validation")]
+        except (TestOnlySetError, TrainingDataError, FileNotFoundError, ValueError) as error:
+            return _error(str(error))
+        net = train_network(train, epochs=args.epochs, seed=args.seed, hidden=args.hidden, log=log)
+        spotter = choose_decoding(LearnedSpotter(net), val, log)
+        spotter = dataclasses.replace(spotter, calibration=fit_calibration(spotter, val))
+        spotter.card.update({
+            "data": args.data_note or "labelled videos",
+            "train_csv": ", ".join(f"{p} (sha256 {_sha(p)})" for p in args.train),
+            "train_videos": len(train), "train_events": sum(len(v.truth) for v in train),
+            "val_csv": ", ".join(f"{p} (sha256 {_sha(p)})" for p in args.val),
+            "command_line": shlex.join(["tsfmicro", "train-spotter", *sys.argv[2:]]) if sys.argv[1:2] == ["train-spotter"]
+            else "tsfmicro train-spotter", "seed": args.seed, "epochs": args.epochs,
+            "date": datetime.date.today().isoformat(),
+            "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, smoothing {spotter.micro.smooth_s} s",
+        })
+        for csv in args.test:
+            try:
+                videos = labelled_videos(csv, cache, log) if not _is_test_only(csv) else _test_videos(csv, cache, log)
+            except (TrainingDataError, FileNotFoundError, ValueError) as error:
+                return _error(str(error))
+            figures = test_figures(spotter, videos)
+            spotter.card[f"test {Path(csv).parent.name}/{Path(csv).name}"] = figures
+            log(f"test {csv}: {figures}")
+        spotter.save(args.out)
+        log(f"wrote {args.out}")
+        return 0
+
+    return run
+
+
+def test_figures(spotter, videos) -> str:
+    """'micro F1 0.xx (TP/FP/FN), apex error median m frames' of the spotter on labelled videos."""
+    import statistics
+
+    from app.analysis.evaluate import evaluate_spotting
+    from app.training.spotter_training import spot_all
+
+    result = evaluate_spotting([e for v in videos for e in v.truth], spot_all(spotter, videos))["micro"]
+    c = result.counts
+    apex = statistics.median(result.apex_errors_frames) if result.apex_errors_frames else float("nan")
+    return f"micro F1 {c.f1:.3f} ({c.tp}/{c.fp}/{c.fn}), apex error median {apex:g} frames"
+
+
+def _is_test_only(csv) -> bool:
+    from app.core.test_only import why_test_only
+
+    return why_test_only(csv) is not None
+
+
+def _test_videos(csv, cache, log):
+    """A test-only set's videos, for measuring only (the training side refuses them everywhere else)."""
+    from app.training import spotter_training
+
+    return spotter_training.labelled_videos(csv, cache, log, allow_test_only=True)
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]

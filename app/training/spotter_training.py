@@ -1,0 +1,195 @@
+"""Training the learned motion spotter (`app.analysis.learned_spotter`) on labelled videos.
+
+1. Region motion of every video (`region_flow`, through the app's face pipeline), cached by content hash.
+2. Per-frame targets: micro inside a labelled micro-expression (onset..offset), macro inside a macro-expression,
+   none elsewhere — including the clips' own speech, blinks, head motion and laughter, which are not labelled.
+3. The network is trained with class-balanced cross-entropy and gain / noise augmentation of the features.
+4. On the validation videos only: the micro threshold and smoothing that give the best micro spotting F1, then a
+   confidence table (isotonic regression of hit / false suggestion on each interval's peak probability).
+Nothing here reads a test set; `tsfmicro train-spotter --test` measures the finished spotter last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from app.analysis.evaluate import evaluate_spotting, match_intervals
+from app.analysis.learned_spotter import CLASSES, LearnedSpotter, SpotterNet, network_input
+from app.analysis.region_flow import LAGS_S, RegionFlowStream
+from app.core.events import Event
+
+Log = Callable[[str], None]
+THETAS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+SMOOTHING_S = (0.0, 0.1, 0.2)
+
+
+@dataclass
+class LabelledVideo:
+    name: str            # the video's path, as events name it
+    fps: float
+    moves: np.ndarray    # (n, L, R, 2) region motion
+    truth: list[Event]
+
+
+def region_motion(video_path: str | os.PathLike, fps: Optional[float] = None,
+                  cache_dir: Optional[Path] = None, on_frame: Optional[Callable[[int], None]] = None) -> tuple[np.ndarray, float]:
+    """((n, L, R, 2) region motion, fps) of a whole video, read from `cache_dir` when it was measured before."""
+    from app.face import FaceConfig, FacePipeline
+    from app.media import open_video
+    from app.media.hashing import content_hash
+
+    cached = None
+    if cache_dir is not None:
+        cached = Path(cache_dir) / f"region_motion_{content_hash(video_path)}_{'_'.join(map(str, LAGS_S))}.npz"
+        if cached.is_file():
+            with np.load(cached) as data:
+                return data["moves"], float(data["fps"])
+    with open_video(video_path, fps=fps) as video:
+        rate = video.probe().fps
+        stream = RegionFlowStream(rate)
+        moves = []
+        for result in FacePipeline(FaceConfig(), rate).run(video.iter_frames()):
+            moves.append(stream.update(result))
+            if on_frame is not None:
+                on_frame(len(moves))
+    out = np.stack(moves).astype(np.float32) if moves else np.zeros((0, len(LAGS_S), 11, 2), np.float32)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".partial.npz")
+        np.savez_compressed(partial, moves=out, fps=rate)
+        os.replace(partial, cached)
+    return out, rate
+
+
+def labelled_videos(csv_path: str | os.PathLike, cache_dir: Optional[Path] = None, log: Log = print, *,
+                    allow_test_only: bool = False, role: str = "training") -> list[LabelledVideo]:
+    """Every video of a training CSV with its region motion and its accepted events (video = resolved path). A
+    test-only set is refused unless `allow_test_only` (measuring a finished spotter)."""
+    from app.core.test_only import refuse_test_only
+    from app.training.heldout import labelled_truth
+
+    if not allow_test_only:
+        refuse_test_only(csv_path, role)
+    data, truth = labelled_truth(csv_path)
+    by_video: dict[str, list[Event]] = {}
+    for event in truth:
+        by_video.setdefault(event.video, []).append(event)
+    out = []
+    for i, (video, events) in enumerate(sorted(by_video.items())):
+        moves, fps = region_motion(video, events[0].fps, cache_dir)
+        out.append(LabelledVideo(video, fps, moves, events))
+        log(f"region motion {i + 1}/{len(by_video)}: {Path(video).name} ({len(moves)} frames)")
+    return out
+
+
+def frame_targets(n: int, events: Sequence[Event]) -> np.ndarray:
+    """(n,) class index per frame: 1 inside a micro-expression, 2 inside a macro-expression, 0 elsewhere."""
+    y = np.zeros(n, np.int64)
+    for event in events:
+        y[event.onset_frame:event.offset_frame + 1] = CLASSES.index(event.kind)
+    return y
+
+
+def train_network(videos: Sequence[LabelledVideo], *, epochs: int = 60, seed: int = 0, hidden: int = 32,
+                  log: Log = print) -> SpotterNet:
+    """A `SpotterNet` trained on the videos (one video a step, in an order drawn from `seed`)."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    data = []
+    for video in videos:
+        features, valid = network_input(video.moves, video.fps)
+        targets = frame_targets(len(video.moves), video.truth)
+        if len(targets) != len(features):  # resampled to the network's rate: take the nearest frame's class
+            targets = targets[np.round(np.linspace(0, len(targets) - 1, len(features))).astype(int)]
+        data.append((torch.from_numpy(features.T.copy()), torch.from_numpy(targets), torch.from_numpy(valid).float()))
+    if not data:
+        raise ValueError("no training videos")
+    net = SpotterNet(data[0][0].shape[0], hidden)
+    counts = np.bincount(np.concatenate([t.numpy() for _, t, _ in data]), minlength=len(CLASSES)) + 1
+    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor((counts.sum() / counts) ** 0.5, dtype=torch.float32),
+                                  reduction="none")
+    optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-3)
+    net.train()
+    for epoch in range(epochs):
+        total = 0.0
+        for i in rng.permutation(len(data)):
+            x, y, valid = data[i]
+            x = x[None] * float(rng.uniform(0.7, 1.4)) + torch.randn(1, *x.shape) * float(rng.uniform(0.0, 0.3))
+            loss = (loss_fn(net(x)[0].T, y) * valid).sum() / valid.sum().clamp(min=1)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += loss.item()
+        if (epoch + 1) % 10 == 0 or epoch == epochs - 1:
+            log(f"epoch {epoch + 1}/{epochs}: loss {total / len(data):.4f}")
+    net.eval()
+    return net
+
+
+def spot_all(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> list[Event]:
+    """The spotter's suggestions on every video."""
+    out = []
+    for video in videos:
+        probs = spotter.probabilities(video.moves, video.fps)
+        out += spotter.events(probs, video.moves, video.fps, video=video.name)
+    return out
+
+
+def micro_f1(videos: Sequence[LabelledVideo], predicted: Sequence[Event]) -> float:
+    truth = [e for v in videos for e in v.truth]
+    return evaluate_spotting(truth, predicted)["micro"].counts.f1
+
+
+def choose_decoding(spotter: LearnedSpotter, videos: Sequence[LabelledVideo], log: Log = print) -> LearnedSpotter:
+    """The spotter with the micro threshold (θ_lo = 0.6 θ_hi) and smoothing of best micro F1 on `videos`."""
+    cache = [(v, spotter.probabilities(v.moves, v.fps)) for v in videos]
+    best = None
+    for smooth in SMOOTHING_S:
+        for theta in THETAS:
+            micro = dataclasses.replace(spotter.micro, smooth_s=smooth, theta_hi=theta, theta_lo=round(0.6 * theta, 3))
+            trial = dataclasses.replace(spotter, micro=micro, calibration=())
+            predicted = [e for v, p in cache for e in trial.events(p, v.moves, v.fps, video=v.name)]
+            score = micro_f1(videos, predicted)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, trial)
+    log(f"decoding chosen on validation: θ {best[1].micro.theta_hi}, smoothing {best[1].micro.smooth_s} s "
+        f"(micro F1 {best[0]:.3f})")
+    return best[1]
+
+
+def fit_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> tuple[tuple[float, float], ...]:
+    """(peak probability, P(hit)) points of an isotonic fit over every micro suggestion on `videos`."""
+    scores, hits = [], []
+    for video in videos:
+        probs = spotter.probabilities(video.moves, video.fps)
+        suggestions = [e for e in dataclasses.replace(spotter, calibration=()).events(
+            probs, video.moves, video.fps, video=video.name) if e.kind == "micro"]
+        truth = [(e.onset_frame, e.offset_frame) for e in video.truth if e.kind == "micro"]
+        matched = {p for _, p, _ in match_intervals(truth, [(e.onset_frame, e.offset_frame) for e in suggestions])}
+        scores += [e.confidence for e in suggestions]
+        hits += [1.0 if i in matched else 0.0 for i in range(len(suggestions))]
+    return isotonic_table(np.asarray(scores), np.asarray(hits))
+
+
+def isotonic_table(scores: np.ndarray, hits: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """Pool-adjacent-violators fit of hits (0/1) on scores: ((mean score, rate) per block), non-decreasing."""
+    if scores.size == 0:
+        return ()
+    order = np.argsort(scores, kind="stable")
+    blocks: list[list[float]] = []  # [sum of scores, sum of hits, count]
+    for s, h in zip(scores[order], hits[order]):
+        blocks.append([float(s), float(h), 1.0])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            s2, h2, n2 = blocks.pop()
+            blocks[-1][0] += s2
+            blocks[-1][1] += h2
+            blocks[-1][2] += n2
+    return tuple((round(b[0] / b[2], 4), round(b[1] / b[2], 4)) for b in blocks)

@@ -1,0 +1,121 @@
+"""The learned motion spotter: its features, its file, its calibration, and the bundled spotter on real decoded video
+with rendered motion (see kit.py, conftest.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from app.analysis.evaluate import interval_iou
+from app.analysis.learned_spotter import (LearnedSpotter, SpotterError, SpotterNet, calibrated, default_spotter,
+                                          evidence_features, network_input, resample)
+from app.analysis.motion_spotter import MotionConfig, spot_video
+from app.analysis.region_flow import EVIDENCE_REGIONS, go_and_return, lag_frames
+from app.training.spotter_training import frame_targets, isotonic_table
+
+from .conftest import BLINK, BROWS, SMILE
+
+R = len(EVIDENCE_REGIONS)
+
+
+def _moves(n: int = 60, lags=(3, 6, 9)) -> np.ndarray:
+    """(n, 3, R, 2) region motion of a brow that rises 1 % of an eye span over frames 20..25 and falls back by 30,
+    as the stream measures it (A_t = d(t) − d(t − k))."""
+    d = np.zeros((n, R, 2))
+    d[20:26, 0, 1] = -0.01 * np.arange(1, 7) / 6
+    d[26:31, 0, 1] = -0.01 * (1 - np.arange(1, 6) / 5)
+    moves = np.zeros((n, len(lags), R, 2))
+    for j, k in enumerate(lags):
+        moves[k:, j] = d[k:] - d[:-k]
+        moves[:k, j] = np.nan
+    return moves
+
+
+def test_features_show_a_movement_that_went_and_came_back():
+    moves = _moves()
+    features, valid = evidence_features(moves, (3, 6, 9))
+    assert features.shape == (60, 2 * 3 * R * 2) and features.dtype == np.float32
+    assert not valid[:9].any() and valid[9:51].all() and not valid[51:].any()  # lags missing at both ends
+    score = go_and_return(moves, (3, 6, 9))
+    apex = int(np.nanargmax(score[:, 0, 0]))
+    assert 23 <= apex <= 28 and np.nanmax(score[:, :, 1:]) == 0.0  # only the brow moved
+    assert score[40, 0, 0] == 0.0
+
+
+def test_other_frame_rates_are_resampled_to_the_network_rate():
+    moves = np.zeros((240, 3, R, 2))
+    features, valid = network_input(moves, 240 / 4)  # 4 s at 60 fps -> 120 rows at 30 fps
+    assert features.shape[0] == 120 and valid.shape == (120,)
+    ramp = np.arange(5.0)[:, None]
+    assert np.allclose(resample(ramp, 9)[:, 0], np.linspace(0, 4, 9))
+    assert np.array_equal(resample(ramp, 5), ramp)
+
+
+def test_frame_targets_and_isotonic_calibration():
+    from app.core.events import Event
+
+    events = [Event(video="v", subject="s", event_id="a", onset_frame=2, apex_frame=3, offset_frame=4, fps=30,
+                    kind="micro"),
+              Event(video="v", subject="s", event_id="b", onset_frame=6, apex_frame=7, offset_frame=8, fps=30,
+                    kind="macro")]
+    assert frame_targets(10, events).tolist() == [0, 0, 1, 1, 1, 0, 2, 2, 2, 0]
+    # worked by hand: (0.1, miss) | (0.2 hit, 0.3 miss) pooled -> 0.5 | (0.4, hit)
+    table = isotonic_table(np.array([0.3, 0.1, 0.4, 0.2]), np.array([0.0, 0.0, 1.0, 1.0]))
+    assert table == ((0.1, 0.0), (0.25, 0.5), (0.4, 1.0))
+    assert calibrated(table, 0.05) == 0.0 and calibrated(table, 0.325) == 0.75 and calibrated(table, 0.9) == 1.0
+    assert isotonic_table(np.array([]), np.array([])) == ()
+
+
+def test_file_round_trip_and_refusals(tmp_path):
+    torch.manual_seed(0)
+    spotter = LearnedSpotter(SpotterNet(2 * 3 * R * 2, hidden=8), calibration=((0.5, 0.1), (0.9, 0.8)),
+                             card={"data": "tests"})
+    path = spotter.save(tmp_path / "s.pt")
+    again = LearnedSpotter.load(path)
+    moves = _moves()
+    assert np.allclose(spotter.probabilities(moves, 30.0), again.probabilities(moves, 30.0), equal_nan=True)
+    assert again.calibration == spotter.calibration and again.card == {"data": "tests"} and again.micro == spotter.micro
+    (tmp_path / "bad.pt").write_bytes(b"not a file of ours")
+    with pytest.raises(SpotterError, match="bad.pt"):
+        LearnedSpotter.load(tmp_path / "bad.pt")
+    torch.save({"format": "something else"}, tmp_path / "other.pt")
+    with pytest.raises(SpotterError, match="other.pt: not a learned-spotter file"):
+        LearnedSpotter.load(tmp_path / "other.pt")
+    with pytest.raises(SpotterError, match="missing.pt: no such file"):
+        LearnedSpotter.load(tmp_path / "missing.pt")
+
+
+def test_the_bundled_spotter_says_what_it_was_trained_and_tested_on():
+    card = default_spotter().card
+    assert "synthetic" in card["data"] and card["train_videos"] > 0
+    assert any(key.startswith("test ") for key in card), "the bundled spotter carries held-out figures"
+
+
+@pytest.fixture(scope="module")
+def learned(clip, pipeline):
+    cache = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = spot_video(clip(name), MotionConfig(), pipeline=pipeline, video_name=f"{name}.mp4")
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name, warp", [("smile", SMILE), ("brows", BROWS)])
+def test_the_default_spotter_finds_a_rendered_micro_expression(learned, name, warp):
+    result = learned(name)
+    micro = [e for e in result.events if e.kind == "micro"]
+    assert len(micro) == 1
+    event = micro[0]
+    assert interval_iou((event.onset_frame, event.offset_frame), (warp.onset, warp.offset)) >= 0.5
+    assert warp.onset <= event.apex_frame <= warp.offset
+    assert event.notes.startswith("learned motion spotter (") and 0.0 <= event.confidence <= 1.0
+    assert len(result.motion) == 120 and np.nanargmax(result.motion) in range(warp.onset - 2, warp.offset + 3)
+
+
+@pytest.mark.parametrize("name", ["blink", "drift"])
+def test_blinks_and_head_motion_are_not_suggested(learned, name):
+    assert [e for e in learned(name).events if e.kind == "micro"] == []

@@ -1,0 +1,52 @@
+"""`tsfmicro train-spotter` end to end on a small synthetic set rendered here: region motion measured through the
+real face pipeline, a network trained, the decoding chosen and the confidence fitted on validation videos, the
+figures of a test set written into the card; a test-only set refused as training or validation data."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.analysis.learned_spotter import LearnedSpotter
+from app.cli import main
+from app.core.test_only import write_test_only_marker
+from app.synth.dataset import synthesize_dataset
+
+SMALL = dict(duration_s=4.0, size=(320, 240), faces=["astronaut"])
+
+
+@pytest.fixture(scope="module")
+def sets(tmp_path_factory):
+    root = tmp_path_factory.mktemp("spotter_sets")
+    train = synthesize_dataset(root / "train", 3, seed=11, micro_s=(0.04, 0.5), **SMALL)
+    val = synthesize_dataset(root / "val", 2, seed=12, **SMALL)
+    return root, train, val
+
+
+def test_trains_chooses_on_validation_and_records_what_it_was_made_from(sets, tmp_path, capsys):
+    root, train, val = sets
+    out = tmp_path / "spotter.pt"
+    assert main(["train-spotter", str(train), "--val", str(val), "--test", str(val), "--out", str(out),
+                 "--epochs", "3", "--hidden", "8", "--cache", str(root / "cache"), "--data-note", "synthetic test"]) == 0
+    printed = capsys.readouterr().out
+    assert "decoding chosen on validation" in printed and "micro F1" in printed
+    spotter = LearnedSpotter.load(out)
+    card = spotter.card
+    assert card["data"] == "synthetic test" and card["train_videos"] == 3 and card["epochs"] == 3
+    assert str(train) in card["train_csv"] and str(val) in card["val_csv"] and "sha256" in card["val_csv"]
+    assert any(key.startswith("test ") and "micro F1" in value for key, value in card.items())
+    assert spotter.micro.theta_hi in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    assert list(root.joinpath("cache").glob("region_motion_*.npz"))  # measured once, then read back
+
+
+def test_a_test_only_set_is_refused_for_training_and_validation(sets, tmp_path, capsys):
+    root, train, val = sets
+    write_test_only_marker(val.parent, "test only")
+    try:
+        for args in ([str(val), "--val", str(train)], [str(train), "--val", str(val)]):
+            assert main(["train-spotter", *args, "--out", str(tmp_path / "s.pt"), "--epochs", "1",
+                         "--cache", str(root / "cache")]) == 2
+            err = capsys.readouterr().err
+            assert str(val) in err and "test-only" in err
+        assert not (tmp_path / "s.pt").exists()
+    finally:
+        (val.parent / "TEST_ONLY_DO_NOT_TRAIN.txt").unlink()
