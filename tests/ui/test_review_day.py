@@ -11,28 +11,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QToolBar
 
 from app.core.events import Event
-from app.resources import demo_video_path
 from app.ui import first_run
 from app.ui.main_window import ReviewerWindow
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def demo_copy(tmp_path):
-    path = tmp_path / "interview.mp4"
-    shutil.copy(demo_video_path(), path)
-    return path
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    def make():
-        window = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-        qtbot.addWidget(window)
-        window.show()
-        return window
-    return make
 
 
 def _opened(make_window, qtbot, path):

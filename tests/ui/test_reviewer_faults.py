@@ -10,13 +10,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QProcess, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, QProcess, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from app.core.events import Event
 from app.core.project_store import ProjectStore
 from app.resources import demo_video_path
-from app.ui.main_window import ReviewerWindow
 from app.ui.training_job import TrainingRequest
 
 pytestmark = pytest.mark.gui
@@ -29,16 +28,6 @@ def demo_copy(tmp_path):
     path = folder / "interview.mp4"
     shutil.copy(demo_video_path(), path)
     return path
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    def make():
-        window = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-        qtbot.addWidget(window)
-        window.show()
-        return window
-    return make
 
 
 def _opened(make_window, qtbot, path):

@@ -1,36 +1,15 @@
 """The reviewer window, driven for real (offscreen): open the demo video, step, play, label with
 the keyboard, nudge, undo, accept, reopen; bad files give a message."""
 
-import shutil
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from app.core.project_store import ProjectStore
 from app.media import open_video
-from app.resources import demo_video_path
-from app.ui.main_window import ReviewerWindow
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def demo_copy(tmp_path):
-    path = tmp_path / "interview.mp4"
-    shutil.copy(demo_video_path(), path)
-    return path
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    def make():
-        window = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-        qtbot.addWidget(window)
-        window.show()
-        return window
-    return make
 
 
 def _shown_pixels(window):
