@@ -7,7 +7,7 @@ on the 112 px grey face crop, as the training-free spotter measures it). Several
 a lip-corner movement.
 
 Streaming and memory-bounded: `RegionFlowStream.update` takes the face pipeline's results in frame order and keeps
-the grey crops of the last k_max + 1 frames; the per-frame output is (L, R, 2) floats (about 260 bytes a frame).
+the grey crops of the last k_max + 1 frames; the per-frame output is (L, R, 2) floats (66 numbers a frame).
 """
 
 from __future__ import annotations
