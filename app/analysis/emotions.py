@@ -49,3 +49,20 @@ class FrameCrops:
             result = next(iter(self._pipeline.run([(index, frame)])))  # a None frame gives "no face"
             self._cache[index] = result.crop  # None when no face was found
         return self._cache[index]
+
+
+def name_with_bundled_model(source, fps: float, events: Sequence[Event], *, device: str = "auto",
+                            threads: Optional[int] = None) -> list[Event]:
+    """A spotter's suggestions with their emotion named by the bundled TSFmicro model's pair classifier on each
+    interval's onset and apex frames of the open video `source`; the spotter's notes are kept in front of the
+    classifier's. Unchanged when this installation has no bundled model or there is nothing to name."""
+    from app.analysis.predictor import Predictor
+    from app.resources import default_model_path
+
+    checkpoint = default_model_path()
+    if checkpoint is None or not events:
+        return list(events)
+    predictor = Predictor.load(checkpoint, device=device, threads=threads)
+    named = name_emotions(predictor, FrameCrops(source, fps=fps), events)
+    return [n if n.notes == e.notes else dataclasses.replace(n, notes=f"{e.notes}; {n.notes}")
+            for e, n in zip(events, named)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -135,14 +134,12 @@ def _analyze_command(parser: argparse.ArgumentParser):
 def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
     """A motion spotter over the video → motion.csv, events.csv (emotions named by the bundled model's pair
     classifier where it is installed) and analysis.json."""
-    from app.analysis import Predictor
-    from app.analysis.emotions import FrameCrops, name_emotions
+    from app.analysis.emotions import name_with_bundled_model
     from app.analysis.learned_spotter import SpotterError, default_spotter
     from app.analysis.motion_spotter import MotionConfig, spot_video
     from app.commands.spot import motion_csv_text
     from app.core.atomic import atomic_write_text
     from app.core.label_exchange import export_labels
-    from app.resources import default_model_path
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -160,13 +157,7 @@ def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
         result = spot_video(video, MotionConfig(method=method), video_name=str(Path(args.video).resolve()),
                             subject=Path(args.video).stem, on_sample=lambda s: progress.update(1))
         progress.finish()
-        events = result.events
-        checkpoint = default_model_path()
-        if checkpoint is not None and events:
-            predictor = Predictor.load(checkpoint, device=args.device, threads=args.threads)
-            named = name_emotions(predictor, FrameCrops(video, fps=info.fps), events)
-            events = [n if n.notes == e.notes else replace(n, notes=f"{e.notes}; {n.notes}")
-                      for e, n in zip(events, named)]
+        events = name_with_bundled_model(video, info.fps, result.events, device=args.device, threads=args.threads)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "motion.csv", motion_csv_text(result))
     export_labels(out / "events.csv", events, Path(args.video))

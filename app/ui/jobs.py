@@ -111,10 +111,18 @@ class SpotterWorker(Worker):
         self._fps, self._method = fps, method
 
     def work(self):
+        """The spotter's result, its suggestions' emotions named by the bundled model (as `tsfmicro analyze` does)."""
+        from dataclasses import replace
+
+        from app.analysis.emotions import name_with_bundled_model
         from app.analysis.motion_spotter import MotionConfig, spot_video
 
-        return spot_video(self._video_path, MotionConfig(method=self._method), fps=self._fps,
-                          on_sample=lambda sample: self.tick(sample.frame))
+        result = spot_video(self._video_path, MotionConfig(method=self._method), fps=self._fps,
+                            on_sample=lambda sample: self.tick(sample.frame))
+        if self._cancel.is_set():
+            raise _Cancelled
+        with open_video(self._video_path, fps=self._fps) as video:
+            return replace(result, events=name_with_bundled_model(video, self._fps, result.events))
 
 
 class AnalysisWorker(Worker):

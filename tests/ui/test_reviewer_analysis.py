@@ -87,6 +87,7 @@ def test_the_default_analysis_is_the_learned_spotter(window, qtbot):
     assert "motion" in window.timeline.curve_names()
     suggestions = [e for e in window.document.events() if e.source == "model"]
     assert all(e.status == "suggested" and e.notes.startswith("learned motion spotter") for e in suggestions)
+    assert all(e.emotion != "none" and "emotion by the pair classifier" in e.notes for e in suggestions)
     truth = [e for e in read_events_csv(resource_path("demo", "astronaut_demo.events.csv")).accepted
              if e.kind == "micro"]
     found = [t for t in truth if any(s.kind == "micro" and interval_iou((s.onset_frame, s.offset_frame),
