@@ -20,7 +20,8 @@ from typing import Callable, Optional
 import numpy as np
 
 from app.batch.marker import OUTPUT_FILES, clear_partial, write_done
-from app.batch.settings import MODEL, ScoreSettings, file_sha256
+from app.batch.settings import MODEL, ScoreSettings
+from app.media.hashing import file_sha256
 
 ProgressFn = Callable[[int, int], None]  # (frames done, frames total) of the current video
 

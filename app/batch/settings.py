@@ -18,18 +18,11 @@ from pathlib import Path
 from typing import Optional
 
 from app import __version__
+from app.media.hashing import file_sha256
 
 MOTION = "motion"   # a motion spotter (the default when no checkpoint is given: the learned one)
 MODEL = "model"     # a trained TSFmicro checkpoint with a spotting head
 OUTPUT_FORMAT = 1   # bump when the per-video files change shape
-
-
-def file_sha256(path: str | os.PathLike, block: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(block):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def threads_per_worker(workers: int, cores: Optional[int] = None) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import shlex
 import sys
 from pathlib import Path
@@ -106,4 +105,6 @@ def _test_videos(csv, cache, log):
 
 
 def _sha(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    from app.media.hashing import file_sha256
+
+    return file_sha256(path)[:16]

@@ -1,4 +1,5 @@
-"""A fast content hash for large video files, used as a cache key."""
+"""Hashes of files: a fast content hash for large video files (a cache key), and the SHA-256 of a whole file
+(checkpoints, CSVs and model files named in model cards and resume keys)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,12 @@ def content_hash(path: str | os.PathLike) -> str:
                 f.seek(offset)
                 h.update(f.read(_SAMPLE_BYTES))
     return h.hexdigest()
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of every byte of a file, read 1 MiB at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -23,7 +23,7 @@ from app.core.events import Event
 from app.face import FaceConfig
 from app.media import open_video
 from app.training.heldout import labelled_truth, model_curves
-from app.training.samples import file_sha256
+from app.media.hashing import file_sha256
 
 GRID = {"theta_hi": (0.5, 0.7, 0.85, 0.95), "theta_lo": (0.3, 0.5, 0.7, 0.85),
         "smooth_s": (0.05, 0.1, 0.15, 0.2, 0.25, 0.3), "trim_end_s": (0.0, 0.1, 0.2, 0.3, 0.4),

@@ -28,7 +28,8 @@ from app.analysis.predictor import Predictor
 from app.core.events import Event
 from app.face import FaceConfig
 from app.training.classes import parse_classes
-from app.training.samples import build_samples, file_sha256, load_training_csv
+from app.media.hashing import file_sha256
+from app.training.samples import build_samples, load_training_csv
 
 Log = Callable[[str], None]
 

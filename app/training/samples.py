@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from app.face import FaceConfig
 from app.training.classes import ClassMap
 from app.training.crops import VideoCrops
 from app.training.reselect import CASME_WINDOW_SCALE, reselect
+from app.media.hashing import file_sha256
 
 Log = Callable[[str], None]
 
@@ -66,14 +66,6 @@ class Skipped:
 
     def __str__(self) -> str:
         return f"{self.video}: event {self.event_id}: {self.reason}"
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_training_csv(path: str | os.PathLike, *, skip_invalid: bool = False) -> TrainingData:
