@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from app.analysis.proposals import ProposalConfig, propose_events
+from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, go_and_return, lag_frames
 from app.core.events import Event
 
@@ -134,16 +134,20 @@ class LearnedSpotter:
             probs = resample(probs, n)
         return probs
 
-    def events(self, probs: np.ndarray, moves: np.ndarray, fps: float, *, video: str, subject: str = "") -> list[Event]:
-        """Suggested micro and macro intervals of one video (source model, status suggested), each with its apex at
-        the strongest go-and-return evidence, the region in notes and a calibrated confidence."""
-        micro_probs = _as_channels(probs[:, 1])
-        macro_probs = _as_channels(probs[:, 2])
-        found = [e for e in propose_events(micro_probs, fps, video=video, subject=subject, config=self.micro,
-                                           id_prefix="spot-micro-") if e.kind == "micro"]
+    def evidence(self, moves: np.ndarray, fps: float) -> np.ndarray:
+        """(n, R) go-and-return evidence per frame and region (% eye span, the strongest lag), NaN where missing."""
+        return strongest_lag(go_and_return(moves, lag_frames(fps, self.lags_s)))
+
+    def events(self, probs: np.ndarray, evidence: np.ndarray, fps: float, *, video: str,
+               subject: str = "") -> list[Event]:
+        """Suggested micro and macro intervals of one video (source model, status suggested) from its probabilities
+        and its `evidence`, each with its apex at the strongest evidence, the region in notes and a calibrated
+        confidence."""
+        found = [e for e in propose_events(curve_channels(probs[:, 1]), fps, video=video, subject=subject,
+                                           config=self.micro, id_prefix="spot-micro-") if e.kind == "micro"]
         found += [dataclasses.replace(e, kind="macro") for e in propose_events(
-            macro_probs, fps, video=video, subject=subject, config=self.macro, id_prefix="spot-macro-")]
-        evidence = strongest_lag(go_and_return(moves, lag_frames(fps, self.lags_s)))
+            curve_channels(probs[:, 2]), fps, video=video, subject=subject, config=self.macro,
+            id_prefix="spot-macro-")]
         out = []
         for event in sorted(found, key=lambda e: e.onset_frame):
             apex, region = _evidence_peak(evidence, event, self.regions)
@@ -215,15 +219,16 @@ class LearnedRun:
         self._moves.append(self._stream.update(result).astype(np.float32))
 
     def finish(self, *, video: str, subject: str = "") -> tuple[np.ndarray, np.ndarray, list[str], list[Event]]:
-        moves = np.stack(self._moves) if self._moves else np.zeros((0, len(self.spotter.lags_s), len(self.spotter.regions), 2))
+        shape = (0, len(self.spotter.lags_s), len(self.spotter.regions), 2)
+        moves = np.stack(self._moves) if self._moves else np.zeros(shape, np.float32)
         probs = self.spotter.probabilities(moves, self.fps)
-        evidence = strongest_lag(go_and_return(moves, lag_frames(self.fps, self.spotter.lags_s)))
-        has = np.isfinite(evidence).any(axis=1) if len(evidence) else np.zeros(0, bool)
-        best = np.where(has, np.argmax(np.where(np.isfinite(evidence), evidence, -np.inf), axis=1), 0) if len(moves) else []
-        score = np.where(has, evidence[np.arange(len(evidence)), best], np.nan) if len(moves) else np.zeros(0)
-        region = [self.spotter.regions[b] if h else "" for b, h in zip(best, has)]
-        events = self.spotter.events(probs, moves, self.fps, video=video, subject=subject)
-        return probs[:, 1] if len(probs) else np.zeros(0), score, region, events
+        evidence = self.spotter.evidence(moves, self.fps)
+        filled = np.where(np.isfinite(evidence), evidence, -np.inf)
+        best = filled.argmax(axis=1)
+        score = filled[np.arange(len(filled)), best]
+        region = [self.spotter.regions[b] if np.isfinite(v) else "" for b, v in zip(best, score)]
+        events = self.spotter.events(probs, evidence, self.fps, video=video, subject=subject)
+        return probs[:, 1], np.where(np.isfinite(score), score, np.nan), region, events
 
 
 @functools.lru_cache(maxsize=1)
@@ -240,12 +245,6 @@ def default_spotter() -> LearnedSpotter:
         raise SpotterError("this installation has no bundled learned spotter (resources/models/spotter.pt); "
                            "use the training-free spotter (--method flow)")
     return _cached(str(path), path.stat().st_mtime)
-
-
-def _as_channels(p: np.ndarray) -> np.ndarray:
-    """A single probability curve as (none, onset, apex, offset) channels for `propose_events`."""
-    zeros = np.where(np.isnan(p), np.nan, 0.0)
-    return np.column_stack([1.0 - p, zeros, p, zeros])
 
 
 def _evidence_peak(evidence: np.ndarray, event: Event, regions: tuple[str, ...]) -> tuple[int, str]:

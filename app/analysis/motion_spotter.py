@@ -38,7 +38,7 @@ import numpy as np
 
 from app.analysis.flow_regions import (ALL_REGIONS, BLINK_PAIRS, DEFAULT_REGIONS, EYE_REGIONS, FARNEBACK, REGIONS,
                                       compensated_flow, flow_crop)
-from app.analysis.proposals import ProposalConfig, propose_events
+from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.core.events import Event
 from app.face.config import FaceConfig
 from app.face.pipeline import FacePipeline, FaceResult
@@ -243,10 +243,7 @@ def motion_events(motion: np.ndarray, fps: float, *, video: str, subject: str = 
                   config: MotionConfig = MotionConfig(), region: Optional[list[str]] = None) -> list[Event]:
     """Suggested events (source=model, status=suggested, notes 'motion spotter (region at apex)') from
     a (n,) motion curve, through `propose_events`."""
-    motion = np.asarray(motion, dtype=np.float64)
-    zeros = np.where(np.isnan(motion), np.nan, 0.0)
-    probs = np.column_stack([1.0 - motion, zeros, motion, zeros])
-    events = propose_events(probs, fps, video=video, subject=subject, config=config.proposals, id_prefix="motion-")
+    events = propose_events(curve_channels(motion), fps, video=video, subject=subject, config=config.proposals, id_prefix="motion-")
     out = []
     for e in events:
         where = region[e.apex_frame] if region is not None and region[e.apex_frame] else ""

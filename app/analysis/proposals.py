@@ -37,6 +37,14 @@ BASELINES = ("none", "median")
 MIN_HEADROOM = 0.05  # above_median never divides by less: a face read as always active does not turn wobble into runs
 
 
+def curve_channels(curve: np.ndarray) -> np.ndarray:
+    """A single activity curve (n,) in [0, 1] (NaN = not computed) as the (none, onset, apex, offset) probabilities
+    `propose_events` reads: activity = the curve, apex channel = the curve, no onset/offset evidence."""
+    curve = np.asarray(curve, dtype=np.float64)
+    zeros = np.where(np.isnan(curve), np.nan, 0.0)
+    return np.column_stack([1.0 - curve, zeros, curve, zeros])
+
+
 @dataclass(frozen=True)
 class ProposalConfig:
     smooth_s: float = 0.05            # moving-average window; 0 = no smoothing

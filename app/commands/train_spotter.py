@@ -58,14 +58,13 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "train_csv": ", ".join(f"{p} (sha256 {_sha(p)})" for p in args.train),
             "train_videos": len(train), "train_events": sum(len(v.truth) for v in train),
             "val_csv": ", ".join(f"{p} (sha256 {_sha(p)})" for p in args.val),
-            "command_line": shlex.join(["tsfmicro", "train-spotter", *sys.argv[2:]]) if sys.argv[1:2] == ["train-spotter"]
-            else "tsfmicro train-spotter", "seed": args.seed, "epochs": args.epochs,
+            "command_line": shlex.join(["tsfmicro", *sys.argv[1:]]), "seed": args.seed, "epochs": args.epochs,
             "date": datetime.date.today().isoformat(),
             "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, smoothing {spotter.micro.smooth_s} s",
         })
         for csv in args.test:
-            try:
-                videos = labelled_videos(csv, cache, log) if not _is_test_only(csv) else _test_videos(csv, cache, log)
+            try:  # measured only, so a test-only set is welcome here
+                videos = labelled_videos(csv, cache, log, allow_test_only=True)
             except (TrainingDataError, FileNotFoundError, ValueError) as error:
                 return _error(str(error))
             figures = test_figures(spotter, videos)
@@ -89,19 +88,6 @@ def test_figures(spotter, videos) -> str:
     c = result.counts
     apex = statistics.median(result.apex_errors_frames) if result.apex_errors_frames else float("nan")
     return f"micro F1 {c.f1:.3f} ({c.tp}/{c.fp}/{c.fn}), apex error median {apex:g} frames"
-
-
-def _is_test_only(csv) -> bool:
-    from app.core.test_only import why_test_only
-
-    return why_test_only(csv) is not None
-
-
-def _test_videos(csv, cache, log):
-    """A test-only set's videos, for measuring only (the training side refuses them everywhere else)."""
-    from app.training import spotter_training
-
-    return spotter_training.labelled_videos(csv, cache, log, allow_test_only=True)
 
 
 def _sha(path) -> str:

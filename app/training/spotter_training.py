@@ -139,7 +139,7 @@ def spot_all(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> list[E
     out = []
     for video in videos:
         probs = spotter.probabilities(video.moves, video.fps)
-        out += spotter.events(probs, video.moves, video.fps, video=video.name)
+        out += spotter.events(probs, spotter.evidence(video.moves, video.fps), video.fps, video=video.name)
     return out
 
 
@@ -150,13 +150,13 @@ def micro_f1(videos: Sequence[LabelledVideo], predicted: Sequence[Event]) -> flo
 
 def choose_decoding(spotter: LearnedSpotter, videos: Sequence[LabelledVideo], log: Log = print) -> LearnedSpotter:
     """The spotter with the micro threshold (θ_lo = 0.6 θ_hi) and smoothing of best micro F1 on `videos`."""
-    cache = [(v, spotter.probabilities(v.moves, v.fps)) for v in videos]
+    cache = [(v, spotter.probabilities(v.moves, v.fps), spotter.evidence(v.moves, v.fps)) for v in videos]
     best = None
     for smooth in SMOOTHING_S:
         for theta in THETAS:
             micro = dataclasses.replace(spotter.micro, smooth_s=smooth, theta_hi=theta, theta_lo=round(0.6 * theta, 3))
             trial = dataclasses.replace(spotter, micro=micro, calibration=())
-            predicted = [e for v, p in cache for e in trial.events(p, v.moves, v.fps, video=v.name)]
+            predicted = [e for v, p, evidence in cache for e in trial.events(p, evidence, v.fps, video=v.name)]
             score = micro_f1(videos, predicted)
             if best is None or score > best[0] + 1e-9:
                 best = (score, trial)
@@ -171,7 +171,7 @@ def fit_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) ->
     for video in videos:
         probs = spotter.probabilities(video.moves, video.fps)
         suggestions = [e for e in dataclasses.replace(spotter, calibration=()).events(
-            probs, video.moves, video.fps, video=video.name) if e.kind == "micro"]
+            probs, spotter.evidence(video.moves, video.fps), video.fps, video=video.name) if e.kind == "micro"]
         truth = [(e.onset_frame, e.offset_frame) for e in video.truth if e.kind == "micro"]
         matched = {p for _, p, _ in match_intervals(truth, [(e.onset_frame, e.offset_frame) for e in suggestions])}
         scores += [e.confidence for e in suggestions]

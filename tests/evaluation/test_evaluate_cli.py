@@ -53,3 +53,23 @@ def test_evaluate_names_a_bad_file(tmp_path):
     bad.write_text("video,subject\n")
     run = tsfmicro("evaluate", "--truth", bad, "--pred", bad)
     assert run.returncode == 2 and "bad.csv: missing column(s)" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_evaluate_a_spotter_on_the_demo_and_a_missing_truth_file(tmp_path):
+    """--spotter learned runs the default analysis on every video of the truth CSV and scores it; its predictions
+    are saved; a missing truth file is named."""
+    import shutil
+
+    from app.resources import resource_path
+
+    shutil.copy(resource_path("demo", "astronaut_demo.mp4"), tmp_path / "astronaut_demo.mp4")
+    shutil.copy(resource_path("demo", "astronaut_demo.events.csv"), tmp_path / "truth.csv")
+    out = tmp_path / "out"
+    done = tsfmicro("evaluate", "--truth", tmp_path / "truth.csv", "--spotter", "learned", "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert "evaluating the learned motion spotter" in done.stdout and "micro" in done.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["spotter"] == "learned" and metrics["spotting"]["micro"]["tp"] >= 2
+    assert (out / "pred_spotting.csv").is_file()
+    missing = tsfmicro("evaluate", "--truth", tmp_path / "nope.csv", "--spotter", "flow")
+    assert missing.returncode == 2 and "nope.csv" in missing.stderr
