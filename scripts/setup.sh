@@ -14,7 +14,9 @@ if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) els
 fi
 
 # Libraries for the real (xcb) Qt window and for screenshots under Xvfb. Offscreen Qt (tests)
-# needs none of them. FIELD.md §9 lists why each is there.
+# needs none of the xcb ones: it uses only libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3
+# libglib2.0-0 and a font (fonts-dejavu-core); the libx11-xcb1 / libxcb-* / libxkbcommon-x11-0 set is
+# what the real window adds, and xvfb + xauth run it headless for screenshots.
 DEBS="xvfb xauth libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0"

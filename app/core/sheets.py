@@ -1,6 +1,6 @@
 """The official coding sheets of CASME II, SAMM and CAS(ME)^3 Part A, read into typed records.
 
-Handles the known quirks (MODEL_SPEC §10.2) and reports each fix:
+Handles the known quirks of the public copies and reports each fix:
 - CASME II: subject ids stored as text; ApexFrame "/" (apex imputed later, mid-interval); the older
   CASME2-coding-20140508 sheet is told apart from the 2019-07-01 one by its header.
 - SAMM: 13 preamble rows before the header; capitalised emotions; apex outside the interval

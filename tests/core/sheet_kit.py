@@ -1,4 +1,4 @@
-"""Tiny coding sheets in the official layouts (MODEL_SPEC §10.2), built with openpyxl, and tiny
+"""Tiny coding sheets in the official layouts (quirks as listed in `app/core/sheets.py`), built with openpyxl, and tiny
 frame folders of numbered image files."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Coding-sheet import on sheets built in the official layouts, each quirk present (MODEL_SPEC §10.2)."""
+"""Coding-sheet import on sheets built in the official layouts, each quirk of `app/core/sheets.py` present."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""The MEGC spotting metric on hand-made interval lists, including the pitfalls of FIELD.md §4.1."""
+"""The MEGC spotting metric on hand-made interval lists, including the pitfalls of public
+scripts: one prediction counted twice, and the copied IoU that gives disjoint intervals 1."""
 
 import pytest
 

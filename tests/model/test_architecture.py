@@ -1,4 +1,5 @@
-"""Shapes, parameter counts and gradients of the pair classifier (MODEL_SPEC §7, §14)."""
+"""Shapes, parameter counts and gradients of the pair classifier: the full model (the published 12,789,413
+parameters, counted per part) and the tiny test variant."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def test_full_model_parameter_count_is_the_published_one(full_model) -> None:
     assert count(full_model) == 12_789_413
 
 
-def test_full_model_parameter_breakdown_matches_spec_table(full_model) -> None:
+def test_full_model_parameter_count_per_part(full_model) -> None:
     temporal, spatial, head = full_model.temporal, full_model.spatial, full_model.head
     assert count(temporal.stem) == 65_952
     assert [count(block) for block in temporal.stages[0].blocks] == [45_952]
@@ -40,7 +41,7 @@ def test_parameter_count_grows_by_1025_per_class(num_classes: int) -> None:
     assert count(model.head.classifier) == (model.cfg.embed_dim + 1) * num_classes
 
 
-def test_full_model_shapes_follow_spec_table(full_model, full_pair) -> None:
+def test_full_model_tensor_shapes_per_stage(full_model, full_pair) -> None:
     seen: dict[str, tuple[int, ...]] = {}
 
     def record(name):
@@ -71,7 +72,7 @@ def test_full_model_shapes_follow_spec_table(full_model, full_pair) -> None:
     assert torch.isfinite(logits).all()
 
 
-def test_tiny_variant_matches_spec_section_14(tiny_model, tiny_pair) -> None:
+def test_tiny_variant_sizes_and_shapes(tiny_model, tiny_pair) -> None:
     cfg = tiny_model.cfg
     assert cfg.input_size == 64 and cfg.temporal.dims == (8, 16, 32, 64) and cfg.temporal.depths == (1, 1, 1, 1)
     assert set(cfg.temporal.num_heads) == {2} and cfg.spatial.dim == 64 and cfg.spatial.depth == 1

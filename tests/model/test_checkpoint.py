@@ -1,4 +1,4 @@
-"""Checkpoint files: round trip, contents, and refusal of bad files (MODEL_SPEC §14 "Checkpoints")."""
+"""Checkpoint files: round trip, contents, and refusal of bad files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""MaSA maths checked against direct computations (MODEL_SPEC §3.5-§3.8, §14 "Maths")."""
+"""MaSA maths (per-head decay, rotary shift, Manhattan-distance bias, full and axial attention) checked against
+direct computations."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from model.masa import (
 @pytest.mark.parametrize(
     ("decay_range", "expected"), [(4.0, (-0.287682, -0.064539)), (6.0, (-0.287682, -0.031749))]
 )
-def test_decay_values_match_spec(decay_range: float, expected: tuple[float, float]) -> None:
+def test_decay_values_per_head(decay_range: float, expected: tuple[float, float]) -> None:
     log_gamma = head_log_decays(2, 2.0, decay_range)
     assert log_gamma.tolist() == pytest.approx(expected, abs=1e-6)
     gammas = {4.0: (0.75, 0.9375), 6.0: (0.75, 0.96875)}[decay_range]
@@ -108,8 +109,8 @@ def test_full_mode_equals_explicit_softmax_over_grid() -> None:
 
 
 @pytest.mark.parametrize("mode", list(MaSAMode))
-def test_masa_module_follows_spec_formula(mode: MaSAMode) -> None:
-    """Projections, key scaling before rotation, rotation, attention, LePE and output projection (§3.7)."""
+def test_masa_module_equals_explicit_computation(mode: MaSAMode) -> None:
+    """Projections, key scaling before rotation, rotation, attention, LePE and output projection."""
     dim, heads, height, width = 8, 2, 3, 4
     head_dim = dim // heads
     torch.manual_seed(3)

@@ -1,4 +1,5 @@
-"""The per-frame transform (MODEL_SPEC §1.3)."""
+"""The per-frame transform: an RGB uint8 crop resized to the input size, then normalised (ImageNet mean/std, or
+grey local contrast)."""
 
 from __future__ import annotations
 

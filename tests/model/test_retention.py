@@ -1,4 +1,5 @@
-"""Retention forms are the same function (MODEL_SPEC §13.3, §14 "Retention head"), in float64."""
+"""Retention forms (parallel, recurrent, chunkwise) and the spotting head built on them are the same function, in
+float64."""
 
 from __future__ import annotations
 

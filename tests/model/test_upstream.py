@@ -1,4 +1,4 @@
-"""Mapping to and from the reference implementation's state-dict keys (MODEL_SPEC §12)."""
+"""Mapping to and from the reference implementation's state-dict keys; its dead keys are dropped."""
 
 from __future__ import annotations
 
