@@ -28,17 +28,14 @@ class TSFmicro(nn.Module):
     Inputs are normalised crops from `model.preprocess`: onset and apex, each (B, 3, S, S) with S = cfg.input_size
     (224). The motion input apex − onset is formed inside the model.
 
-    - `forward_features(onset, apex)` → fused map (B, g, g, d), channels-last; (B, 14, 14, 512) by default.
+    - `forward_features(onset, apex)` → fused map (B, g, g, d), channels-last; (B, 14, 14, 512) by default. It is
+      `forward_pair_features(reference_features(onset), onset, apex)`: the onset-only part of the fusion, then the
+      pair part, the two entry points a streaming analysis calls separately (a reference frame's features once).
     - `forward_head(f, pre_logits=False)` → logits (B, C), or the (B, embed_dim) embedding.
     - `forward(onset, apex)` → logits (B, C).
+    - `forward_embedding(onset, apex, kind)` = `embedding_of(forward_features(onset, apex), kind)`: the spotting
+      head's per-pair vector.
     """
-
-    _FUSERS = {
-        Fusion.LATE: "_fuse_late",
-        Fusion.EARLY: "_fuse_early",
-        Fusion.SPATIAL_TO_TEMPORAL: "_fuse_spatial_to_temporal",
-        Fusion.TEMPORAL_TO_SPATIAL: "_fuse_temporal_to_spatial",
-    }
 
     def __init__(self, cfg: TSFmicroCfg) -> None:
         super().__init__()
@@ -67,28 +64,44 @@ class TSFmicro(nn.Module):
     def embedding_dim(self, kind: EmbeddingKind = EmbeddingKind.PRE_LOGITS) -> int:
         return self.cfg.embed_dim if EmbeddingKind(kind) is EmbeddingKind.PRE_LOGITS else self.cfg.feature_dim
 
-    # fusion variants: (onset, motion) → fused channels-last map
+    # the fusion, split where the onset-only work ends (each variant's reference part | pair part):
+    #   late    spatial ViT map (B, g, g, d)               | temporal(apex − onset) + ref
+    #   early   onset stem map (B, S/2, S/2, d₀)           | temporal stages(temporal stem(apex − onset) + ref)
+    #   s_to_t  upsampled ViT map (B, S/2, S/2, d₀)        | temporal stages(temporal stem(apex − onset) + ref)
+    #   t_to_s  position-embedded ViT tokens (B, g·g, d)   | ViT blocks(ref + temporal(apex − onset) tokens)
 
-    def _fuse_late(self, onset: torch.Tensor, motion: torch.Tensor) -> torch.Tensor:
-        return self.temporal(motion) + self.spatial(onset)
+    def reference_features(self, onset: torch.Tensor) -> torch.Tensor:
+        """onset (B, 3, S, S) → the features the fusion computes from the onset alone (the table above). A
+        streaming analysis computes them once per reference frame and pairs them with many apex frames."""
+        fusion = self.cfg.fusion
+        if fusion is Fusion.LATE:
+            return self.spatial(onset)
+        if fusion is Fusion.EARLY:
+            return self.onset_stem(onset)
+        if fusion is Fusion.SPATIAL_TO_TEMPORAL:
+            return self.spatial_upsampler(self.spatial(onset))
+        if fusion is Fusion.TEMPORAL_TO_SPATIAL:
+            return self.spatial.embed(onset)
+        raise ValueError(f"unsupported fusion {fusion!r}")
 
-    def _fuse_early(self, onset: torch.Tensor, motion: torch.Tensor) -> torch.Tensor:
-        return self.temporal.forward_stages(self.temporal.stem(motion) + self.onset_stem(onset))
-
-    def _fuse_spatial_to_temporal(self, onset: torch.Tensor, motion: torch.Tensor) -> torch.Tensor:
-        spatial_at_stem = self.spatial_upsampler(self.spatial(onset))
-        return self.temporal.forward_stages(self.temporal.stem(motion) + spatial_at_stem)
-
-    def _fuse_temporal_to_spatial(self, onset: torch.Tensor, motion: torch.Tensor) -> torch.Tensor:
-        temporal_tokens = self.temporal(motion).flatten(1, 2)
-        return self.spatial.encode(self.spatial.embed(onset) + temporal_tokens)
+    def forward_pair_features(self, ref: torch.Tensor, onset: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
+        """ref = `reference_features(onset)`; onset, apex (B, 3, S, S) → fused map (B, g, g, d), the pair part of
+        `forward_features`."""
+        motion = apex - onset
+        fusion = self.cfg.fusion
+        if fusion is Fusion.LATE:
+            return self.temporal(motion) + ref
+        if fusion in (Fusion.EARLY, Fusion.SPATIAL_TO_TEMPORAL):
+            return self.temporal.forward_stages(self.temporal.stem(motion) + ref)
+        if fusion is Fusion.TEMPORAL_TO_SPATIAL:
+            return self.spatial.encode(ref + self.temporal(motion).flatten(1, 2))
+        raise ValueError(f"unsupported fusion {fusion!r}")
 
     # timm-style contract
 
     def forward_features(self, onset: torch.Tensor, apex: torch.Tensor) -> torch.Tensor:
         """onset, apex: (B, 3, S, S) → fused map (B, g, g, d)."""
-        fuse = getattr(self, self._FUSERS[self.cfg.fusion])
-        return fuse(onset, apex - onset)
+        return self.forward_pair_features(self.reference_features(onset), onset, apex)
 
     def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
         """f: (B, g, g, d) → logits (B, C), or (B, embed_dim) when `pre_logits`."""
@@ -102,7 +115,10 @@ class TSFmicro(nn.Module):
         self, onset: torch.Tensor, apex: torch.Tensor, kind: EmbeddingKind = EmbeddingKind.PRE_LOGITS
     ) -> torch.Tensor:
         """Per-pair vector for the spotting head: (B, embed_dim) for PRE_LOGITS, (B, feature_dim) for FUSED_MEAN."""
-        f = self.forward_features(onset, apex)
+        return self.embedding_of(self.forward_features(onset, apex), kind)
+
+    def embedding_of(self, f: torch.Tensor, kind: EmbeddingKind = EmbeddingKind.PRE_LOGITS) -> torch.Tensor:
+        """Fused map f (B, g, g, d) → the per-pair vector of `forward_embedding`."""
         if EmbeddingKind(kind) is EmbeddingKind.PRE_LOGITS:
             return self.forward_head(f, pre_logits=True)
         return f.mean(dim=(1, 2))

@@ -12,10 +12,9 @@ Typical use::
             ...  # chunk.probs (n, 4), chunk.analysed (n,), chunk.face_ok (n,)
     predictor.classify_interval(onset_crop, apex_crop)                  # {class name: probability}
 
-Engine modules: pairing (lag policy, ring buffer), gating (stride, motion gate, budget), config (modes),
-branches (reference/pair split of the model), device, predictor, pipeline, frames_csv. The names
-below are the engine's; they are imported on first use (torch loads only then). Other modules of this package
-(proposals, evaluate, motion_spotter, flow_regions) are imported directly.
+Engine modules: pairing (lag policy, ring buffer), gating (stride, motion gate, budget), config (modes), device,
+predictor, pipeline, frames_csv. The names below are the engine's; they are imported on first use (torch loads only
+then). Other modules of this package (proposals, evaluate, motion_spotter, flow_regions) are imported directly.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ and per-frame phase probabilities.
 - Device: CUDA, then Apple MPS, then CPU, unless one is named (`device.select_device`).
 - All model work runs under `torch.inference_mode()`, in batches of `batch_size` pairs, with bfloat16 autocast
   on CUDA; the CPU thread count is set explicitly (`torch.set_num_threads`).
-- Work is split so a frame's preprocessing and its reference-branch features are computed once (`branches.py`).
+- Work is split so a frame's preprocessing and its reference-branch features are computed once: the model's own
+  `reference_features(onset)`, then `forward_pair_features(ref, onset, apex)` per pair (`model/tsfmicro.py`).
 - A CUDA out-of-memory error halves the batch and retries; at batch 1 the model moves to the CPU. Each step
   issues a `DeviceFallbackWarning` and is recorded in `fallbacks`.
 - Checkpoint problems (missing, corrupt, mismatched parts) raise `model.CheckpointError` naming the file.
@@ -26,7 +27,6 @@ from typing import Callable, Optional, Sequence, Union
 import numpy as np
 import torch
 
-from app.analysis import branches
 from app.analysis.device import select_device, set_threads
 from app.analysis.pairing import PairingPolicy
 from model import (
@@ -97,6 +97,7 @@ class Predictor:
         class_names: Sequence[str],
         preprocess: PreprocessCfg = PreprocessCfg(),
         pairing: Optional[PairingPolicy] = None,
+        decoding=None,
         source: str = "<in memory>",
         device: Optional[str | torch.device] = None,
         threads: Optional[int] = None,
@@ -114,9 +115,7 @@ class Predictor:
         if any((other_head is None) != (head is None) for _, other_head in more_members):
             raise ValueError("some of the ensemble's members have a spotting head and some do not")
         self.pairing = pairing or PairingPolicy()
-        from app.analysis.proposals import ProposalConfig
-
-        ProposalConfig.from_string(preprocess.decoding)  # a bad setting is refused here (ValueError)
+        self.decoding = decoding  # a ProposalConfig, or None: the decoder's defaults
         self.embedding_kind = _resolve_embedding(model, head, self.pairing)
         for other, other_head in more_members:
             if _resolve_embedding(other, other_head, self.pairing) is not self.embedding_kind:
@@ -138,10 +137,13 @@ class Predictor:
     @classmethod
     def from_checkpoint(cls, checkpoint: LoadedCheckpoint, **kwargs) -> "Predictor":
         """Wrap an already loaded checkpoint; inconsistencies between its parts raise CheckpointError."""
+        from app.analysis.contract import ModelContract
+
+        contract = ModelContract.of(checkpoint)
         try:
-            pairing = PairingPolicy.from_string(checkpoint.preprocess.pairing_policy)
             return cls(checkpoint.model, checkpoint.spotting_head, class_names=checkpoint.class_names,
-                       preprocess=checkpoint.preprocess, pairing=pairing, source=str(checkpoint.path),
+                       preprocess=checkpoint.preprocess, pairing=contract.pairing, decoding=contract.decoding,
+                       source=str(checkpoint.path),
                        model_card=checkpoint.model_card,
                        more_members=[(m.model, m.spotting_head) for m in checkpoint.more_members], **kwargs)
         except ValueError as error:
@@ -179,11 +181,11 @@ class Predictor:
 
     @property
     def proposal_config(self):
-        """How this model's curves become intervals: the settings chosen for it at training (checkpoint
-        `preprocess.decoding`, see `tsfmicro train --val`), else the defaults of `app.analysis.proposals`."""
+        """How this model's curves become intervals: the settings chosen for it at training (the checkpoint's
+        contract, see `tsfmicro train --val`), else the defaults of `app.analysis.proposals`."""
         from app.analysis.proposals import ProposalConfig
 
-        return ProposalConfig.from_string(self.preprocess_cfg.decoding)
+        return self.decoding if self.decoding is not None else ProposalConfig()
 
     @property
     def input_size(self) -> int:
@@ -257,13 +259,13 @@ class Predictor:
 
     def _reference_batch(self, onset: torch.Tensor, model: TSFmicro) -> torch.Tensor:
         with self._autocast():
-            return branches.reference_features(model, onset.to(self.device))
+            return model.reference_features(onset.to(self.device))
 
     def _embed_batch(self, onset: torch.Tensor, ref: torch.Tensor, apex: torch.Tensor, model: TSFmicro) -> torch.Tensor:
         with self._autocast():
             onset, apex = onset.to(self.device), apex.to(self.device)
-            fused = branches.fuse(model, ref.to(self.device, onset.dtype), onset, apex)
-            return branches.embedding(model, fused, self.embedding_kind).float()
+            fused = model.forward_pair_features(ref.to(self.device, onset.dtype), onset, apex)
+            return model.embedding_of(fused, self.embedding_kind).float()
 
     def _logits_batch(self, onset: torch.Tensor, apex: torch.Tensor, model: TSFmicro) -> torch.Tensor:
         with self._autocast():
@@ -286,7 +288,7 @@ class Predictor:
 
     @torch.inference_mode()
     def reference_features(self, onset: torch.Tensor) -> torch.Tensor:
-        """(N, 3, S', S') → each frame's onset-only features (see branches.py), on the device; for an ensemble,
+        """(N, 3, S', S') → each frame's onset-only features (`TSFmicro.reference_features`), on the device; for an ensemble,
         the members' stacked on dimension 1."""
         features = self._per_member(self._reference_batch, onset)
         return features[0] if len(features) == 1 else torch.stack(features, dim=1)

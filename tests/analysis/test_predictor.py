@@ -11,7 +11,6 @@ import torch
 from .analysis_testkit import TINY_CLASSES, make_tiny_parts
 from app.analysis import (AnalysisConfig, DeviceError, DeviceFallbackWarning, PairingPolicy, Predictor,
                           analyse_results, select_device)
-from app.analysis import branches
 from model import CheckpointError, PreprocessCfg, SpottingHead, SpottingHeadCfg, save_checkpoint
 
 NO_CUDA = not torch.cuda.is_available()
@@ -123,16 +122,6 @@ def test_fused_mean_embedding_is_inferred_from_the_head(tmp_path, demo_results):
 
 
 # -------------------------------------------------------------------------------------- model split, outputs
-
-@pytest.mark.parametrize("fusion", ["late", "early", "s_to_t", "t_to_s"])
-def test_reference_pair_split_equals_forward_features(fusion):
-    model, _ = make_tiny_parts(fusion=fusion)
-    onset, apex = torch.randn(3, 3, 64, 64), torch.randn(3, 3, 64, 64)
-    with torch.inference_mode():
-        split = branches.fuse(model, branches.reference_features(model, onset), onset, apex)
-        whole = model.forward_features(onset, apex)
-    torch.testing.assert_close(split, whole, rtol=1e-5, atol=1e-5)
-
 
 def test_embeddings_equal_the_models_own(predictor, demo_results):
     tensors = predictor.preprocess([r.crop for r in demo_results[:10]])

@@ -51,3 +51,19 @@ def test_late_fusion_is_the_sum_of_both_branches(tiny_model, tiny_pair) -> None:
     with torch.no_grad():
         expected = tiny_model.temporal(apex - onset) + tiny_model.spatial(onset)
         assert torch.equal(tiny_model.forward_features(onset, apex), expected)
+
+
+@pytest.mark.parametrize("fusion", list(Fusion))
+def test_reference_pair_split_equals_forward_features(fusion: Fusion) -> None:
+    """The two entry points a streaming analysis calls apart (a reference frame's features once, then each pair)
+    give the full forward's fused map and embeddings."""
+    torch.manual_seed(0)
+    model = create_model("tsfmicro_tiny", fusion=fusion).eval()
+    onset, apex = torch.randn(3, 3, 64, 64), torch.randn(3, 3, 64, 64)
+    with torch.inference_mode():
+        split = model.forward_pair_features(model.reference_features(onset), onset, apex)
+        whole = model.forward_features(onset, apex)
+        torch.testing.assert_close(split, whole, rtol=1e-5, atol=1e-5)
+        for kind in ("pre_logits", "fused_mean"):
+            torch.testing.assert_close(model.embedding_of(split, kind), model.forward_embedding(onset, apex, kind),
+                                       rtol=1e-5, atol=1e-5)
