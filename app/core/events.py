@@ -52,3 +52,19 @@ class Event:
     @property
     def duration_s(self) -> float:
         return self.duration_frames / self.fps
+
+
+# -- rules of an event's frames (checked before an edit is applied) --------------------------------------
+
+EDGES = ("onset_frame", "apex_frame", "offset_frame")  # the frame fields, in time order
+
+
+class EditRefused(ValueError):
+    """An edit that would make an event invalid (e.g. an onset after its apex)."""
+
+
+def check_event_frames(onset: int, apex: int, offset: int, n_frames: int) -> None:
+    """Refuse frames unless 0 ≤ onset ≤ apex ≤ offset < n_frames (the video's frame count)."""
+    if not 0 <= onset <= apex <= offset < n_frames:
+        raise EditRefused(f"frames must satisfy 0 ≤ onset ≤ apex ≤ offset < {n_frames}; "
+                          f"got onset {onset}, apex {apex}, offset {offset}")

@@ -22,9 +22,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
 from app.analysis.agreement import Agreement, agreement
-from app.core.events import Event
+from app.core.events import EditRefused, Event, check_event_frames
 from app.ui.commands import SetFieldsCommand
-from app.ui.document import EditRefused, ProjectDocument, check_event_frames
+from app.ui.document import ProjectDocument
 
 COMPARED = ("onset_frame", "apex_frame", "offset_frame", "emotion")
 TAKEN = ("onset_frame", "apex_frame", "offset_frame", "kind", "emotion")

@@ -13,22 +13,13 @@ from typing import Any, Optional
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from app.core.events import Event, STATUSES
+from app.core.events import EDGES, STATUSES, EditRefused, Event, check_event_frames
 from app.core.project_store import ProjectError, ProjectStore
-from app.ui.commands import EDGES, AddEventCommand, RemoveEventCommand, SetFieldsCommand
+from app.ui.commands import AddEventCommand, RemoveEventCommand, SetFieldsCommand
 
+__all__ = ["EditRefused", "ProjectDocument"]  # EditRefused (app.core.events) is re-exported for the views
 
 VIEW_STATE_DELAY_MS = 1000
-
-
-class EditRefused(ValueError):
-    """An edit that would make an event invalid (e.g. an onset after its apex)."""
-
-
-def check_event_frames(onset: int, apex: int, offset: int, n_frames: int) -> None:
-    if not 0 <= onset <= apex <= offset < n_frames:
-        raise EditRefused(f"frames must satisfy 0 ≤ onset ≤ apex ≤ offset < {n_frames}; "
-                          f"got onset {onset}, apex {apex}, offset {offset}")
 
 
 class ProjectDocument(QObject):
@@ -152,24 +143,27 @@ class ProjectDocument(QObject):
             except ProjectError as err:  # only the frame to reopen at is lost
                 self.saveFailed.emit(str(err))
 
-    # -- low-level mutators (called by commands only) ----------------------------------------------
+    # -- write-through steps (the undo commands' API: not undoable themselves) -----------------------
 
-    def _insert(self, event: Event, position: Optional[int]) -> None:
+    def apply_insert(self, event: Event, position: Optional[int]) -> None:
         position = len(self._order) if position is None else position
         self.store.add_event(event, position)
         self._events[event.event_id] = event
         self._order.insert(position, event.event_id)
         self.eventInserted.emit(event.event_id)
 
-    def _remove(self, event_id: str) -> int:
+    def apply_remove(self, event_id: str) -> int:
         position = self.store.remove_event(event_id)
         del self._events[event_id]
         self._order.remove(event_id)
         self.eventRemoved.emit(event_id)
         return position
 
-    def _update(self, event_id: str, values: dict[str, Any]) -> None:
+    def apply_fields(self, event_id: str, values: dict[str, Any]) -> None:
         event = replace(self._events[event_id], **values)
         self.store.replace_event(event)
         self._events[event_id] = event
         self.eventChanged.emit(event_id)
+
+    def report_save_failure(self, message: str) -> None:
+        self.saveFailed.emit(message)

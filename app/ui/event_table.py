@@ -11,9 +11,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.core.events import Event
-from app.ui.commands import EDGES
-from app.ui.document import EditRefused, ProjectDocument
+from app.core.events import EDGES, EditRefused, Event
+from app.ui.document import ProjectDocument
 
 # (header, Event field or derived key, editable)
 COLUMNS: tuple[tuple[str, str, bool], ...] = (

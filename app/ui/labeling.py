@@ -8,9 +8,8 @@ from typing import Callable, Optional
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.core.events import Event
-from app.ui.commands import EDGES
-from app.ui.document import EditRefused, ProjectDocument
+from app.core.events import EDGES, EditRefused, Event
+from app.ui.document import ProjectDocument
 
 
 class LabelingController(QObject):
