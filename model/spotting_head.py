@@ -27,9 +27,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .layers import init_weights
+from .phases import PHASES
 from .retention import DEFAULT_CHUNK_SIZE, MultiScaleRetention, RetentionForm, RetentionState
-
-PHASES = ("none", "onset", "apex", "offset")
 
 
 @dataclass(frozen=True)

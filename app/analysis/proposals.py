@@ -1,7 +1,7 @@
 """Per-frame spotting curves -> proposed intervals. The one place that decodes curves (MODEL_SPEC
 §13.4); analyze, batch scoring and the GUI's suggestions all call `propose_events`.
 
-Input: probabilities (n, 4) over {none, onset, apex, offset}, NaN where not computed, and the fps.
+Input: probabilities (n, 4) over `model.PHASES` (none, onset, apex, offset), NaN where not computed, and the fps.
 1. Activity a = 1 − p_none. With `baseline="median"` it is measured above the video's own floor:
    a' = (a − m) / max(1 − m, 0.05), clipped to [0, 1], m the median of a over the computed frames. Most frames of a
    recording show no expression, so m is the level a model reads on this face, camera and lighting when nothing
@@ -31,8 +31,8 @@ from typing import Optional
 import numpy as np
 
 from app.core.events import Event
+from model import PHASES
 
-CHANNELS = ("none", "onset", "apex", "offset")
 BASELINES = ("none", "median")
 MIN_HEADROOM = 0.05  # above_median never divides by less: a face read as always active does not turn wobble into runs
 
@@ -135,10 +135,10 @@ def hysteresis_runs(activity: np.ndarray, theta_hi: float, theta_lo: float) -> l
 
 
 def propose_intervals(probs: np.ndarray, fps: float, config: ProposalConfig = ProposalConfig()) -> list[Proposal]:
-    """Proposals in frame order. `probs`: (n, 4) over {none, onset, apex, offset}, NaN = not computed."""
+    """Proposals in frame order. `probs`: (n, 4) over PHASES, NaN = not computed."""
     probs = np.asarray(probs, dtype=np.float64)
-    if probs.ndim != 2 or probs.shape[1] != len(CHANNELS):
-        raise ValueError(f"probabilities must have shape (n, 4) over {CHANNELS}, got {probs.shape}")
+    if probs.ndim != 2 or probs.shape[1] != len(PHASES):
+        raise ValueError(f"probabilities must have shape (n, 4) over {PHASES}, got {probs.shape}")
     if not fps > 0:
         raise ValueError(f"fps must be positive, got {fps}")
     window = 2 * int(round(config.smooth_s * fps / 2)) + 1
