@@ -131,7 +131,7 @@ class FaceSource(Protocol):
         """(source image, (2, 3) source -> frame affine, (68, 2) landmarks in frame pixels)."""
 
 
-def _iod(landmarks: np.ndarray) -> float:
+def iod_px(landmarks: np.ndarray) -> float:
     return float(np.hypot(*(landmarks[LEFT_EYE].mean(axis=0) - landmarks[RIGHT_EYE].mean(axis=0))))
 
 
@@ -186,7 +186,7 @@ class PortraitFace:
         self._portrait, self._landmarks = portrait or portrait_landmarks(face)
         width, height = size
         centre = self._landmarks.mean(axis=0)
-        scale = framing.iod_px / _iod(self._landmarks)
+        scale = framing.iod_px / iod_px(self._landmarks)
         target = (framing.centre[0] * width, framing.centre[1] * height)
         self._matrices = list(portrait_motion(
             self._portrait.shape, n_frames, size, fps, framing.motion_seed, framing.drift_px, framing.roll_deg,

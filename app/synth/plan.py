@@ -5,6 +5,12 @@ not an expression (blinks, bursts of talking, lighting flicker) goes into those 
 least `margin` frames away from every expression, so each labelled interval contains the
 expression's motion and nothing else added on purpose. Head motion (astronaut) and the real
 clip's own talking and motion (carphone) go on throughout.
+
+`busy` > 0 makes the video busier, as interviews are: restless activity of a few action units throughout, below
+a micro-expression's size; glances (gaze shifts) and head sweeps (a nod, turn or tilt and back) anywhere; and, with
+that chance per expression, one blink, glance, sweep or burst of talk placed over
+the expression itself, so a labelled interval may hold other motion too. They come from a random stream of their
+own: a busy video shows the same expressions and gap nuisance as the same video without `busy`.
 """
 
 from __future__ import annotations
@@ -36,6 +42,11 @@ CLIP_LOOP = {"carphone": 238, "wolfgang": 942}  # frames in one forwards-and-bac
 STILL_NUISANCE = ("blink", "talk", "flicker")  # every still portrait
 CAMERA_STREAM = 7  # the camera resolution's own random stream (added later; leaves every other draw unchanged)
 LOOK_STREAM = 8  # the look's own random stream (likewise)
+BUSY_STREAM = 9  # the busy nuisance's own random stream (likewise)
+GAZE_IOD = (0.05, 0.12)  # a glance's sideways iris shift
+SWEEPS = {"nod": (0.08, 0.25), "turn": (0.10, 0.35), "tilt": (2.0, 7.0)}  # peak shift (IOD) or roll (degrees)
+FIDGET_CODES = ("1", "2", "4", "6", "7", "10", "12", "14", "15", "17", "L12", "R12", "L2", "R2")
+FIDGET_AMPLITUDE = (0.008, 0.025)  # peak displacement (IOD) of restless activity: below a micro-expression's
 
 
 @dataclass(frozen=True)
@@ -59,14 +70,17 @@ class Expression:
 
 @dataclass(frozen=True)
 class Nuisance:
-    """Blink (eyelid closure 0..1), talk (mouth opening 0..1, peak `amplitude` IOD) or flicker
-    (brightness gain) over frames start..end inclusive."""
+    """Blink (eyelid closure 0..1), talk (mouth opening 0..1, peak `amplitude` IOD), flicker (brightness gain),
+    gaze (iris shift 0..1 of `amplitude` IOD, signed: + towards the image's right), sweep (head movement weight
+    0..1 of `params` = (dx IOD, dy IOD, roll degrees, zoom) at the peak) or fidget (restless activity 0..1 of the
+    action unit FIDGET_CODES[params[0]], peak `amplitude` IOD) over frames start..end inclusive."""
 
     kind: str
     start: int
     end: int
     values: tuple[float, ...]
     amplitude: float = 1.0
+    params: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,9 +159,31 @@ def _draw_nuisance(rng: np.random.Generator, kind: str, fps: float, start: int) 
         values, amplitude = timing.blink_profile(rng, fps), 1.0
     elif kind == "talk":
         values, amplitude = timing.talk_profile(rng, fps), float(rng.uniform(*TALK_AMPLITUDE))
-    else:
+    elif kind == "flicker":
         values, amplitude = timing.flicker_profile(rng, fps), 0.0
+    elif kind == "gaze":
+        values = timing.gaze_profile(rng, fps)
+        amplitude = float(rng.choice([-1.0, 1.0]) * rng.uniform(*GAZE_IOD))
+    else:
+        return _draw_sweep(rng, fps, start)
     return Nuisance(kind, start, start + len(values) - 1, tuple(float(v) for v in values), amplitude)
+
+
+def _draw_sweep(rng: np.random.Generator, fps: float, start: int) -> Nuisance:
+    """A nod (down or up, with a slight zoom), a turn (sideways) or a tilt (roll), with a little of the others."""
+    values = timing.sweep_profile(rng, fps)
+    style = str(rng.choice(sorted(SWEEPS)))
+    peak = float(rng.choice([-1.0, 1.0]) * rng.uniform(*SWEEPS[style]))
+    dx, dy, roll = (float(v) for v in rng.normal(0.0, [0.02, 0.02, 0.5]))
+    zoom = float(rng.normal(0.0, 0.005))
+    if style == "nod":
+        dy, zoom = peak, zoom + 0.1 * abs(peak)
+    elif style == "turn":
+        dx = peak
+    else:
+        roll = peak
+    return Nuisance("sweep", start, start + len(values) - 1, tuple(float(v) for v in values), 1.0,
+                    (dx, dy, roll, zoom))
 
 
 def plan_video(
@@ -161,13 +197,16 @@ def plan_video(
     camera_scale: Optional[tuple[float, float]] = None,
     looks: float = 0.0,
     micro_s: Optional[tuple[float, float]] = None,
+    busy: float = 0.0,
 ) -> VideoSpec:
     """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
 
     `duration_s` None draws 10-20 s. `camera_scale` (low, high) draws the camera's resolution per video,
     log-uniformly, from a random stream of its own (every other draw is the same with or without it); None: 1.
     `looks`: the chance that a still portrait gets a random look (`draw_video_look`); 0: none. `micro_s` (low, high):
-    micro-expressions last that many seconds, drawn log-uniformly (`timing.draw_micro`); None: 0.2-0.5 s."""
+    micro-expressions last that many seconds, drawn log-uniformly (`timing.draw_micro`); None: 0.2-0.5 s.
+    `busy` in [0, 1]: the chance per expression of nuisance over it, and of glances and head sweeps between (see
+    the module's docstring); 0: none."""
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose from {FACES}")
     if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
@@ -223,12 +262,48 @@ def plan_video(
         for kind in rng.permutation(kinds):
             if rng.random() < NUISANCE_P[kind]:
                 place(str(kind))
+    if busy > 0:
+        nuisances += busy_nuisances(np.random.default_rng([int(seed), int(index), FACES.index(face), BUSY_STREAM]),
+                                    kinds, fps, n_frames, expressions, busy)
     nuisances.sort(key=lambda n: n.start)
     crf_value = int(rng.integers(CRF[0], CRF[1] + 1)) if crf is None else int(crf)
     name = f"synth_s{seed}_{index:04d}_{face}"
     return VideoSpec(name, face, (int(size[0]), int(size[1])), float(fps), n_frames, framing, tuple(expressions),
                      tuple(nuisances), crf_value, int(seed), draw_camera_scale(seed, index, face, camera_scale),
                      draw_video_look(seed, index, face, looks))
+
+
+def busy_nuisances(rng: np.random.Generator, kinds: tuple[str, ...], fps: float, n_frames: int,
+                   expressions: list[Expression], busy: float) -> list[Nuisance]:
+    """Restless activity of two to four action units over the whole video; glances and head sweeps anywhere (about
+    one of each per expression, at chance `busy`); and with chance `busy` per expression one blink, glance, sweep
+    or (`kinds` allowing) burst of talk overlapping it."""
+    if not 0.0 <= busy <= 1.0:
+        raise ValueError(f"busy must be in [0, 1], got {busy}")
+    overlapping = [k for k in ("blink", "talk") if k in kinds] + ["gaze", "sweep"]
+    out: list[Nuisance] = []
+    for code in rng.choice(len(FIDGET_CODES), size=int(rng.integers(2, 5)), replace=False):
+        values = timing.fidget_profile(rng, fps, n_frames)
+        out.append(Nuisance("fidget", 0, n_frames - 1, tuple(float(v) for v in values),
+                            float(rng.uniform(*FIDGET_AMPLITUDE)), (float(code),)))
+
+    def put(kind: str, over: Optional[Expression] = None) -> None:
+        """One `kind` at a random place in the video, or overlapping expression `over` by a frame or more."""
+        item = _draw_nuisance(rng, kind, fps, 0)
+        length = item.end + 1
+        first, last = (0, n_frames - length) if over is None else (over.onset - length + 1, over.offset)
+        first, last = max(0, first), min(last, n_frames - length)
+        if last >= first:
+            start = int(rng.integers(first, last + 1))
+            out.append(dataclasses.replace(item, start=start, end=start + item.end))
+
+    for e in expressions:
+        if rng.random() < busy:
+            put(str(rng.choice(overlapping)), e)
+        for kind in ("gaze", "sweep"):
+            if rng.random() < busy:
+                put(kind)
+    return out
 
 
 def draw_camera_scale(seed: int, index: int, face: str, span: Optional[tuple[float, float]]) -> float:

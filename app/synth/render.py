@@ -21,7 +21,7 @@ from app.core.events import Event
 from app.media.writer import write_video
 from app.synth.action_units import control_moves
 from app.synth.faces import FaceSource, make_face
-from app.synth.nuisance import active, blink_field, frame_gain, talk_moves
+from app.synth.nuisance import active, au_moves, blink_field, frame_gain, gaze_field, swept
 from app.synth.plan import VideoSpec, spec_events
 from app.synth.warp import Remapper, add_fields, apply_gain, displacement_field
 
@@ -44,21 +44,23 @@ def iter_render(spec: VideoSpec, face: Optional[FaceSource] = None) -> Iterator[
     remapper = Remapper(spec.size)
     for index in range(spec.n_frames):
         src, affine, landmarks = face.frame(index)
+        affine, landmarks = swept(affine, landmarks, spec.nuisances, index)
         parts = []
         for e in spec.expressions:
             if e.onset <= index <= e.offset:
                 parts.append(control_moves(landmarks, e.weighted_codes(), e.amplitude * e.intensity[index - e.onset]))
-        blink = None
+        eyes = None  # blinks and glances
         for item, value in active(spec.nuisances, index):
-            moves = talk_moves(item, value)
+            moves = au_moves(item, value)
             if moves is not None:
                 parts.append(control_moves(landmarks, *moves))
             if item.kind == "blink":
-                blink = add_fields(blink, blink_field(landmarks, value, spec.size))
+                eyes = add_fields(eyes, blink_field(landmarks, value, spec.size))
+            eyes = add_fields(eyes, gaze_field(landmarks, item, value, spec.size))
         field = None
         if parts:
             field = displacement_field(*(np.concatenate([p[k] for p in parts]) for k in range(3)), spec.size)
-        field = add_fields(field, blink)
+        field = add_fields(field, eyes)
         frame = remapper.render(src, affine, field, face.interpolation, face.border_mode, face.border_value)
         gain = frame_gain(spec.nuisances, index)
         frame = filmed_at(apply_gain(frame, gain), spec.camera_scale)

@@ -23,6 +23,8 @@ MACRO_TOTAL_S = (0.6, 3.0)
 BLINK_S = (0.1, 0.3)
 TALK_S = (0.8, 2.0)
 FLICKER_S = (0.1, 0.4)
+GAZE_S = (0.5, 1.6)  # a glance away and back
+SWEEP_S = (0.4, 1.2)  # a nod, turn or tilt of the head and back
 MIN_FPS = 10.0
 
 
@@ -110,3 +112,34 @@ def flicker_profile(rng: np.random.Generator, fps: float) -> np.ndarray:
         depth = rng.choice([-1.0, 1.0]) * rng.uniform(0.04, 0.10)
         gain += depth * np.exp(-0.5 * ((np.arange(total) - centre) / width) ** 2)
     return np.round(gain, 4)
+
+
+def gaze_profile(rng: np.random.Generator, fps: float) -> np.ndarray:
+    """Gaze shift (0 straight ahead .. 1 at the glance's end) of a glance lasting 0.5-1.6 s: the eyes move in
+    0.05-0.12 s (a saccade), hold, and come back as fast."""
+    lo, hi = frames_in(GAZE_S, fps)
+    total = max(5, int(rng.integers(lo, hi + 1)))
+    move = max(1, min((total - 1) // 2, int(round(rng.uniform(0.05, 0.12) * fps))))
+    t = np.arange(total, dtype=np.float64)
+    up = _smooth(np.clip((t + 1) / (move + 1), 0.0, 1.0))
+    down = _smooth(np.clip((total - t) / (move + 1), 0.0, 1.0))
+    return np.minimum(up, down)
+
+
+def sweep_profile(rng: np.random.Generator, fps: float) -> np.ndarray:
+    """Weight (0 .. 1 .. 0) of a head sweep lasting 0.4-1.2 s: a smooth out-and-back movement, nonzero inside."""
+    lo, hi = frames_in(SWEEP_S, fps)
+    total = max(4, int(rng.integers(lo, hi + 1)))
+    t = (np.arange(total) + 1.0) / (total + 1.0)
+    return 0.5 - 0.5 * np.cos(2 * np.pi * t)
+
+
+def fidget_profile(rng: np.random.Generator, fps: float, n_frames: int) -> np.ndarray:
+    """Restless activity (0..1) over `n_frames`: smooth random drift with a time scale of 0.2-0.8 s, mostly low, now
+    and then a gentle rise: the face is never quite still."""
+    scale = rng.uniform(0.2, 0.8) * fps
+    taps = np.exp(-0.5 * (np.arange(-3 * scale, 3 * scale + 1) / scale) ** 2)
+    noise = np.convolve(rng.normal(size=n_frames + len(taps)), taps / taps.sum(), mode="same")[:n_frames]
+    span = noise.max() - noise.min()
+    level = (noise - noise.min()) / span if span > 0 else np.zeros(n_frames)
+    return level ** 2

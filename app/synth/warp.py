@@ -170,3 +170,27 @@ def eyelid_field(eye: np.ndarray, closure: float, size: tuple[int, int]) -> Opti
     below = 0.5 + 0.5 * np.cos(np.pi * np.clip((t - t_lower) / drop, 0.0, 1.0))
     amount = closure * gap * shape * np.where(t <= t_lower, above, below)
     return Field(x0, y0, (amount * v[0]).astype(np.float32), (amount * v[1]).astype(np.float32))
+
+
+def iris_field(eye: np.ndarray, shift_px: float, size: tuple[int, int]) -> Optional[Field]:
+    """Slide what shows inside one eye's opening by `shift_px` along the line through its corners (+: towards the
+    image's right): a glance. The shift is full over the middle of the opening and eases to zero at the lids and
+    the corners, so the lids and the skin around them stay where they are."""
+    eye = np.asarray(eye, dtype=np.float64)
+    left, right = (eye[0], eye[3]) if eye[0][0] <= eye[3][0] else (eye[3], eye[0])
+    u = right - left
+    half = float(np.hypot(*u)) / 2
+    if half < 1 or shift_px == 0:
+        return None
+    u /= 2 * half
+    width, height = size
+    x0, y0 = max(0, int(np.floor(eye[:, 0].min())) - 1), max(0, int(np.floor(eye[:, 1].min())) - 1)
+    x1, y1 = min(width, int(np.ceil(eye[:, 0].max())) + 2), min(height, int(np.ceil(eye[:, 1].max())) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+    cv2.fillPoly(mask, [np.round(eye - (x0, y0)).astype(np.int32)], 1.0)
+    inside = cv2.distanceTransform((mask > 0).astype(np.uint8), cv2.DIST_L2, 3)
+    weight = np.clip(inside / max(1.0, 0.35 * float(inside.max())), 0.0, 1.0)
+    weight = (0.5 - 0.5 * np.cos(np.pi * weight)).astype(np.float32)
+    return Field(x0, y0, (shift_px * u[0] * weight).astype(np.float32), (shift_px * u[1] * weight).astype(np.float32))
