@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 from app.cli import command
-
-NAME = "tsfmicro agree"
+from app.commands.common import command_error, read_inputs
 
 
 @command("agree", "agreement between two or more raters' labels: interval F1 (IoU >= 0.5), onset/apex/offset "
@@ -30,24 +29,25 @@ def _agree_command(parser: argparse.ArgumentParser):
         from app.core.validation import ColumnError
 
         if len(args.files) < 2:
-            print(f"{NAME}: error: give at least two raters' files", file=sys.stderr)
-            return 2
-        ratings = {}
-        for file in args.files:
-            try:
-                report, _ = read_labels(file, fps=args.fps)
-            except (ExchangeError, ColumnError, FileNotFoundError, ValueError) as err:
-                print(f"{NAME}: error: {err}", file=sys.stderr)
-                return 2
+            return command_error("agree", "give at least two raters' files")
+
+        def read(file: str):
+            report, _ = read_labels(file, fps=args.fps)
             for problem in report.problems:
                 print(f"rejected: {problem}", file=sys.stderr)
             if report.problems:
-                print(f"{NAME}: error: {file}: {report.summary(limit=0)}; fix the file first", file=sys.stderr)
-                return 2
+                raise ValueError(f"{file}: {report.summary(limit=0)}; fix the file first")
+            return report.accepted
+
+        accepted = read_inputs("agree", args.files, read, (ExchangeError, ColumnError, FileNotFoundError, ValueError))
+        if accepted is None:
+            return 2
+        ratings = {}
+        for file, events in zip(args.files, accepted):
             name = Path(file).stem
             while name in ratings:
                 name += "'"
-            ratings[name] = report.accepted
+            ratings[name] = events
         result = agreement(ratings)
         facts = result.to_json()
         if args.out:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from app.cli import command
+from app.commands.common import read_inputs
 
 
 @command("au", "recognise an AU export (OpenFace 2.x CSV, py-feat CSV, iMotions 5/6) and list its frames and AU columns")
@@ -17,12 +17,10 @@ def _au_command(parser: argparse.ArgumentParser):
     def run(args: argparse.Namespace) -> int:
         from app.core.au_tracks import AuTrackError, read_au_track
 
-        try:
-            track = read_au_track(args.file)
-        except (AuTrackError, FileNotFoundError, UnicodeError) as err:
-            print(f"tsfmicro au: error: {err}", file=sys.stderr)
+        tracks = read_inputs("au", [args.file], read_au_track, (AuTrackError, FileNotFoundError, UnicodeError))
+        if tracks is None:
             return 2
-        facts = track.summary()
+        facts = tracks[0].summary()
         if args.json:
             print(json.dumps(facts))
             return 0

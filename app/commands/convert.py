@@ -9,13 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.cli import command
-
-NAME = "tsfmicro convert"
-
-
-def _error(message: str) -> int:
-    print(f"{NAME}: error: {message}", file=sys.stderr)
-    return 2
+from app.commands.common import command_error
 
 
 @command("convert", "convert labels between the training CSV, ELAN (.eaf), BORIS (.boris, tabular export) and "
@@ -42,7 +36,7 @@ def _convert_command(parser: argparse.ArgumentParser):
 
         src, out = Path(args.input), Path(args.output)
         if not out.parent.resolve().is_dir():
-            return _error(f"folder {out.parent} does not exist")
+            return command_error("convert", f"folder {out.parent} does not exist")
         try:
             tiers = parse_tier_option(args.tiers) if args.tiers else None
             fmt = args.source_format or detect_format(src)
@@ -55,21 +49,21 @@ def _convert_command(parser: argparse.ArgumentParser):
                 print(f"note: frame rate {fps:g} taken from the video")
                 report, fmt = read_labels(src, fmt, fps=fps, video=args.video, tiers=tiers)
         except (ExchangeError, ColumnError, FileNotFoundError, ValueError) as err:
-            return _error(str(err))
+            return command_error("convert", str(err))
         for fix in report.fixes:
             print(f"note: {fix}")
         sys.stdout.flush()
         for problem in report.problems:
             print(f"rejected: {problem}", file=sys.stderr)
         if report.problems:
-            print(f"{NAME}: {report.summary(limit=0)}; nothing written", file=sys.stderr)
+            print(f"tsfmicro convert: {report.summary(limit=0)}; nothing written", file=sys.stderr)
             return 1
         events = _for_video(report.accepted, args.video) if args.video else report.accepted
         try:
             target = args.target_format or detect_format(out, writing=True)
             write_labels(out, events, target)
         except (ExchangeError, ValueError) as err:
-            return _error(str(err))
+            return command_error("convert", str(err))
         print(f"read {len(report.accepted)} events from {src} ({fmt}); wrote {out} ({target}, {len(events)} events)")
         return 0
 

@@ -6,10 +6,10 @@ import argparse
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 from app.cli import command
+from app.commands.common import command_error
 
 
 @command("evaluate", "MEGC spotting metrics and recognition metrics (accuracy, UF1, UAR) of predictions vs truth, "
@@ -54,8 +54,7 @@ def _evaluate_command(parser: argparse.ArgumentParser):
             sidecars = _sidecars(args)
         except (ColumnError, ValidationError, FileNotFoundError, ValueError, TrainingDataError,
                 CheckpointError) as err:
-            print(f"tsfmicro evaluate: error: {err}", file=sys.stderr)
-            return 2
+            return command_error("evaluate", str(err))
         metrics, details = _evaluate(truth, pred, video_key)
         print("\n".join(notes + [""] + _report_lines(metrics)))
         _add_breakdown(metrics, truth, pred, video_key, sidecars)

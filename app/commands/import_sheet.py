@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from app.cli import command
+from app.commands.common import command_error
 
 
 @command("import", "convert an official coding sheet (CASME II, SAMM, CAS(ME)^3) into the training CSV")
@@ -26,15 +27,13 @@ def _import_command(parser: argparse.ArgumentParser):
         from app.core.validation import ColumnError
 
         out = Path(args.out)
-        name = f"tsfmicro import {args.dataset}"
+        name = f"import {args.dataset}"
         if not out.parent.resolve().is_dir():
-            print(f"{name}: error: folder {out.parent} does not exist", file=sys.stderr)
-            return 2
+            return command_error(name, f"folder {out.parent} does not exist")
         try:
             report = import_sheet(args.dataset, args.sheet, args.frames_root, out)
         except (ColumnError, FileNotFoundError, ValueError) as err:
-            print(f"{name}: error: {err}", file=sys.stderr)
-            return 2
+            return command_error(name, str(err))
         for fix in report.fixes:
             print(f"fixed: {fix}")
         sys.stdout.flush()
@@ -43,7 +42,7 @@ def _import_command(parser: argparse.ArgumentParser):
         sys.stderr.flush()
         print(report.summary(limit=0))
         if args.strict and report.problems:
-            print(f"{name}: --strict: nothing written ({report.rejected} rows rejected)", file=sys.stderr)
+            print(f"tsfmicro {name}: --strict: nothing written ({report.rejected} rows rejected)", file=sys.stderr)
             return 1
         write_events_csv(out, report.accepted)
         print(f"wrote {out} ({len(report.accepted)} events)")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app.cli import command
+from app.commands.common import command_error
 
 
 @command("magnify", "motion magnification of a frame range's aligned face crops, and an apex - onset heat map")
@@ -30,23 +31,19 @@ def _magnify_command(parser: argparse.ArgumentParser):
         from app.analysis.magnify_video import (MagnifyError, aligned_crops, heatmap_for_range, magnify_range,
                                                 parse_range, side_by_side, write_frames, write_png)
 
-        def fail(message: str) -> int:
-            print(f"tsfmicro magnify: error: {message}", file=sys.stderr)
-            return 2
-
         if not args.out and not args.heatmap:
-            return fail("nothing to write: give --out VIDEO and/or --heatmap PNG")
+            return command_error("magnify", "nothing to write: give --out VIDEO and/or --heatmap PNG")
         try:
             first, last = parse_range(args.frames)
             factor = check_factor(args.factor)
             config = MagnifyConfig(smooth_frames=args.smooth)
         except ValueError as err:
-            return fail(f"{args.video}: {err}")
+            return command_error("magnify", f"{args.video}: {err}")
         for option, path in (("--out", args.out), ("--heatmap", args.heatmap)):
             if path and not Path(path).parent.is_dir():
-                return fail(f"{path}: folder {Path(path).parent} does not exist ({option})")
+                return command_error("magnify", f"{path}: folder {Path(path).parent} does not exist ({option})")
         if args.apex is not None and not first <= args.apex <= last:
-            return fail(f"{args.video}: --apex {args.apex} lies outside frames {first}..{last}")
+            return command_error("magnify", f"{args.video}: --apex {args.apex} lies outside frames {first}..{last}")
         try:
             crops = aligned_crops(args.video, first, last, fps=args.fps)
             if crops.missing:
@@ -65,7 +62,7 @@ def _magnify_command(parser: argparse.ArgumentParser):
                 write_png(args.heatmap, image)
                 print(f"wrote {args.heatmap}: apex frame {apex} - onset frame {first}")
         except MagnifyError as err:
-            return fail(str(err))
+            return command_error("magnify", str(err))
         return 0
 
     return run

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from app.cli import command
+from app.commands.common import command_error
 
 
 @command("report", "a self-contained HTML report of a video's reviewed events (or of a review project)")
@@ -26,14 +27,12 @@ def _report_command(parser: argparse.ArgumentParser):
 
         folder = Path(args.out).parent
         if not folder.is_dir():
-            print(f"tsfmicro report: error: {args.out}: folder {folder} does not exist", file=sys.stderr)
-            return 2
+            return command_error("report", f"{args.out}: folder {folder} does not exist")
         try:
             data = gather(args.source, events_csv=args.events, checkpoint=args.checkpoint, with_card=not args.no_card)
             write_report(args.out, data, thumbnails=not args.no_thumbnails)
         except (ReportError, ProjectError, ColumnError, ValidationError, FileNotFoundError, ValueError) as err:
-            print(f"tsfmicro report: error: {err}", file=sys.stderr)
-            return 2
+            return command_error("report", str(err))
         for note in data.notes:
             print(f"note: {note}", file=sys.stderr)
         print(f"wrote {args.out}: {len(data.events)} event(s) of {data.video_path}")

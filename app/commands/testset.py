@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from app.cli import command
+from app.commands.common import command_error
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -42,14 +43,12 @@ def _testset_command(parser: argparse.ArgumentParser):
         faces = [f.strip() for f in args.faces.split(",") if f.strip()]
         kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
         if args.n_videos < 0 or args.seconds <= 0:
-            print("tsfmicro testset: error: --n-videos must be >= 0 and --seconds > 0", file=sys.stderr)
-            return 2
+            return command_error("testset", "--n-videos must be >= 0 and --seconds > 0")
         try:
             labels = write_test_set(args.out, args.seed, args.n_videos, faces, kinds, args.seconds, args.size,
                                     args.real_clips, log=lambda m: print(m, file=sys.stderr, flush=True))
         except (ValueError, FileNotFoundError, RuntimeError) as err:
-            print(f"tsfmicro testset: error: {err}", file=sys.stderr)
-            return 2
+            return command_error("testset", str(err))
         print(f"wrote {labels} and videos/, nuisance.csv, videos.csv, manifest.json beside it: a TEST-ONLY set "
               "(evaluate with tsfmicro evaluate --truth; never train on it)")
         return 0

@@ -10,11 +10,7 @@ import sys
 from pathlib import Path
 
 from app.cli import command
-
-
-def _error(message: str) -> int:
-    print(f"tsfmicro train-spotter: error: {message}", file=sys.stderr)
-    return 2
+from app.commands.common import command_error
 
 
 @command("train-spotter", "train the learned motion spotter (micro / macro per frame from facial region motion) on "
@@ -42,14 +38,14 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
         from app.training.spotter_training import (choose_decoding, fit_calibration, labelled_videos, train_network)
 
         if args.epochs < 1 or args.hidden < 1:
-            return _error("--epochs and --hidden must be >= 1")
+            return command_error("train-spotter", "--epochs and --hidden must be >= 1")
         cache = Path(args.cache) if args.cache else cache_dir() / "region_motion"
         log = lambda message: print(message, flush=True)  # noqa: E731
         try:
             train = [v for csv in args.train for v in labelled_videos(csv, cache, log)]
             val = [v for csv in args.val for v in labelled_videos(csv, cache, log, role="validation")]
         except (TestOnlySetError, TrainingDataError, FileNotFoundError, ValueError) as error:
-            return _error(str(error))
+            return command_error("train-spotter", str(error))
         net = train_network(train, epochs=args.epochs, seed=args.seed, hidden=args.hidden, log=log)
         spotter = choose_decoding(LearnedSpotter(net), val, log)
         spotter = dataclasses.replace(spotter, calibration=fit_calibration(spotter, val))
@@ -66,7 +62,7 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             try:  # measured only, so a test-only set is welcome here
                 videos = labelled_videos(csv, cache, log, allow_test_only=True)
             except (TrainingDataError, FileNotFoundError, ValueError) as error:
-                return _error(str(error))
+                return command_error("train-spotter", str(error))
             figures = test_figures(spotter, videos)
             spotter.card[f"test {Path(csv).parent.name}/{Path(csv).name}"] = figures
             log(f"test {csv}: {figures}")
