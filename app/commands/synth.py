@@ -81,9 +81,9 @@ def _synth_command(parser: argparse.ArgumentParser):
                         help="micro-expressions last LOW..HIGH seconds, drawn log-uniformly (e.g. 0.04,0.5: from "
                              "1/25 s twitches, at least 3 frames, to half a second; default 0.2-0.5 s)")
     parser.add_argument("--busy", type=_chance, default=0.0, metavar="P",
-                        help="busier videos, as interviews are: glances and head sweeps (nods, turns, tilts), and with "
-                             "chance P (0-1) per expression a blink, glance, sweep or burst of talk over the "
-                             "expression itself (default 0: nuisance only between expressions)")
+                        help="busier videos, as interviews are: restless activity, glances and head sweeps (nods, "
+                             "turns, tilts), and with chance P (0-1) per expression a blink, glance, sweep or burst "
+                             "of talk over the expression itself (default 0: nuisance only between expressions)")
 
     def run(args: argparse.Namespace) -> int:
         from app.synth.dataset import synthesize_dataset
@@ -93,8 +93,8 @@ def _synth_command(parser: argparse.ArgumentParser):
         try:
             csv_path = synthesize_dataset(args.out, args.n_videos, args.seed, fps=args.fps, duration_s=args.duration,
                                           size=args.size, faces=faces, crf=args.crf,
-                                          camera_scale=args.camera_scale, looks=args.looks, micro_s=args.micro_s, busy=args.busy,
-                                          log=log)
+                                          camera_scale=args.camera_scale, looks=args.looks, micro_s=args.micro_s,
+                                          busy=args.busy, log=log)
         except (ValueError, FileNotFoundError) as err:
             print(f"tsfmicro synth: error: {err}", file=sys.stderr)
             return 2
