@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from app.cli import command
+from app.commands.common import command_error
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -96,8 +97,7 @@ def _synth_command(parser: argparse.ArgumentParser):
                                           camera_scale=args.camera_scale, looks=args.looks, micro_s=args.micro_s,
                                           busy=args.busy, log=log)
         except (ValueError, FileNotFoundError) as err:
-            print(f"tsfmicro synth: error: {err}", file=sys.stderr)
-            return 2
+            return command_error("synth", str(err))
         print(csv_path)
         return 0
 
