@@ -28,7 +28,8 @@ _EXPORTS = {
     "DEFAULT_MODE": "config", "MODES": "config", "AnalysisConfig": "config",
     "DEVICE_CHOICES": "device", "DeviceError": "device", "default_threads": "device", "select_device": "device",
     "set_threads": "device",
-    "FRAMES_CSV_COLUMNS": "frames_csv", "FramesCsvWriter": "frames_csv",
+    "FRAME_COLUMNS": "frames_csv", "FRAMES_CSV_COLUMNS": "frames_csv", "FramesCsvWriter": "frames_csv",
+    "MOTION_COLUMNS": "frames_csv", "PerFrameCsvWriter": "frames_csv", "write_motion_csv": "frames_csv",
     "Gate": "gating", "GatingPolicy": "gating", "motion_score": "gating", "motion_thumbnail": "gating",
     "FrameEntry": "pairing", "FrameRing": "pairing", "PairingPolicy": "pairing",
     "ChunkResult": "pipeline", "FrameAnalyzer": "pipeline", "analyse_results": "pipeline", "analyse_video": "pipeline",
@@ -54,7 +55,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover
     from app.analysis.config import DEFAULT_MODE, MODES, AnalysisConfig
     from app.analysis.device import DEVICE_CHOICES, DeviceError, default_threads, select_device, set_threads
-    from app.analysis.frames_csv import FRAMES_CSV_COLUMNS, FramesCsvWriter
+    from app.analysis.frames_csv import (FRAME_COLUMNS, FRAMES_CSV_COLUMNS, MOTION_COLUMNS, FramesCsvWriter,
+                                         PerFrameCsvWriter, write_motion_csv)
     from app.analysis.gating import Gate, GatingPolicy, motion_score, motion_thumbnail
     from app.analysis.pairing import FrameEntry, FrameRing, PairingPolicy
     from app.analysis.pipeline import ChunkResult, FrameAnalyzer, analyse_results, analyse_video, cancel_predicate

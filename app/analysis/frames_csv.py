@@ -1,61 +1,127 @@
-"""`frames.csv`: one row per frame, written chunk by chunk and published atomically.
+"""Per-frame CSVs: the one writer (`PerFrameCsvWriter`) of every file with one row per decoded frame, and the one
+description of their columns.
 
-Columns, in this order: frame, time_s, face_ok, analysed, p_none, p_onset, p_apex, p_offset, motion_score.
-- frame: 0-based index of the decoded stream; time_s = frame / fps.
-- face_ok, analysed: 0/1. analysed = 1 where the model embedded the (t − k, t) pair; elsewhere the probabilities
-  are the spotting head carrying its state forward (valid = 0), not a model reading of that frame.
-- p_*: phase probabilities; empty (NaN) where the face is not ok.
-- motion_score: the gate's grey-level change between the pair's crops (0-255 scale); empty without a valid pair.
-No index column; an empty cell is a missing value.
+Every per-frame CSV starts with the same three columns (`FRAME_COLUMNS`):
+- frame: 0-based index of the decoded stream; time_s = frame / fps (6 decimals);
+- face_ok: 1 where the face pipeline found a usable face, else 0; empty where it is not known (the reviewer's export
+  of a project without a face track).
+Then its own columns. An empty cell is a missing value (not computed); there is no index column; lines end in "\\n".
+Files are published atomically: complete, or not at all (an existing file is left as it was).
+
+frames.csv of the model (`tsfmicro analyze --method model`, `tsfmicro score --checkpoint`), `FRAMES_CSV_COLUMNS`,
+written chunk by chunk (`FramesCsvWriter`):
+- analysed: 0/1. analysed = 1 where the model embedded the (t − k, t) pair; elsewhere the probabilities are the
+  spotting head carrying its state forward (valid = 0), not a model reading of that frame.
+- p_none, p_onset, p_apex, p_offset (`model.PHASES`): phase probabilities; empty (NaN) where the face is not ok.
+- motion_score: the motion gate's grey-level change between the pair's crops (0-255 scale); empty without a valid
+  pair.
+
+motion.csv of a motion spotter (`tsfmicro spot`, `tsfmicro analyze --method learned|flow`; it is also the frames.csv
+of `tsfmicro score` without a checkpoint), `MOTION_COLUMNS` (`write_motion_csv`):
+- motion: the spotter's per-frame micro-expression curve in [0, 1] (learned: its probability); empty where not
+  computed.
+- score: the spotter's raw score behind it (flow: in % of the eye span; learned: the best region's evidence).
+- region: the facial region that scored highest ('' where not computed).
+
+The reviewer's curve export (`app.core.curves_export`): every curve the project stores, 6 significant digits —
+`analysed`, the `p_<phase>` columns and `motion` (the motion spotter's curve, as in motion.csv) first, then the
+others by name.
+
+motion_score, motion and score are three different quantities (the model's gate, the spotter's curve and the
+spotter's raw score), hence three names.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO, TYPE_CHECKING, Callable, Optional, Sequence
 
 from app.core.atomic import atomic_writer
 from app.core.csv_cells import number_cell
-from app.analysis.pipeline import ChunkResult
 from model import PHASES
 
-FRAMES_CSV_COLUMNS = ("frame", "time_s", "face_ok", "analysed", *(f"p_{phase}" for phase in PHASES), "motion_score")
+if TYPE_CHECKING:  # pragma: no cover
+    from app.analysis.motion_spotter import SpotResult
+    from app.analysis.pipeline import ChunkResult
+
+FRAME_COLUMNS = ("frame", "time_s", "face_ok")
+FRAMES_CSV_COLUMNS = (*FRAME_COLUMNS, "analysed", *(f"p_{phase}" for phase in PHASES), "motion_score")
+MOTION_COLUMNS = (*FRAME_COLUMNS, "motion", "score", "region")
+
+FLAG = "flag"  # a column format: 0/1 of a truth value
+TEXT = "text"  # a column format: the value as it is
+# Any other column format is a number's format spec (".6f", ".3f", ".6g"): an empty cell where it is not finite.
 
 
-class FramesCsvWriter:
-    """`with FramesCsvWriter(path, fps) as out: out.write(chunk) ...`; the file appears only when the block
-    completes without error, and then holds exactly the rows written, in order with no gaps."""
+def _formatter(spec: str) -> Callable[[object], str]:
+    if spec == FLAG:
+        return lambda value: str(int(bool(value)))
+    if spec == TEXT:
+        return str
+    return lambda value: number_cell(value, spec)
 
-    def __init__(self, path: str | os.PathLike, fps: float) -> None:
+
+class PerFrameCsvWriter:
+    """`with PerFrameCsvWriter(path, fps, [(name, format), ...]) as out: out.write_rows(start, n, face_ok, columns)`:
+    the frame, time_s and face_ok columns, then the named ones (format: FLAG, TEXT or a number's format spec). Rows
+    follow each other with no gaps; the file appears only when the block completes without error, and then holds
+    exactly the rows written."""
+
+    def __init__(self, path: str | os.PathLike, fps: float, columns: Sequence[tuple[str, str]]) -> None:
         self.path = Path(path)
         self.fps = float(fps)
+        self.columns = (*FRAME_COLUMNS, *(name for name, _ in columns))
+        self._formats = [_formatter(spec) for _, spec in columns]
         self.rows = 0
         self._next_frame: Optional[int] = None
         self._context = None
         self._handle: Optional[IO[str]] = None
 
-    def __enter__(self) -> "FramesCsvWriter":
+    def __enter__(self):
         self._context = atomic_writer(self.path, text=True)
         self._handle = self._context.__enter__()
-        self._handle.write(",".join(FRAMES_CSV_COLUMNS) + "\n")
+        self._handle.write(",".join(self.columns) + "\n")
         return self
 
     def __exit__(self, *exc) -> bool:
         self._handle = None
         return bool(self._context.__exit__(*exc))
 
-    def write(self, chunk: ChunkResult) -> None:
+    def write_rows(self, start: int, n: int, face_ok: Optional[Sequence], columns: Sequence[Sequence]) -> None:
+        """Rows of frames [start, start + n): frame start + i has face_ok[i] (an empty cell where face_ok is None or
+        shorter) and columns[c][i], one sequence per named column."""
         if self._handle is None:
-            raise RuntimeError("FramesCsvWriter.write outside its with-block")
-        if self._next_frame is not None and chunk.start != self._next_frame:
-            raise ValueError(f"chunk starts at frame {chunk.start}, expected {self._next_frame}")
+            raise RuntimeError(f"{type(self).__name__}: rows written outside its with-block")
+        if self._next_frame is not None and start != self._next_frame:
+            raise ValueError(f"chunk starts at frame {start}, expected {self._next_frame}")
+        known = 0 if face_ok is None else min(n, len(face_ok))
         lines = []
-        for i, frame in enumerate(range(chunk.start, chunk.stop)):
-            cells = [str(frame), f"{frame / self.fps:.6f}", str(int(chunk.face_ok[i])), str(int(chunk.analysed[i]))]
-            cells += [number_cell(p, ".6f") for p in chunk.probs[i]]
-            cells.append(number_cell(chunk.motion[i], ".3f"))
+        for i in range(n):
+            frame = start + i
+            cells = [str(frame), f"{frame / self.fps:.6f}", str(int(bool(face_ok[i]))) if i < known else ""]
+            cells += [fmt(column[i]) for fmt, column in zip(self._formats, columns)]
             lines.append(",".join(cells))
-        self._handle.write("\n".join(lines) + "\n")
-        self.rows += chunk.n_frames
-        self._next_frame = chunk.stop
+        if lines:
+            self._handle.write("\n".join(lines) + "\n")
+        self.rows += n
+        self._next_frame = start + n
+
+
+class FramesCsvWriter(PerFrameCsvWriter):
+    """frames.csv, streamed: `with FramesCsvWriter(path, fps) as out: out.write(chunk) ...`."""
+
+    def __init__(self, path: str | os.PathLike, fps: float) -> None:
+        analysed, *probs, motion_score = FRAMES_CSV_COLUMNS[len(FRAME_COLUMNS):]
+        super().__init__(path, fps, [(analysed, FLAG), *((p, ".6f") for p in probs), (motion_score, ".3f")])
+
+    def write(self, chunk: "ChunkResult") -> None:
+        self.write_rows(chunk.start, chunk.n_frames, chunk.face_ok, [chunk.analysed, *chunk.probs.T, chunk.motion])
+
+
+def write_motion_csv(path: str | os.PathLike, result: "SpotResult") -> Path:
+    """motion.csv of a motion spotter's `SpotResult`, one row per frame."""
+    formats = tuple(zip(MOTION_COLUMNS[len(FRAME_COLUMNS):], (".5f", ".4f", TEXT)))
+    with PerFrameCsvWriter(path, result.fps, formats) as out:
+        out.write_rows(0, len(result.motion), result.face_ok, [result.motion, result.score, result.region])
+    return Path(path)

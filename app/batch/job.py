@@ -213,9 +213,8 @@ def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: Progre
 
 
 def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> tuple[int, int, float]:
+    from app.analysis.frames_csv import write_motion_csv
     from app.analysis.motion_spotter import spot_video
-    from app.commands.spot import motion_csv_text
-    from app.core.atomic import atomic_write_text
     from app.media import EmptyVideoError, open_video
 
     with open_video(job.video) as video:
@@ -235,7 +234,7 @@ def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: Progr
         raise EmptyVideoError(job.video, "no decodable frame")
     _check_faces(job.video, result.face_ok)
     progress(n, n)
-    atomic_write_text(out / OUTPUT_FILES[0], motion_csv_text(result))
+    write_motion_csv(out / OUTPUT_FILES[0], result)
     motion = np.asarray(result.motion, np.float64)
     score = np.asarray(result.score, np.float64)
     finite = score[np.isfinite(score)]

@@ -135,9 +135,9 @@ def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
     """A motion spotter over the video → motion.csv, events.csv (emotions named by the bundled model's pair
     classifier where it is installed) and analysis.json."""
     from app.analysis.emotions import name_with_bundled_model
+    from app.analysis.frames_csv import write_motion_csv
     from app.analysis.learned_spotter import SpotterError, default_spotter
     from app.analysis.motion_spotter import MotionConfig, spot_video
-    from app.commands.spot import motion_csv_text
     from app.core.atomic import atomic_write_text
     from app.core.label_exchange import export_labels
 
@@ -159,7 +159,7 @@ def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
         progress.finish()
         events = name_with_bundled_model(video, info.fps, result.events, device=args.device, threads=args.threads)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "motion.csv", motion_csv_text(result))
+    write_motion_csv(out / "motion.csv", result)
     export_labels(out / "events.csv", events, Path(args.video))
     n = len(result.motion)
     meta = {"video": str(Path(args.video).resolve()), "n_frames": n, "fps": info.fps, "method": method,

@@ -1,31 +1,16 @@
 """`tsfmicro spot`: the training-free motion spotter over a video → motion.csv (per-frame curve) and
-events.csv (suggested intervals, training-CSV schema). See docs/motion_spotter.md."""
+events.csv (suggested intervals, training-CSV schema). See docs/motion_spotter.md; motion.csv's columns are
+described in app/analysis/frames_csv.py."""
 
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from app.cli import command
-from app.core.csv_cells import number_cell
-
-MOTION_COLUMNS = ("frame", "time_s", "face_ok", "motion", "score", "region")
-
-
-def motion_csv_text(result) -> str:
-    """motion.csv of a `SpotResult`: one row per frame; motion and score empty where not computed."""
-    out = io.StringIO()
-    out.write(",".join(MOTION_COLUMNS) + "\n")
-    for i in range(len(result.motion)):
-        motion, score = result.motion[i], result.score[i]
-        out.write(f"{i},{i / result.fps:.6f},{int(result.face_ok[i])},"
-                  f"{number_cell(motion, '.5f')},{number_cell(score, '.4f')},"
-                  f"{result.region[i]}\n")
-    return out.getvalue()
 
 
 @command("spot", "motion spotter: per-frame micro-expression curve and suggested intervals of a video")
@@ -47,9 +32,9 @@ def _spot_command(parser: argparse.ArgumentParser):
     def run(args: argparse.Namespace) -> int:
         import numpy as np
 
+        from app.analysis.frames_csv import write_motion_csv
         from app.analysis.learned_spotter import SpotterError
         from app.analysis.motion_spotter import MotionConfig, spot_video
-        from app.core.atomic import atomic_write_text
         from app.core.label_exchange import export_labels
         from app.face import FaceConfig
 
@@ -78,7 +63,7 @@ def _spot_command(parser: argparse.ArgumentParser):
             print(f"tsfmicro spot: error: {error}", file=sys.stderr)
             return 2
         print(file=sys.stderr)
-        atomic_write_text(out / "motion.csv", motion_csv_text(result))
+        write_motion_csv(out / "motion.csv", result)
         export_labels(out / "events.csv", result.events, args.video)
         n = len(result.motion)
         computed = int((~np.isnan(result.motion)).sum())

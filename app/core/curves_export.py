@@ -1,19 +1,19 @@
-"""A project's per-frame curves as one CSV: frame, time_s, face_ok, then every stored curve."""
+"""A project's per-frame curves as one CSV: frame, time_s, face_ok, then every stored curve (the columns are
+described with the other per-frame CSVs in `app/analysis/frames_csv.py`)."""
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from app.core.atomic import atomic_writer
-from app.core.csv_cells import number_cell
+from app.analysis.frames_csv import PerFrameCsvWriter
 from app.core.project_store import ProjectStore
+from model import PHASES
 
-PREFERRED_ORDER = ("analysed", "p_none", "p_onset", "p_apex", "p_offset", "motion")
+PREFERRED_ORDER = ("analysed", *(f"p_{phase}" for phase in PHASES), "motion")
 
 
 def export_curves_csv(path: str | os.PathLike, store: ProjectStore, face_ok: Optional[np.ndarray] = None) -> Path:
@@ -21,12 +21,7 @@ def export_curves_csv(path: str | os.PathLike, store: ProjectStore, face_ok: Opt
     names = store.curve_names()
     names = [n for n in PREFERRED_ORDER if n in names] + sorted(n for n in names if n not in PREFERRED_ORDER)
     curves = {name: store.curve(name) for name in names}
-    curves = {name: values if values.ndim == 1 else values[:, 0] for name, values in curves.items()}
-    n_frames, fps = store.video["n_frames"], store.video["fps"]
-    with atomic_writer(path, text=True) as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["frame", "time_s", "face_ok", *names])
-        for frame in range(n_frames):
-            ok = "" if face_ok is None or frame >= len(face_ok) else int(bool(face_ok[frame]))
-            writer.writerow([frame, f"{frame / fps:.6f}", ok, *(number_cell(curves[name][frame], ".6g") for name in names)])
+    curves = [values if values.ndim == 1 else values[:, 0] for values in curves.values()]
+    with PerFrameCsvWriter(path, store.video["fps"], [(name, ".6g") for name in names]) as out:
+        out.write_rows(0, store.video["n_frames"], face_ok, curves)
     return Path(path)

@@ -10,8 +10,8 @@ import cv2
 import pytest
 
 from app.analysis import FRAMES_CSV_COLUMNS
+from app.analysis.frames_csv import MOTION_COLUMNS
 from app.cli import main
-from app.commands.spot import MOTION_COLUMNS
 from app.core.events_csv import read_events_csv
 
 from .conftest import temporaries, tree_bytes

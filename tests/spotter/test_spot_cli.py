@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from app.analysis.frames_csv import MOTION_COLUMNS
 from app.cli import main
 from app.core.events_csv import read_events_csv
-from app.commands.spot import MOTION_COLUMNS
 
 from .conftest import N_FRAMES, SMILE
 
