@@ -1,19 +1,32 @@
 """Checkpoint files: everything the app needs to run a trained model, and nothing that can execute code.
 
-A checkpoint is a `torch.save`d dict of plain values (str, int, float, bool, lists, dicts) and tensors:
+A checkpoint is a `torch.save`d dict of plain values (str, int, float, bool, None, lists, dicts) and tensors:
 
     format          "tsfmicro-checkpoint"
-    schema_version  int, SCHEMA_VERSION when written (2; version 1 files, written before ensembles existed, hold one
-                    model and are read as before; a reader that only knows 1 refuses 2, so it cannot run an
-                    ensemble's first member alone by mistake)
+    schema_version  int, SCHEMA_VERSION when written (3; see "Older files" below; a reader that knows only up to 2
+                    refuses 3, so it cannot misread the settings that moved, nor run an ensemble's first member alone)
     model           {"name": registry name, "cfg": TSFmicroCfg as a dict, "state_dict": {...}}
     class_names     [str, ...] in label order (index i is logit i)
-    preprocess      PreprocessCfg as a dict (size, mean/std, RGB, resize method, crop spec, pairing policy)
+    preprocess      PreprocessCfg as a dict: the per-frame transform only (size, mean/std, RGB, resize method,
+                    normalisation)
+    contract        optional: the app's settings around the model, {"version": int, ...}: the face crops it was
+                    trained on, how frames are paired, how its curves become intervals. This module stores and checks
+                    it as plain data only (`model` imports no `app`); its reader and writer is
+                    `app.analysis.contract.ModelContract`. Absent: nothing specified (the app's defaults).
     model_card      {str: str | int | float}: what it was trained on, when, metrics, limits, provenance
     spotting_head   None, or {"cfg": SpottingHeadCfg as a dict, "state_dict": {...}}
     more_members    optional: [{"model": {...}, "spotting_head": ...}, ...], further models of an ensemble, each in
-                    the form of the two entries above; they share the class names, preprocessing and model card, and
-                    the app averages their outputs with the first model's (files without it hold one model)
+                    the form of the two entries above; they share the class names, preprocessing, contract and model
+                    card, and the app averages their outputs with the first model's (files without it hold one model)
+
+Every config is written and read by the one serialiser, `model.config.config_to_dict` / `config_from_dict` (unknown
+fields and wrong types are refused, naming the field).
+
+Older files are read as before. Up to schema 2, `preprocess` also held the contract as three JSON strings,
+`crop_spec`, `pairing_policy` and `decoding` ("unspecified" when not set); they are taken out of it and handed on as
+contract version 0, {"version": 0, "crop_spec": ..., "pairing_policy": ..., "decoding": ...}, which the app's reader
+understands (schema 1 files, written before ensembles existed, hold one model). A `PreprocessCfg` that still carries
+those strings is saved the same way (contract version 0), for callers that have not moved to `contract` yet.
 
 `load_checkpoint` reads with `torch.load(..., weights_only=True)`, so a file carrying arbitrary pickled objects is
 refused, and validates every part; any problem raises `CheckpointError` naming the file and the problem.
@@ -24,7 +37,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -37,10 +50,12 @@ from .registry import list_models
 from .spotting_head import SpottingHead, SpottingHeadCfg
 from .tsfmicro import TSFmicro
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 OLDEST_SCHEMA_VERSION = 1
 FORMAT_TAG = "tsfmicro-checkpoint"
 REQUIRED_KEYS = ("format", "schema_version", "model", "class_names", "preprocess", "model_card", "spotting_head")
+LEGACY_CONTRACT_FIELDS = ("crop_spec", "pairing_policy", "decoding")  # PreprocessCfg strings; in the file up to schema 2
+UNSPECIFIED = "unspecified"
 
 ModelCard = Mapping[str, str | int | float]
 
@@ -74,6 +89,7 @@ class LoadedCheckpoint:
     model_card: dict[str, str | int | float]
     spotting_head: SpottingHead | None
     more_members: tuple[Member, ...] = ()  # an ensemble's further models (see the module's docstring)
+    contract: dict[str, Any] = field(default_factory=dict)  # plain data; `app.analysis.contract` reads it
 
     @property
     def members(self) -> tuple[Member, ...]:
@@ -112,6 +128,62 @@ def _check_model_name(name: Any) -> str:
     return name
 
 
+def _check_plain(value: Any, where: str) -> Any:
+    """`value` as plain data (dicts with str keys, lists, str, int, float, bool, None), copied; ValueError otherwise."""
+    if isinstance(value, Mapping):
+        if not all(isinstance(key, str) for key in value):
+            raise ValueError(f"{where}: keys must be strings")
+        return {key: _check_plain(item, f"{where}.{key}") for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_check_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise ValueError(f"{where}: {type(value).__name__} is not plain data")
+
+
+def _check_contract(contract: Any) -> dict[str, Any]:
+    """The contract entry checked as plain data with an integer version (an empty one means nothing specified)."""
+    if not isinstance(contract, Mapping):
+        raise ValueError(f"contract must be a mapping, got {type(contract).__name__}")
+    checked = _check_plain(contract, "contract")
+    version = checked.get("version")
+    if checked and (isinstance(version, bool) or not isinstance(version, int) or version < 0):
+        raise ValueError(f"contract version missing or not an integer >= 0 ({version!r})")
+    return checked
+
+
+def _legacy_contract(strings: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema <= 2 strings (`LEGACY_CONTRACT_FIELDS`) as contract version 0; empty when none is set."""
+    values = {name: strings.get(name, UNSPECIFIED) for name in LEGACY_CONTRACT_FIELDS}
+    for name, value in values.items():
+        if not isinstance(value, str):
+            raise ValueError(f"preprocess.{name} must be a string, got {value!r}")
+    if all(value.strip() in ("", UNSPECIFIED) for value in values.values()):
+        return {}
+    return {"version": 0, **values}
+
+
+def _preprocess_to_dict(preprocess: PreprocessCfg) -> dict[str, Any]:
+    """The per-frame transform's fields only (PreprocessCfg's contract strings go to `contract`)."""
+    return {k: v for k, v in config_to_dict(preprocess).items() if k not in LEGACY_CONTRACT_FIELDS}
+
+
+def _read_preprocess(payload: Mapping[str, Any], version: int) -> tuple[PreprocessCfg, dict[str, Any]]:
+    """(the preprocessing, the contract) of a payload of schema `version`."""
+    data = payload["preprocess"]
+    if not isinstance(data, Mapping):
+        raise ValueError("preprocess must be a mapping")
+    moved = [name for name in LEGACY_CONTRACT_FIELDS if name in data]
+    if version <= 2:
+        contract = _legacy_contract(data)
+    elif moved:
+        raise ValueError(f"preprocess holds {moved}: since schema 3 these settings are in `contract`")
+    else:
+        contract = _check_contract(payload.get("contract", {}))
+    transform = {k: v for k, v in data.items() if k not in LEGACY_CONTRACT_FIELDS}
+    return config_from_dict(PreprocessCfg, transform, "preprocess"), contract
+
+
 def _member_payload(model_name: str, model: TSFmicro, spotting_head: SpottingHead | None) -> dict[str, Any]:
     return {
         "model": {"name": _check_model_name(model_name), "cfg": config_to_dict(model.cfg),
@@ -132,21 +204,29 @@ def save_checkpoint(
     model_card: ModelCard,
     spotting_head: SpottingHead | None = None,
     more_members: Sequence[Member] = (),
+    contract: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write a checkpoint atomically (with `more_members`, an ensemble). Raises ValueError for inconsistent inputs
+    """Write a checkpoint atomically (with `more_members`, an ensemble). `contract`: plain data with an integer
+    "version" (`app.analysis.contract.ModelContract.to_dict()`), or None. Raises ValueError for inconsistent inputs
     (nothing is written then)."""
     path = Path(path)
     names = list(_check_class_names(class_names, model.cfg.num_classes))
     for member in more_members:
         _check_class_names(names, member.model.cfg.num_classes)
+    legacy = _legacy_contract({name: getattr(preprocess, name) for name in LEGACY_CONTRACT_FIELDS})
+    if legacy and contract is not None:
+        raise ValueError(f"the contract is given twice: in `contract` and in PreprocessCfg's {LEGACY_CONTRACT_FIELDS}")
+    checked_contract = _check_contract(legacy if contract is None else contract)
     payload = {
         "format": FORMAT_TAG,
         "schema_version": SCHEMA_VERSION,
         **_member_payload(model_name, model, spotting_head),
         "class_names": names,
-        "preprocess": config_to_dict(preprocess),
+        "preprocess": _preprocess_to_dict(preprocess),
         "model_card": _check_model_card(model_card),
     }
+    if checked_contract:
+        payload["contract"] = checked_contract
     if more_members:
         payload["more_members"] = [_member_payload(m.model_name, m.model, m.spotting_head) for m in more_members]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -237,7 +317,7 @@ def load_checkpoint(path: os.PathLike | str, device: torch.device | str = "cpu")
         class_names = _check_class_names(payload["class_names"], first.model.cfg.num_classes)
         for member in more:
             _check_class_names(class_names, member.model.cfg.num_classes)
-        preprocess = config_from_dict(PreprocessCfg, payload["preprocess"])
+        preprocess, contract = _read_preprocess(payload, version)
         model_card = _check_model_card(payload["model_card"])
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(path, f"invalid contents: {error}") from error
@@ -251,4 +331,5 @@ def load_checkpoint(path: os.PathLike | str, device: torch.device | str = "cpu")
         model_card=model_card,
         spotting_head=first.spotting_head,
         more_members=more,
+        contract=contract,
     )

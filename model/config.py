@@ -1,13 +1,17 @@
 """Frozen configuration records for TSFmicro (MODEL_SPEC §3-§5) and their plain-dict form.
 
 Configs are immutable dataclasses with tuples for per-stage values. `config_to_dict` / `config_from_dict`
-turn them into plain dicts of str/int/float/bool/list (what a `weights_only` checkpoint may hold) and back.
+turn them into plain dicts of str/int/float/bool/None/list (what a `weights_only` checkpoint may hold) and back; they
+are the one serialiser of every config a file stores (the model's, the spotting head's, the preprocessing, and the
+app's settings a checkpoint carries). Fields may be str, int, float, bool, enums, tuples of those, nested configs and
+Optional[...] of any of these; reading rejects unknown fields and values of the wrong type, naming the field.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Mapping, TypeVar
@@ -179,6 +183,11 @@ def config_to_dict(cfg: Any) -> dict[str, Any]:
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:
     origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(options) != 1:
+            raise TypeError(f"{where}: unsupported config field type {annotation!r} (only Optional[X] is)")
+        return None if value is None else _coerce(value, options[0], where)
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
             raise ValueError(f"{where}: expected a list, got {type(value).__name__}")
@@ -218,6 +227,8 @@ def _coerce(value: Any, annotation: Any, where: str) -> Any:
 def config_from_dict(cls: type[C], data: Mapping[str, Any], where: str | None = None) -> C:
     """Rebuild config `cls` from `config_to_dict` output. Missing fields take defaults; unknown ones raise."""
     where = where or cls.__name__
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{where}: expected a mapping, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = set(data) - names

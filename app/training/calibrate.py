@@ -1,6 +1,7 @@
 """Choosing how a model's curves become intervals (`ProposalConfig`) on a validation set: the thresholds, the
 smoothing, the end trim and the activity baseline that give the best micro-expression spotting F1 (then overall F1)
-there. The choice is stored in the checkpoint (`preprocess.decoding`) and used wherever the model suggests events.
+there. The choice is stored in the checkpoint (its contract's `decoding`, `app.analysis.contract`) and used wherever
+the model suggests events.
 
 Why it is needed: a (t − k, t) pair stays active for a while after the face has settled, and how long depends on the
 model; with the fixed defaults a trained head's runs overshoot the offset and short events come out as macro.

@@ -1,4 +1,5 @@
-"""The checkpoint a run writes: the final classifier, the spotting head, and the model card (plain values only)."""
+"""The checkpoint a run writes: the final classifier, the spotting head, the contract (face crops, pairing, decoding:
+`app.analysis.contract`) and the model card (plain values only)."""
 
 from __future__ import annotations
 
@@ -87,4 +88,5 @@ def model_card(trainer, result) -> dict[str, str | int | float]:
 def write_checkpoint(trainer, result, model, head) -> Path:
     return save_checkpoint(
         trainer.out, model.cpu().eval(), model_name=result.config.model, class_names=result.classes.names,
-        preprocess=trainer.preprocess, model_card=model_card(trainer, result), spotting_head=head)
+        preprocess=trainer.preprocess, contract=trainer.contract.to_dict(), model_card=model_card(trainer, result),
+        spotting_head=head)

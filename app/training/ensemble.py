@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from app.analysis.contract import ModelContract
 from app.training.recalibrate import decode_and_save, utc_now
 from model import CheckpointError, LoadedCheckpoint, load_checkpoint
 
@@ -31,7 +32,7 @@ DROPPED_PREFIXES = ("decoding_", "recalibrated_")  # about a member's own decodi
 def check_compatible(loaded: Sequence[LoadedCheckpoint]) -> None:
     """Raise CheckpointError (naming the file) for a checkpoint that cannot be averaged with the first."""
     first = loaded[0]
-    contract = dataclasses.replace(first.preprocess, decoding="")
+    contract = _input_contract(first)
     for checkpoint in loaded:
         if checkpoint.more_members:
             raise CheckpointError(checkpoint.path, "is already an ensemble: give its members' checkpoints instead")
@@ -47,9 +48,14 @@ def check_compatible(loaded: Sequence[LoadedCheckpoint]) -> None:
         if other.spotting_head.cfg.embed_dim != first.spotting_head.cfg.embed_dim:
             raise CheckpointError(other.path, f"its spotting head reads {other.spotting_head.cfg.embed_dim}-d "
                                               f"embeddings, {first.path}'s {first.spotting_head.cfg.embed_dim}-d")
-        if dataclasses.replace(other.preprocess, decoding="") != contract:
+        if _input_contract(other) != contract:
             raise CheckpointError(other.path, f"its input contract (preprocessing, face crop or pairing) differs "
                                               f"from {first.path}'s")
+
+
+def _input_contract(checkpoint: LoadedCheckpoint) -> tuple:
+    """What the members must share: the preprocessing, and the contract's face crops and pairing (not its decoding)."""
+    return checkpoint.preprocess, dataclasses.replace(ModelContract.of(checkpoint), decoding=None)
 
 
 def ensemble_card(loaded: Sequence[LoadedCheckpoint], command_line: str) -> dict:

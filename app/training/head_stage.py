@@ -11,7 +11,6 @@ from collections import defaultdict
 
 import torch
 
-from app.analysis.pairing import PairingPolicy
 from app.analysis.predictor import Predictor
 from app.training import distributed as D
 from app.training.crops import VideoCrops
@@ -23,7 +22,7 @@ from model import SpottingHead
 
 def _sequences(trainer, model) -> list[HeadSequence]:
     cfg, data = trainer.config, trainer.data
-    pairing = PairingPolicy.from_string(trainer.preprocess.pairing_policy)
+    pairing = trainer.contract.pairing
     predictor = Predictor(model, None, class_names=trainer.classes.names, preprocess=trainer.preprocess,
                           pairing=pairing, device=trainer.ctx.device, threads=torch.get_num_threads(),
                           batch_size=min(cfg.batch_size, 32))

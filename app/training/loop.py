@@ -46,10 +46,9 @@ class SampleTensors:
         return len(self.labels)
 
     @classmethod
-    def from_samples(cls, samples: Sequence, preprocess: PreprocessCfg) -> "SampleTensors":
-        """Model inputs of the samples' crop pairs; apex crops registered onto their onset crops when the
-        pairing policy in `preprocess` asks for it."""
-        pairing = PairingPolicy.from_string(preprocess.pairing_policy)
+    def from_samples(cls, samples: Sequence, preprocess: PreprocessCfg, pairing: PairingPolicy) -> "SampleTensors":
+        """Model inputs of the samples' crop pairs; apex crops registered onto their onset crops when `pairing`
+        asks for it."""
         onset = preprocess_crops([s.onset for s in samples], preprocess)
         apex = preprocess_crops([pairing.current_crop(s.onset, s.apex) for s in samples], preprocess)
         labels = torch.tensor([s.label for s in samples], dtype=torch.long)

@@ -86,6 +86,7 @@ def choose_frames(target: np.ndarray, events, per_event: int, lag: int, rng: np.
 def build_motion_pairs(
     data: TrainingData,
     preprocess: PreprocessCfg,
+    pairing: PairingPolicy,
     *,
     per_event: int,
     seed: int,
@@ -94,10 +95,10 @@ def build_motion_pairs(
     cache_dir: Optional[str | os.PathLike] = None,
     log: Log = lambda message: None,
 ) -> MotionPairs:
-    """Motion pairs of every video of `data` (one sequential decode each; face tracks from the cache)."""
+    """Motion pairs of every video of `data` (one sequential decode each; face tracks from the cache), paired and
+    registered by `pairing`."""
     if per_event < 1:
         raise ValueError(f"per_event must be >= 1, got {per_event}")
-    pairing = PairingPolicy.from_string(preprocess.pairing_policy)
     events, unreviewed = defaultdict(list), defaultdict(list)
     for event in data.events:
         events[event.video].append(event)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 import torch
 
+from app.analysis.contract import ModelContract
 from app.analysis.pairing import PairingPolicy
 from app.face import FaceConfig
 from app.training import card, head_stage
@@ -140,9 +141,10 @@ class Trainer:
         self.classes = parse_classes(self.classes_spec, {e.emotion for e in self.data.events})
         self.rcfg = cfg.resolved(len(self.classes.names))
         self.input_size = model_cfg(cfg.model).input_size
-        self.preprocess = PreprocessCfg(
-            size=self.input_size, normalize=cfg.input_norm, crop_spec=self.face_config.to_json(),
-            pairing_policy=PairingPolicy(cfg.pairing_tau_s, "pre_logits", register=cfg.pair_registration).to_json())
+        self.preprocess = PreprocessCfg(size=self.input_size, normalize=cfg.input_norm)
+        self.contract = ModelContract(
+            face=self.face_config,
+            pairing=PairingPolicy(cfg.pairing_tau_s, "pre_logits", register=cfg.pair_registration))
         if not self.ctx.is_local_main:
             D.barrier(self.ctx)
         self.log(f"face tracking and crops for {len(self.data.videos)} video(s)"
@@ -160,12 +162,12 @@ class Trainer:
         if empty:
             self.log(f"warning: no sample of class(es) {', '.join(empty)}; the model can still predict them")
         self.subjects = subjects_of([s.subject for s in self.samples])
-        self.tensors = SampleTensors.from_samples(self.samples, self.preprocess)
+        self.tensors = SampleTensors.from_samples(self.samples, self.preprocess, self.contract.pairing)
         self.motion = None
         if cfg.motion_pairs:
             self.log("motion pairs: (t − k, t) pairs of the training videos with their phase")
-            self.motion = build_motion_pairs(self.data, self.preprocess, per_event=cfg.motion_pairs,
-                                             seed=derive_seed(cfg.seed, "motion-pairs"),
+            self.motion = build_motion_pairs(self.data, self.preprocess, self.contract.pairing,
+                                             per_event=cfg.motion_pairs, seed=derive_seed(cfg.seed, "motion-pairs"),
                                              half_width_s=cfg.apex_half_width_s, face_config=self.face_config,
                                              cache_dir=cfg.cache_dir, log=self.log)
         inner = cfg.selection == "inner-val"
@@ -379,11 +381,11 @@ class Trainer:
         from app.analysis.predictor import Predictor
 
         return Predictor(final, head, class_names=self.classes.names, preprocess=self.preprocess,
-                         pairing=PairingPolicy.from_string(self.preprocess.pairing_policy),
+                         pairing=self.contract.pairing, decoding=self.contract.decoding,
                          device=self.ctx.device, threads=torch.get_num_threads())
 
     def _calibrate(self, final: torch.nn.Module, head) -> dict[str, Any]:
-        """Choose the curve decoding on the --val set; it goes into the checkpoint (`preprocess.decoding`)."""
+        """Choose the curve decoding on the --val set; it goes into the checkpoint (its contract's `decoding`)."""
         import dataclasses
 
         from app.training.calibrate import calibrate_decoding
@@ -394,7 +396,7 @@ class Trainer:
         except ValueError as error:  # nothing found there: the trained weights are kept with the default decoding
             self.log(f"warning: {error}")
             return {}
-        self.preprocess = dataclasses.replace(self.preprocess, decoding=chosen.to_json())
+        self.contract = dataclasses.replace(self.contract, decoding=chosen)
         return info
 
     def _test(self, final: torch.nn.Module, head) -> dict[str, Any]:

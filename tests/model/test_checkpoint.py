@@ -21,6 +21,7 @@ from model import (
 
 CLASSES = ("happiness", "repression", "disgust", "surprise", "others")
 CARD = {"dataset": "CASME II", "protocol": "honest-LOSO", "trained_on": "2025-06-01", "uf1": 0.61, "fold": 3}
+CONTRACT = {"version": 1, "face": {"detect": {"detector": "mmod"}}, "pairing": {"tau_s": 0.2}, "decoding": None}
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def saved(tmp_path, tiny_model, spotting_head) -> Path:
         tiny_model,
         model_name="tsfmicro_tiny",
         class_names=CLASSES,
-        preprocess=PreprocessCfg(size=64, resize=ResizeMethod.BILINEAR, crop_spec='{"detector": "dlib"}'),
+        preprocess=PreprocessCfg(size=64, resize=ResizeMethod.BILINEAR),
+        contract=CONTRACT,
         model_card=CARD,
         spotting_head=spotting_head,
     )
@@ -62,10 +64,13 @@ def test_checkpoint_carries_everything_the_app_needs(saved, tiny_model) -> None:
     assert loaded.schema_version == SCHEMA_VERSION
     assert loaded.model_name == "tsfmicro_tiny" and loaded.model.cfg == tiny_model.cfg
     assert loaded.class_names == CLASSES
-    assert loaded.preprocess == PreprocessCfg(size=64, resize=ResizeMethod.BILINEAR, crop_spec='{"detector": "dlib"}')
+    assert loaded.preprocess == PreprocessCfg(size=64, resize=ResizeMethod.BILINEAR)
+    assert loaded.contract == CONTRACT
     assert loaded.model_card == CARD
     raw = torch.load(saved, weights_only=True)
     assert raw["preprocess"]["resize"] == "bilinear"
+    assert not {"crop_spec", "pairing_policy", "decoding"} & set(raw["preprocess"])  # the transform only
+    assert raw["contract"] == CONTRACT
     assert raw["model"]["cfg"]["spatial"]["antialias"] is False
 
 
@@ -165,3 +170,49 @@ def test_model_card_accepts_only_strings_and_numbers(tmp_path, tiny_model) -> No
     with pytest.raises(ValueError, match="model card"):
         save_checkpoint(tmp_path / "x.pt", tiny_model, model_name="tsfmicro_tiny", class_names=CLASSES,
                         preprocess=PreprocessCfg(), model_card={"metrics": [0.1, 0.2]})
+
+
+LEGACY = {"crop_spec": '{"align": {"crop_size": 112}}', "pairing_policy": '{"policy": "lag", "tau_s": 0.2}',
+          "decoding": "unspecified"}
+
+
+def test_a_schema_2_file_is_read_with_its_contract_strings_handed_on_as_contract_version_0(saved) -> None:
+    """Up to schema 2 the face, pairing and decoding settings were JSON strings inside `preprocess`."""
+    def downgrade(payload):
+        payload["schema_version"] = 2
+        payload["preprocess"].update(LEGACY)
+        del payload["contract"]
+
+    rewrite(saved, downgrade)
+    loaded = load_checkpoint(saved)
+    assert loaded.schema_version == 2
+    assert loaded.preprocess == PreprocessCfg(size=64, resize=ResizeMethod.BILINEAR)
+    assert loaded.contract == {"version": 0, **LEGACY}
+
+
+def test_contract_strings_in_a_schema_3_preprocess_are_refused(saved) -> None:
+    rewrite(saved, lambda p: p["preprocess"].update(LEGACY))
+    with pytest.raises(CheckpointError, match="since schema 3 these settings are in `contract`"):
+        load_checkpoint(saved)
+
+
+def test_the_contract_must_be_versioned_plain_data(saved, tmp_path, tiny_model) -> None:
+    def save(preprocess=PreprocessCfg(size=64), **contract):
+        return save_checkpoint(tmp_path / "c.pt", tiny_model, model_name="tsfmicro_tiny", class_names=CLASSES,
+                               preprocess=preprocess, model_card={}, **contract)
+
+    with pytest.raises(ValueError, match="not plain data"):
+        save(contract={"version": 1, "face": {"size": torch.zeros(1)}})
+    with pytest.raises(ValueError, match="contract version"):
+        save(contract={"face": {}})
+    with pytest.raises(ValueError, match="given twice"):
+        save(PreprocessCfg(size=64, pairing_policy=LEGACY["pairing_policy"]), contract=CONTRACT)
+    assert not (tmp_path / "c.pt").exists()
+    assert "contract" not in torch.load(save(), weights_only=True)  # nothing specified: nothing written
+    assert load_checkpoint(save()).contract == {}
+    # a PreprocessCfg that still carries the strings: stored as they were, as contract version 0
+    old_style = load_checkpoint(save(PreprocessCfg(size=64, **LEGACY)))
+    assert old_style.preprocess == PreprocessCfg(size=64) and old_style.contract == {"version": 0, **LEGACY}
+    rewrite(saved, lambda p: p.__setitem__("contract", {"version": "one"}))
+    with pytest.raises(CheckpointError, match="contract version"):
+        load_checkpoint(saved)

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from app.analysis import Predictor
+from app.analysis.contract import ModelContract
 from app.analysis.pairing import PairingPolicy
 from app.core.events import Event
 from app.core.events_csv import write_events_csv
@@ -71,8 +72,8 @@ def test_motion_pairs_are_the_pairs_the_analysis_forms(long_clips, cache_dir, re
     exactly as the analysis registers it; its phase is the frame's phase; its subject the video's."""
     data = load_training_csv(long_clips)
     policy = PairingPolicy(0.15, "pre_logits", register=register)
-    preprocess = PreprocessCfg(size=64, normalize="local_contrast", pairing_policy=policy.to_json())
-    pairs = build_motion_pairs(data, preprocess, per_event=3, seed=0, cache_dir=cache_dir)
+    preprocess = PreprocessCfg(size=64, normalize="local_contrast")
+    pairs = build_motion_pairs(data, preprocess, policy, per_event=3, seed=0, cache_dir=cache_dir)
     assert len(pairs) == 24 and pairs.onset.dtype == torch.float16  # 3 per event, as many neutral
     assert set(pairs.phase.tolist()) == {NONE, ONSET, APEX, OFFSET}
     assert set(pairs.subjects) == {e.subject for e in data.events}
@@ -99,7 +100,7 @@ def test_a_run_with_motion_pairs_and_registration(tmp_path, dataset, tiny_config
     assert whole.folds[0].losses != plain.folds[0].losses
     loaded = load_checkpoint(whole.checkpoint)
     assert not any(key.startswith("phase.") for key in loaded.model.state_dict())
-    assert json.loads(loaded.preprocess.pairing_policy)["register"] == "flow"
+    assert ModelContract.of(loaded).pairing.register == "flow"
     assert Predictor.load(whole.checkpoint, device="cpu").pairing.register == "flow"
     assert json.loads(loaded.model_card["train_config"])["motion_pairs"] == 4
 

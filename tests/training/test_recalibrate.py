@@ -3,6 +3,7 @@ card's decoding and held-out figures replaced (or the stale figures removed), th
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import shutil
 
@@ -10,12 +11,12 @@ import pytest
 import torch
 
 from app.analysis import Predictor
-from app.analysis.proposals import ProposalConfig
+from app.analysis.contract import ModelContract
 from app.cli import main
 from app.training import Trainer
 from app.training.calibrate import GRID
 from conftest import with_
-from model import load_checkpoint, save_checkpoint
+from model import SCHEMA_VERSION, load_checkpoint, save_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def trained(tmp_path_factory, dataset, cache_dir):
 def test_calibrate_replaces_the_decoding_and_the_held_out_figures_and_keeps_the_weights(tmp_path, trained, dataset,
                                                                                         cache_dir, capsys):
     before = load_checkpoint(trained)
-    assert before.preprocess.decoding == "unspecified" and "decoding_settings" not in before.model_card
+    assert ModelContract.of(before).decoding is None and "decoding_settings" not in before.model_card
     assert "heldout_model_micro_f1" in before.model_card
     out = tmp_path / "recalibrated.pt"
     assert main(["calibrate", str(trained), "--val", str(dataset), "--test", str(dataset), "--out", str(out),
@@ -41,8 +42,9 @@ def test_calibrate_replaces_the_decoding_and_the_held_out_figures_and_keeps_the_
     for a, b in ((before.model, after.model), (before.spotting_head, after.spotting_head)):
         assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
     card = after.model_card
-    chosen = ProposalConfig.from_string(after.preprocess.decoding)
-    assert card["decoding_settings"] == after.preprocess.decoding == chosen.to_json()
+    chosen = ModelContract.of(after).decoding
+    assert card["decoding_settings"] == chosen.to_json()
+    assert ModelContract.of(after) == dataclasses.replace(ModelContract.of(before), decoding=chosen)
     assert {k: getattr(chosen, k) for k in GRID} in [dict(zip(GRID, v)) for v in itertools.product(*GRID.values())]
     assert card["decoding_csv"] == str(dataset) and 0.0 <= card["decoding_micro_f1"] <= 1.0
     assert card["heldout_csv"] == str(dataset) and 0.0 <= card["heldout_model_micro_f1"] <= 1.0
@@ -58,7 +60,7 @@ def test_in_place_without_a_test_set_stale_spotting_figures_leave_the_card_and_b
     shutil.copyfile(trained, out)
     assert main(["calibrate", str(out), "--val", str(dataset), "--out", str(out), "--threads", "1"]) == 0
     card, old = load_checkpoint(out).model_card, load_checkpoint(trained).model_card
-    assert card["decoding_settings"] == load_checkpoint(out).preprocess.decoding != "unspecified"
+    assert card["decoding_settings"] == ModelContract.of(load_checkpoint(out)).decoding.to_json()
     assert not any(k.startswith("heldout_model_") for k in card)  # measured with the old decoding: removed
     assert card["heldout_recognition_uf1"] == old["heldout_recognition_uf1"]  # independent of the decoding: kept
     assert card["heldout_motion_spotter_micro_f1"] == old["heldout_motion_spotter_micro_f1"]
@@ -66,7 +68,7 @@ def test_in_place_without_a_test_set_stale_spotting_figures_leave_the_card_and_b
     loaded = load_checkpoint(trained)
     headless = save_checkpoint(tmp_path / "headless.pt", loaded.model, model_name=loaded.model_name,
                                class_names=loaded.class_names, preprocess=loaded.preprocess,
-                               model_card=loaded.model_card)
+                               contract=loaded.contract, model_card=loaded.model_card)
     assert main(["calibrate", str(headless), "--val", str(dataset), "--out", str(tmp_path / "x.pt")]) == 2
     assert "headless.pt: has no spotting head" in capsys.readouterr().err
     assert main(["calibrate", str(trained), "--val", str(tmp_path / "missing.csv"), "--out",
@@ -80,14 +82,15 @@ def test_ensemble_command_writes_one_checkpoint_of_all_members_with_its_own_deco
     other_card = {**single.model_card, "command_line": "tsfmicro train other.csv --seed 4", "data_csv": "other.csv",
                   "seed": 4, "limits": "Another member's limit."}
     other = save_checkpoint(tmp_path / "other.pt", single.model, model_name=single.model_name,
-                            class_names=single.class_names, preprocess=single.preprocess, model_card=other_card,
+                            class_names=single.class_names, preprocess=single.preprocess,
+                            contract=single.contract, model_card=other_card,
                             spotting_head=single.spotting_head)
     out = tmp_path / "ensemble.pt"
     assert main(["ensemble", str(trained), str(other), "--val", str(dataset), "--out", str(out),
                  "--cache", cache_dir, "--threads", "1"]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     ensemble = load_checkpoint(out)
-    assert len(ensemble.members) == 2 and ensemble.schema_version == 2
+    assert len(ensemble.members) == 2 and ensemble.schema_version == SCHEMA_VERSION
     card = ensemble.model_card
     assert card["ensemble"].startswith("2 models") and card["ensembled_with"].startswith("tsfmicro ensemble ")
     assert card["member1_command_line"] == single.model_card["command_line"] and card["member1_seed"] == 3
@@ -97,12 +100,13 @@ def test_ensemble_command_writes_one_checkpoint_of_all_members_with_its_own_deco
     assert card["member1_heldout_model_micro_f1"] == single.model_card["heldout_model_micro_f1"]  # its own figure
     assert not any(k.startswith("heldout_") for k in card)  # no --test: the ensemble has no figures of its own
     assert "command_line" not in card and "seed" not in card  # only as member<i>_*
-    assert card["decoding_settings"] == ensemble.preprocess.decoding != "unspecified"
+    assert card["decoding_settings"] == ModelContract.of(ensemble).decoding.to_json()
     assert Predictor.load(out, device="cpu").describe()["ensemble_members"] == 2
 
     renamed = save_checkpoint(tmp_path / "renamed.pt", single.model, model_name=single.model_name,
                               class_names=tuple(reversed(single.class_names)), preprocess=single.preprocess,
-                              model_card=single.model_card, spotting_head=single.spotting_head)
+                              contract=single.contract, model_card=single.model_card,
+                              spotting_head=single.spotting_head)
     assert main(["ensemble", str(trained), str(renamed), "--val", str(dataset), "--out",
                  str(tmp_path / "bad.pt")]) == 2
     assert "renamed.pt: classes" in capsys.readouterr().err and not (tmp_path / "bad.pt").exists()

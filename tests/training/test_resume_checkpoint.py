@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from app.analysis import Predictor
-from app.analysis.proposals import ProposalConfig
+from app.analysis.contract import ModelContract
 from app.training.calibrate import GRID
 from app.training import Trainer
 from app.training.state import ResumeError, partial_path
@@ -93,7 +93,7 @@ def test_checkpoint_loads_with_its_model_card_and_runs_in_the_predictor(tmp_path
     loaded = load_checkpoint(result.checkpoint)
     card = loaded.model_card
     assert loaded.class_names == ("positive", "surprise", "others") and loaded.spotting_head is not None
-    assert loaded.preprocess.size == 64 and json.loads(loaded.preprocess.pairing_policy)["tau_s"] == 0.15
+    assert loaded.preprocess.size == 64 and ModelContract.of(loaded).pairing.tau_s == 0.15
     assert card["data_csv"] == str(dataset) and len(card["data_sha256"]) == 64
     assert card["command_line"] == "tsfmicro train train.csv --paper-protocol" and card["seed"] == 3
     assert card["protocol"].startswith("PAPER PROTOCOL") and card["paper_protocol"] == 1
@@ -119,8 +119,8 @@ def test_a_test_set_is_scored_after_training_and_its_figures_go_into_the_card(tm
     loaded = load_checkpoint(result.checkpoint)
     card = loaded.model_card
     # --val: the decoding chosen there is stored with the model and used wherever it suggests events.
-    chosen = ProposalConfig.from_string(loaded.preprocess.decoding)
-    assert loaded.preprocess.decoding == card["decoding_settings"] == chosen.to_json()
+    chosen = ModelContract.of(loaded).decoding
+    assert chosen is not None and card["decoding_settings"] == chosen.to_json()
     assert {k: getattr(chosen, k) for k in GRID} in [dict(zip(GRID, v)) for v in itertools.product(*GRID.values())]
     assert card["decoding_csv"] == str(dataset) and 0.0 <= card["decoding_micro_f1"] <= 1.0
     assert Predictor.load(result.checkpoint, device="cpu").proposal_config == chosen
