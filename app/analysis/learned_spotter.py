@@ -13,8 +13,9 @@ The apex is the frame of strongest go-and-return evidence inside the interval (`
 best region), the region is named in notes, and the confidence is P(the interval is a real event), read from a
 table fitted on validation videos (isotonic regression of hit / miss on the interval's peak probability).
 
-Checkpoints are data (`torch.load(weights_only=True)`): weights, architecture, lags, decoding, calibration and a
-model card naming the training and test data.
+Checkpoints are data (`torch.load(weights_only=True)`): weights, architecture, lags, decoding (its configs in the one
+plain-dict form, `model.config_to_dict` / `config_from_dict`), calibration and a model card naming the training and
+test data.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from torch import nn
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, go_and_return, lag_frames
 from app.core.events import Event
+from model import config_from_dict, config_to_dict
 
 RATE = 30.0  # frames a second the network reads
 CLASSES = ("none", "micro", "macro")
@@ -166,8 +168,8 @@ class LearnedSpotter:
         buffer = io.BytesIO()
         torch.save({"format": FORMAT, "version": VERSION, "state_dict": self.net.state_dict(),
                     "n_features": self.net.n_features, "hidden": self.net.hidden, "lags_s": list(self.lags_s),
-                    "regions": list(self.regions), "micro": dataclasses.asdict(self.micro),
-                    "macro": dataclasses.asdict(self.macro), "calibration": [list(p) for p in self.calibration],
+                    "regions": list(self.regions), "micro": config_to_dict(self.micro),
+                    "macro": config_to_dict(self.macro), "calibration": [list(p) for p in self.calibration],
                     "card": dict(self.card)}, buffer)
         path = Path(path)
         atomic_write_bytes(path, buffer.getvalue())
@@ -189,9 +191,10 @@ class LearnedSpotter:
         try:
             net = SpotterNet(int(data["n_features"]), int(data["hidden"]))
             net.load_state_dict(data["state_dict"])
-            return cls(net, tuple(data["lags_s"]), tuple(data["regions"]), ProposalConfig(**data["micro"]),
-                       ProposalConfig(**data["macro"]), tuple(tuple(p) for p in data["calibration"]),
-                       dict(data["card"]))
+            return cls(net, tuple(data["lags_s"]), tuple(data["regions"]),
+                       config_from_dict(ProposalConfig, data["micro"], "micro"),
+                       config_from_dict(ProposalConfig, data["macro"], "macro"),
+                       tuple(tuple(p) for p in data["calibration"]), dict(data["card"]))
         except (KeyError, TypeError, ValueError, RuntimeError) as error:
             raise SpotterError(f"{path}: damaged learned-spotter file ({error})") from None
 
