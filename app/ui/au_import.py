@@ -127,23 +127,23 @@ class AuTrackImport:
             return self._refuse(path, f"{path}: no AU value falls on the video's frames (track frames "
                                       f"{track.frames.min()}..{track.frames.max()}, video has {n_frames}; {how})")
         state = {"file": str(path), "tool": track.tool, "how": how, "columns": columns, "notes": track.notes}
-        store = w.store
-        old = [name for name in store.curve_names() if name.startswith(CURVE_PREFIX)]
-        store.put_curve_chunks(0, {CURVE_PREFIX + c: v.astype(np.float32) for c, v in lanes.items()})
-        store.set_view_state(**{STATE_KEY: state})
-        store.remove_curves([name for name in old if name[len(CURVE_PREFIX):] not in lanes])
+        document = w.document
+        old = [name for name in document.curve_names() if name.startswith(CURVE_PREFIX)]
+        document.put_curves(0, {CURVE_PREFIX + c: v.astype(np.float32) for c, v in lanes.items()})
+        document.store.set_view_state(**{STATE_KEY: state})
+        document.remove_curves([name for name in old if name[len(CURVE_PREFIX):] not in lanes])
         self._show(lanes, state)
         return True
 
     def restore(self) -> None:
         """Show the lanes stored with the opened project (none: no lanes)."""
-        w = self._window
-        state = w.store.view_state().get(STATE_KEY)
-        stored = set(w.store.curve_names())
+        document = self._window.document
+        state = document.store.view_state().get(STATE_KEY)
+        stored = set(document.curve_names())
         if not state or not all(CURVE_PREFIX + c in stored for c in state["columns"]):
             self.clear()
             return
-        self._show({c: w.store.curve(CURVE_PREFIX + c) for c in state["columns"]}, state)
+        self._show({c: document.curve(CURVE_PREFIX + c) for c in state["columns"]}, state)
 
     def clear(self) -> None:
         self.lanes.clear()

@@ -3,19 +3,18 @@
 It runs the real `tsfmicro score` command in a separate process (its worker processes, resume
 markers and Ctrl-C handling are the command line's own), lists every input video up front, and
 fills the per-video table from `OUT/summary.csv` as videos finish. Cancel sends the process the
-same SIGINT as Ctrl-C: it stops cleanly and a later run with *resume* continues.
+same SIGINT as Ctrl-C: it stops cleanly and a later run with *resume* continues. The process is the
+"batch" job of a JobRunner: the window's (closing the window stops it), or the dialog's own.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import signal
-import sys
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QProcess, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,8 +34,10 @@ from PySide6.QtWidgets import (
 
 from app.batch.inputs import InputError, collect_videos
 from app.core.csv_rows import guarded
+from app.ui.job_runner import JobRunner
 
 TABLE_COLUMNS = ("video", "status", "frames", "events", "fps", "error")
+JOB = "batch"
 
 
 def read_summary(out_dir: Path) -> dict[str, dict[str, str]]:
@@ -52,8 +53,9 @@ class BatchDialog(QDialog):
     openRequested = Signal(str, str)  # video path, its events.csv
     runFinished = Signal(int)  # the command's exit code
 
-    def __init__(self, parent: Optional[QWidget] = None):
+    def __init__(self, parent: Optional[QWidget] = None, jobs: Optional[JobRunner] = None):
         super().__init__(parent)
+        self._jobs = jobs if jobs is not None else JobRunner(self)
         self.setWindowTitle("Batch scoring")
         self.resize(900, 520)
         self.input_edit, self.out_edit, self.checkpoint_edit = QLineEdit(), QLineEdit(), QLineEdit()
@@ -89,8 +91,8 @@ class BatchDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self._process: Optional[QProcess] = None
         self._videos: list[Path] = []
+        self._exit_code: Optional[int] = None
         self._poll = QTimer(self)
         self._poll.setInterval(500)
         self._poll.timeout.connect(self.refresh)
@@ -114,7 +116,7 @@ class BatchDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._process is not None
+        return self._jobs.running(JOB)
 
     @property
     def out_dir(self) -> Path:
@@ -140,11 +142,9 @@ class BatchDialog(QDialog):
             arguments += ["--checkpoint", self.checkpoint_edit.text().strip()]
         if self.resume.isChecked():
             arguments.append("--resume")
-        self._process = QProcess(self)
-        self._process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
-        self._process.readyReadStandardOutput.connect(self._on_output)
-        self._process.finished.connect(self._on_finished)
-        self._process.start(sys.executable, arguments)
+        self._exit_code: Optional[int] = None
+        self._jobs.start_process(JOB, arguments, on_output=self._on_output, on_finished=self._on_finished,
+                                 on_done=self._on_ended, project=False)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(f"scoring {len(self._videos)} videos…")
@@ -153,8 +153,7 @@ class BatchDialog(QDialog):
 
     def cancel(self) -> None:
         """Stop like Ctrl-C: finished videos keep their outputs, a resumed run continues."""
-        if self._process is not None and self._process.processId():
-            os.kill(self._process.processId(), signal.SIGINT)
+        self._jobs.cancel(JOB)
 
     def refresh(self) -> None:
         rows = read_summary(self.out_dir)
@@ -169,18 +168,24 @@ class BatchDialog(QDialog):
             item.setToolTip(values["path"] if name == "video" else str(shown[name]))
             self.table.setItem(row, column, item)
 
-    def _on_output(self) -> None:
-        text = bytes(self._process.readAllStandardOutput()).decode(errors="replace")
+    def _on_output(self, text: str) -> None:
         lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
         if lines:
             self.status.setText(lines[-1][-160:])
 
-    def _on_finished(self, exit_code: int, _status) -> None:
+    def _on_finished(self, exit_code: int) -> None:
+        self._exit_code = exit_code
+
+    def _on_ended(self) -> None:
+        """The run ended: by itself, cancelled, or stopped because the window closed (no exit code then)."""
         self._poll.stop()
         self.refresh()
-        self._process = None
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        exit_code, self._exit_code = self._exit_code, None
+        if exit_code is None:
+            self.status.setText("stopped; start again with resume to continue")
+            return
         outcome = {0: "all videos scored", 1: "finished; some videos failed (see the error column)",
                    130: "cancelled; start again with resume to continue"}
         self.status.setText(outcome.get(exit_code, f"stopped (exit {exit_code}): {self.status.text()}"))
@@ -195,7 +200,7 @@ class BatchDialog(QDialog):
         self.openRequested.emit(str(video), str(self.out_dir / summary["output"] / "events.csv"))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if self._process is not None:
+        if self.running:
             self.cancel()
-            self._process.waitForFinished(30000)
+            self._jobs.wait(JOB)
         super().closeEvent(event)

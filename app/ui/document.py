@@ -2,24 +2,29 @@
 turns intents into undoable commands, and emits fine-grained signals after each change.
 
 Views never edit events directly and never react to their own edits: they call an intent method
-and redraw on the signal.
+and redraw on the signal. Derived data (per-frame curves, the face track, provenance) is read and
+stored through the document too, never through the store behind it: curves are held in memory once
+read, and every stored curve is announced with `curvesChanged`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.core.events import EDGES, STATUSES, EditRefused, Event, check_event_frames
 from app.core.project_store import ProjectError, ProjectStore
+from app.face import FaceTrack
 from app.ui.commands import AddEventCommand, RemoveEventCommand, SetFieldsCommand
 
 __all__ = ["EditRefused", "ProjectDocument"]  # EditRefused (app.core.events) is re-exported for the views
 
 VIEW_STATE_DELAY_MS = 1000
+CURVES_SIGNAL_MS = 100  # a stream of curve chunks (an analysis) is announced at most 10 times a second
 
 
 class ProjectDocument(QObject):
@@ -28,6 +33,7 @@ class ProjectDocument(QObject):
     eventChanged = Signal(str)
     currentFrameChanged = Signal(int)
     saveFailed = Signal(str)  # an edit the project could not save (e.g. a full disk): it was not applied
+    curvesChanged = Signal(dict)  # name -> the whole curve, for the curves stored since the last signal
 
     def __init__(self, store: ProjectStore, parent: Optional[QObject] = None):
         super().__init__(parent)
@@ -42,6 +48,12 @@ class ProjectDocument(QObject):
         self._view_state_timer.setSingleShot(True)
         self._view_state_timer.setInterval(VIEW_STATE_DELAY_MS)
         self._view_state_timer.timeout.connect(self.flush_view_state)
+        self._curves: dict[str, np.ndarray] = {}  # read once, then kept up to date by put_curves
+        self._unannounced: dict[str, None] = {}  # curve names stored but not yet announced, in order
+        self._curves_timer = QTimer(self)
+        self._curves_timer.setSingleShot(True)
+        self._curves_timer.setInterval(CURVES_SIGNAL_MS)
+        self._curves_timer.timeout.connect(self.flush_curves)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -142,6 +154,67 @@ class ProjectDocument(QObject):
                 self.store.set_view_state(current_frame=self.current_frame)
             except ProjectError as err:  # only the frame to reopen at is lost
                 self.saveFailed.emit(str(err))
+
+    # -- derived data: per-frame curves, the face track, provenance ----------------------------------
+
+    def curve_names(self) -> list[str]:
+        return self.store.curve_names()
+
+    def curve(self, name: str) -> Optional[np.ndarray]:
+        """A stored per-frame curve (p_onset, p_apex, p_offset, motion, analysed, au:<column>, ...) or None.
+        (n_frames,) or (n_frames, k) float32, NaN where nothing was stored. Callers must not modify it."""
+        if name not in self._curves:
+            if name not in self.store.curve_names():
+                return None
+            self._curves[name] = self.store.curve(name)
+        return self._curves[name]
+
+    def put_curves(self, start: int, values: dict[str, np.ndarray], *, announce_later: bool = False) -> None:
+        """Store curves for frames start.. in ONE transaction, then announce them with `curvesChanged`:
+        at once, or with `announce_later` at most every CURVES_SIGNAL_MS (for a stream of chunks;
+        `flush_curves` announces what is left)."""
+        self.store.put_curve_chunks(start, values)
+        for name, column in values.items():
+            held = self._curves.get(name)
+            column = np.asarray(column, np.float32)
+            if held is not None and held.shape[1:] == column.shape[1:] and start + len(column) <= len(held):
+                held[start:start + len(column)] = column
+            else:
+                self._curves.pop(name, None)  # read again from the project when next asked for
+            self._unannounced[name] = None
+        if not announce_later:
+            self.flush_curves()
+        elif not self._curves_timer.isActive():
+            self._curves_timer.start()
+
+    def flush_curves(self) -> None:
+        """Announce the curves stored since the last `curvesChanged`, if any."""
+        self._curves_timer.stop()
+        names, self._unannounced = list(self._unannounced), {}
+        if names:
+            self.curvesChanged.emit({name: self.curve(name) for name in names})
+
+    def remove_curves(self, names: Iterable[str]) -> None:
+        names = list(names)
+        self.store.remove_curves(names)
+        for name in names:
+            self._curves.pop(name, None)
+            self._unannounced.pop(name, None)
+
+    def face_track(self) -> Optional[FaceTrack]:
+        """The face track stored with the project, or None when the video has not been tracked yet."""
+        data = self.store.face_track_bytes()
+        return None if data is None else FaceTrack.from_npz_bytes(data, str(self.store.path))
+
+    def put_face_track(self, track: FaceTrack) -> None:
+        self.store.put_face_track(track.to_npz_bytes())
+
+    def provenance(self) -> dict:
+        """What made the derived data (e.g. "analysis": the model's description and mode)."""
+        return self.store.provenance()
+
+    def set_provenance(self, values: dict) -> None:
+        self.store.set_provenance(values)
 
     # -- write-through steps (the undo commands' API: not undoable themselves) -----------------------
 

@@ -1,72 +1,61 @@
 """The face track of the open project: read from the project, or tracked in a worker thread on first
-open (progress in the status bar) and stored in the project. Closing the window cancels and waits."""
+open (progress in the status bar) and stored in the project. The JobRunner runs the worker; closing the
+project or the window stops it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from app.face import FaceTrack
-from app.ui.jobs import FaceTrackWorker, start_in_thread
+from app.ui.document import ProjectDocument
+from app.ui.job_runner import JobRunner
+from app.ui.jobs import FacePipelineFactory, FaceTrackWorker, dlib_face_pipeline
 
-if TYPE_CHECKING:
-    from app.ui.main_window import ReviewerWindow
+JOB = "face tracking"
 
 
 class FaceTracking(QObject):
-    def __init__(self, window: "ReviewerWindow"):
-        super().__init__(window)
-        self._window = window
-        self.thread = None
-        self._worker: Optional[FaceTrackWorker] = None
+    trackReady = Signal(object)  # the FaceTrack of the open project (stored, or just tracked)
+    failed = Signal(str)
+
+    def __init__(self, jobs: JobRunner, make_pipeline: Optional[FacePipelineFactory] = None,
+                 parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self._jobs = jobs
+        self._make_pipeline = make_pipeline or dlib_face_pipeline
+        self._document: Optional[ProjectDocument] = None
 
     @property
     def running(self) -> bool:
-        return self._worker is not None
+        return self._jobs.running(JOB)
 
-    def load_or_track(self) -> None:
-        w = self._window
-        data = w.store.face_track_bytes()
-        if data is not None:
-            self.on_ready(FaceTrack.from_npz_bytes(data, str(w.store.path)), store=False)
+    def load_or_track(self, document: ProjectDocument, video_path: str) -> None:
+        """The project's stored track at once, else track the video in the background."""
+        self._document = document
+        track = document.face_track()
+        if track is not None:
+            self.trackReady.emit(track)
             return
-        self._worker = FaceTrackWorker(w.store.video["path"], fps=w.store.video["fps"])
-        self._worker.progress.connect(self._on_progress)
-        self._worker.finished.connect(self.on_ready)
-        self._worker.errored.connect(w.show_error)
-        w.job_label.setText("tracking the face…")
-        w.progress.setRange(0, w.document.n_frames)
-        w.progress.show()
-        self.thread = start_in_thread(self._worker, self, self._on_thread_done)
-
-    def on_ready(self, track: FaceTrack, store: bool = True) -> None:
-        w = self._window
-        if w.store is None:
-            return
-        w.face_track = track
-        if store:
-            w.store.put_face_track(track.to_npz_bytes())
-        w.timeline.set_quality(track.ok)
-        w._redraw()
-
-    def _on_thread_done(self) -> None:
-        if self.sender() is not None and self.sender() is not self.thread:
-            return  # a cancelled thread's late signal: already handled in cancel()
-        self.thread, self._worker = None, None
-        self._window.progress.hide()
-        self._window.job_label.clear()
-
-    def _on_progress(self, done: int, total: int, fps: float) -> None:
-        self._window.progress.setValue(done)
-        eta = (total - done) / fps if fps > 0 else 0
-        self._window.job_label.setText(f"tracking the face: {fps:.0f} fps, {eta:.0f} s left")
+        worker = FaceTrackWorker(video_path, fps=document.fps, make_pipeline=self._make_pipeline)
+        self._jobs.show_progress(JOB, "tracking the face…", 0, document.n_frames)
+        self._jobs.start_worker(JOB, worker, on_finished=self._on_tracked, on_errored=self.failed.emit,
+                                on_progress=self._on_progress)
 
     def cancel(self) -> None:
-        """Stop tracking and wait for the thread (the project closes)."""
-        if self._worker is not None:
-            self._worker.cancel()
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait(30000)
-            self._on_thread_done()
+        """Stop tracking and wait for the thread."""
+        self._jobs.stop(JOB)
+
+    def detach(self) -> None:
+        self.cancel()
+        self._document = None
+
+    def _on_tracked(self, track: FaceTrack) -> None:
+        if self._document is not None:
+            self._document.put_face_track(track)
+            self.trackReady.emit(track)
+
+    def _on_progress(self, done: int, total: int, fps: float) -> None:
+        eta = (total - done) / fps if fps > 0 else 0
+        self._jobs.show_progress(JOB, f"tracking the face: {fps:.0f} fps, {eta:.0f} s left", done)

@@ -52,7 +52,7 @@ def analyse_demo_on_first_open(window: "ReviewerWindow") -> bool:
         return False
     if store.curve_names() or any(e.source == "model" for e in document.events()):
         return False
-    started = window.models.run_motion_spotter()
+    started = window.model_actions.run_motion_spotter()
     if started:
         window.statusBar().showMessage("analysing the demo with the learned motion spotter…", 10000)
     return started

@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Iterator, Optional, Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from app.face import FaceConfig, FacePipeline, FaceTrack
+from app.face import FaceConfig, FacePipeline, FaceResult, FaceTrack
 from app.media import open_video
 
 PROGRESS_EVERY = 32  # frames between progress signals (and cancel checks)
@@ -71,17 +71,33 @@ class Worker(QObject):
             self.finished.emit(result)
 
 
+class FacePipelineLike(Protocol):
+    def run(self, frames: Iterable[tuple[int, Optional[np.ndarray]]]) -> Iterator[FaceResult]: ...
+
+
+FacePipelineFactory = Callable[[FaceConfig, float], FacePipelineLike]  # (config, fps) -> a pipeline
+
+
+def dlib_face_pipeline(config: FaceConfig, fps: float) -> FacePipeline:
+    """The real pipeline (dlib detection and landmarks), without crops: the window keeps the track only."""
+    return FacePipeline(config, fps, make_crops=False)
+
+
 class FaceTrackWorker(Worker):
+    """The face track of a whole video. `make_pipeline(config, fps)` builds the pipeline that runs over
+    its frames: by default the real dlib one; tests that are not about tracking inject a fast one."""
+
     what = "face tracking"
 
-    def __init__(self, video_path: str, fps: Optional[float] = None, config: FaceConfig = FaceConfig()):
+    def __init__(self, video_path: str, fps: Optional[float] = None, config: FaceConfig = FaceConfig(),
+                 make_pipeline: FacePipelineFactory = dlib_face_pipeline):
         super().__init__(video_path)
-        self._fps, self._config = fps, config
+        self._fps, self._config, self._make_pipeline = fps, config, make_pipeline
 
     def work(self) -> FaceTrack:
         with open_video(self._video_path, fps=self._fps) as video:
             info = video.probe()
-            pipeline = FacePipeline(self._config, info.fps, make_crops=False)
+            pipeline = self._make_pipeline(self._config, info.fps)
             done = [0]
 
             def on_result(_result) -> None:

@@ -13,23 +13,22 @@ import os
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Callable, Optional
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from app.core.project_paths import project_path_for
 from app.core.project_store import PROJECT_SUFFIX, ProjectError, ProjectStore
 from app.core.user_dirs import projects_dir
 from app.media import VideoError, content_hash, open_video
-from app.ui.jobs import Worker, start_in_thread
-
-if TYPE_CHECKING:
-    from app.ui.main_window import ReviewerWindow
+from app.ui.job_runner import JobRunner
+from app.ui.jobs import Worker
 
 VIDEO_FILTER = "Videos and projects (*.mp4 *.mov *.avi *.mkv *.webm *.ts *.m4v *.mpg *.tsfproj);;All files (*)"
 MAX_RECENT = 8
 COUNT_STEP = 256  # frames indexed between two checks for cancellation
+COUNT_JOB = "frame count"
 
 
 class CountFramesWorker(Worker):
@@ -54,20 +53,25 @@ def writable_copy_path(project: Path) -> Path:
 
 
 class ProjectOpener(QObject):
-    def __init__(self, window: "ReviewerWindow"):
-        super().__init__(window)
-        self._window = window
-        self._thread = None
-        self._worker: Optional[CountFramesWorker] = None
+    """Opens what the person chose and hands the video and its project to `on_open(video, store)`
+    (the window shows them); says why through `failed` when it cannot."""
+
+    failed = Signal(str)
+
+    def __init__(self, dialog_parent: QWidget, jobs: JobRunner, settings: QSettings,
+                 on_open: Callable[[object, ProjectStore], None]):
+        super().__init__(dialog_parent)
+        self._dialog_parent, self._jobs, self._settings, self._on_open = dialog_parent, jobs, settings, on_open
+        self._recent_menu: Optional[QMenu] = None
         self.pending = None  # (path, video, content hash, project path) while frames are counted
 
     @property
     def counting(self) -> bool:
-        return self._worker is not None
+        return self._jobs.running(COUNT_JOB)
 
     def open_path(self, path: str | os.PathLike) -> bool:
         """Open a video, a frame folder or a project; on failure show why and keep what is open."""
-        w, path = self._window, Path(path)
+        path = Path(path)
         try:
             if path.suffix == PROJECT_SUFFIX:
                 store = self._open_store(path)
@@ -84,12 +88,14 @@ class ProjectOpener(QObject):
                     info = video.probe()
                     if not info.frame_count_exact:
                         return self._count_frames_then_open(path, video, digest, project)
-                    return w._finish_open(video, ProjectStore.create(project, path, digest, info.fps, info.n_frames))
-                store = self._open_store(project)
+                    store = ProjectStore.create(project, path, digest, info.fps, info.n_frames)
+                else:
+                    store = self._open_store(project)
         except (VideoError, ProjectError, ValueError, OSError) as err:
-            w.show_error(str(err))
+            self.failed.emit(str(err))
             return False
-        return w._finish_open(video, store)
+        self._on_open(video, store)
+        return True
 
     def _open_store(self, project: Path) -> ProjectStore:
         if not (os.access(project, os.W_OK) and os.access(project.parent, os.W_OK)):
@@ -100,8 +106,8 @@ class ProjectOpener(QObject):
                 wal = Path(f"{project}-wal")
                 if wal.is_file() and wal.stat().st_size:
                     shutil.copyfile(wal, f"{copy}-wal")
-            self._window.show_error(f"{project}: its folder is read-only, so the project is kept in {copy} "
-                                    f"(a copy; the original is untouched). Your labels are saved there.")
+            self.failed.emit(f"{project}: its folder is read-only, so the project is kept in {copy} "
+                             f"(a copy; the original is untouched). Your labels are saved there.")
             project = copy
         try:
             return ProjectStore.open(project)
@@ -109,19 +115,14 @@ class ProjectOpener(QObject):
             raise ProjectError(project, f"cannot be opened for writing ({err})") from err
 
     def _count_frames_then_open(self, path: Path, video, digest: str, project: Path) -> bool:
-        w = self._window
-        if self._worker is not None:
-            w.show_error(f"{path}: still counting the frames of the previous video; try again in a moment")
+        if self.counting:
+            self.failed.emit(f"{path}: still counting the frames of the previous video; try again in a moment")
             video.close()
             return False
-        self._worker = CountFramesWorker(str(path))
         self.pending = (path, video, digest, project)
-        self._worker.finished.connect(self._on_frames_counted)
-        self._worker.errored.connect(w.show_error)
-        w.job_label.setText(f"counting the frames of {path.name} (once per video)…")
-        w.progress.setRange(0, 0)
-        w.progress.show()
-        self._thread = start_in_thread(self._worker, self, self._on_thread_done)
+        self._jobs.show_progress(COUNT_JOB, f"counting the frames of {path.name} (once per video)…", 0, 0)
+        self._jobs.start_worker(COUNT_JOB, CountFramesWorker(str(path)), on_finished=self._on_frames_counted,
+                                on_errored=self.failed.emit, on_done=self._on_count_done, project=False)
         return True
 
     def _on_frames_counted(self, info) -> None:
@@ -131,36 +132,26 @@ class ProjectOpener(QObject):
             store = ProjectStore.create(project, path, digest, info.fps, info.n_frames)
         except (ProjectError, OSError) as err:
             video.close()
-            self._window.show_error(str(err))
+            self.failed.emit(str(err))
             return
-        self._window._finish_open(video, store)
+        self._on_open(video, store)
 
-    def _on_thread_done(self) -> None:
-        if self.sender() is not None and self.sender() is not self._thread:
-            return  # a cancelled thread's late signal: already handled in cancel()
-        if self.pending is not None:  # failed or cancelled: the video opened for it is closed
+    def _on_count_done(self) -> None:
+        if self.pending is not None:  # failed or stopped: the video opened for it is closed
             self.pending[1].close()
             self.pending = None
-        self._thread = self._worker = None
-        self._window.job_label.clear()
-        self._window.progress.hide()
 
     def cancel(self) -> None:
-        """Stop counting frames (the window closes) and wait for the thread."""
-        if self._worker is not None:
-            self._worker.cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait(30000)
-            self._on_thread_done()
+        """Stop counting frames and wait for the thread."""
+        self._jobs.stop(COUNT_JOB)
 
     def _relink(self, store: ProjectStore) -> bool:
-        w, old = self._window, store.video["path"]
+        w, old = self._dialog_parent, store.video["path"]
         QMessageBox.information(w, "Where is the video?",
                                 f"The video of this project is no longer at\n{old}\nPlease show where it is now.")
         new, _ = QFileDialog.getOpenFileName(w, f"Locate {Path(old).name}", "", VIDEO_FILTER)
         if not new:
-            w.show_error(f"{store.path}: the video {old} was not found; the project was not opened")
+            self.failed.emit(f"{store.path}: the video {old} was not found; the project was not opened")
             return False
         store.relink_video(new, content_hash(new))
         return True
@@ -169,26 +160,32 @@ class ProjectOpener(QObject):
 
     def remember(self, path: Path) -> None:
         recent = [p for p in self.recent_projects() if p != str(path)]
-        self._window.settings.setValue("recentProjects", [str(path)] + recent[: MAX_RECENT - 1])
+        self._settings.setValue("recentProjects", [str(path)] + recent[: MAX_RECENT - 1])
         self.refresh_menu()
 
     def recent_projects(self) -> list[str]:
-        value = self._window.settings.value("recentProjects", [])
+        value = self._settings.value("recentProjects", [])
         return [value] if isinstance(value, str) else list(value or [])
 
+    def set_recent_menu(self, menu: QMenu) -> None:
+        self._recent_menu = menu
+        self.refresh_menu()
+
     def refresh_menu(self) -> None:
-        menu = self._window.recent_menu
+        menu = self._recent_menu
+        if menu is None:
+            return
         menu.clear()
         for path in self.recent_projects():
-            self._window._action(menu, path, lambda p=path: self.open_path(p))
+            menu.addAction(path).triggered.connect(lambda _=False, p=path: self.open_path(p))
         menu.setEnabled(bool(self.recent_projects()))
 
     def on_open_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open video or project", "", VIDEO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self._dialog_parent, "Open video or project", "", VIDEO_FILTER)
         if path:
             self.open_path(path)
 
     def on_open_folder_triggered(self) -> None:
-        path = QFileDialog.getExistingDirectory(self._window, "Open a folder of numbered frames")
+        path = QFileDialog.getExistingDirectory(self._dialog_parent, "Open a folder of numbered frames")
         if path:
             self.open_path(path)

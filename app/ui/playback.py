@@ -45,6 +45,11 @@ class Playback(QObject):
         self.speed = float(speed)
         self.stateChanged.emit(self.playing, self.direction * self.speed)
 
+    def change_speed(self, direction: int) -> None:
+        """One step slower (direction < 0) or faster along SPEEDS, from the nearest one."""
+        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
+        self.set_speed(SPEEDS[min(max(0, index + (1 if direction > 0 else -1)), len(SPEEDS) - 1)])
+
     def set_loop(self, span: Optional[tuple[int, int]]) -> None:
         """Loop over frames span[0]..span[1] (inclusive) while playing forwards; None: no loop."""
         self.loop = None if span is None else (max(0, span[0]), min(self.n_frames - 1, span[1]))

@@ -18,6 +18,7 @@ from app.ui.adjudication import Adjudicator
 from app.ui.adjudication_panel import AdjudicationPanel
 from app.ui.au_import import AuTrackImport
 from app.ui.lanes import AuLanesView, RaterLane
+from app.ui.menus import add_action
 
 if TYPE_CHECKING:
     from app.ui.main_window import ReviewerWindow
@@ -41,9 +42,8 @@ class ReviewTools(QObject):
         self.rater_events: list[Event] = []
 
     def build_menu(self, file_menu) -> None:
-        w = self._window
-        w._action(file_menu, "Import &AU track…", self.au.on_menu)
-        w._action(file_menu, "Load &second rater's labels…", self._on_load_rater_triggered)
+        add_action(self._window, file_menu, "Import &AU track…", self.au.on_menu)
+        add_action(self._window, file_menu, "Load &second rater's labels…", self._on_load_rater_triggered)
         self.panel.toggleViewAction().setText("Disagreements with the second rater")
         file_menu.addAction(self.panel.toggleViewAction())
 

@@ -65,12 +65,12 @@ def run_step_latency_bench(clip: Path, steps: int = 300) -> dict:
         window.show_frame(10)
         idle = _time_steps(app, window, steps)
         checkpoint = _random_full_checkpoint(Path(tmp) / "random_full.pt")
-        window.models.analyse(str(checkpoint), mode="full")
-        while window.models.analysis.description is None:  # model loaded, frames flowing
+        window.model_actions.analyse(str(checkpoint), mode="full")
+        while window.model_actions.analysis.description is None:  # model loaded, frames flowing
             app.processEvents()
             time.sleep(0.01)
         busy = _time_steps(app, window, steps)
-        analysis_still_running = window.models.analysis.running
+        analysis_still_running = window.model_actions.analysis.running
         window.close()
     return {
         "step_latency_ms_median": round(statistics.median(idle), 2),

@@ -4,17 +4,17 @@ training cannot take the window with it). Its last output line is shown as progr
 
 from __future__ import annotations
 
-import os
-import signal
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QObject, QProcess, Signal
+from PySide6.QtCore import QObject, Signal
 
 from app.core.label_exchange import export_labels
 from app.ui.document import ProjectDocument
+from app.ui.job_runner import JobRunner
+
+JOB = "training"
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,14 @@ class TrainingJob(QObject):
     finished = Signal(str)  # the new checkpoint
     errored = Signal(str)
 
-    def __init__(self, document: ProjectDocument, video_path: str, parent: Optional[QObject] = None):
+    def __init__(self, document: ProjectDocument, video_path: str, jobs: JobRunner, parent: Optional[QObject] = None):
         super().__init__(parent)
-        self._document, self._video_path = document, video_path
-        self._process: Optional[QProcess] = None
+        self._document, self._video_path, self._jobs = document, video_path, jobs
         self._tail = ""
 
     @property
     def running(self) -> bool:
-        return self._process is not None
+        return self._jobs.running(JOB)
 
     def start(self, request: TrainingRequest) -> bool:
         accepted = [e for e in self._document.events() if e.status == "accepted"]
@@ -50,34 +49,27 @@ class TrainingJob(QObject):
         folder.mkdir(exist_ok=True)
         labels = export_labels(folder / "labels.csv", accepted, self._video_path)
         self.checkpoint = folder / f"{request.model}-{len(accepted)}-events.pt"
-        process = QProcess(self)
-        process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
-        process.readyReadStandardOutput.connect(self._on_output)
-        process.finished.connect(self._on_finished)
         arguments = ["-m", "app.cli", "train", str(labels), "--out", str(self.checkpoint), "--protocol", "none",
                      "--model", request.model, "--epochs", str(request.epochs), "--device", request.device, "--restart"]
-        self._process = process
-        process.start(sys.executable, arguments)
+        self._tail = ""
+        self._jobs.start_process(JOB, arguments, on_output=self._on_output, on_finished=self._on_finished)
         return True
 
     def cancel(self) -> None:
         """Ask the training to stop (Ctrl-C semantics: it saves its state and exits)."""
-        if self._process is not None and self._process.processId():
-            os.kill(self._process.processId(), signal.SIGINT)
+        self._jobs.cancel(JOB)
 
-    def wait(self, timeout_ms: int = 30000) -> None:
-        if self._process is not None:
-            self._process.waitForFinished(timeout_ms)
+    def stop(self) -> None:
+        """Stop the training and wait for it (the project closes)."""
+        self._jobs.stop(JOB)
 
-    def _on_output(self) -> None:
-        text = bytes(self._process.readAllStandardOutput()).decode(errors="replace")
+    def _on_output(self, text: str) -> None:
         self._tail = (self._tail + text)[-4000:]
         lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
         if lines:
             self.progress.emit(lines[-1])
 
-    def _on_finished(self, exit_code: int, _status) -> None:
-        self._process = None
+    def _on_finished(self, exit_code: int) -> None:
         if exit_code == 0 and self.checkpoint.exists():
             self.finished.emit(str(self.checkpoint))
         else:

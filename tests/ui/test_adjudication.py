@@ -54,15 +54,15 @@ def _state(window):
 
 def test_second_rater_lane_is_read_only_and_mine_are_unchanged(window, tmp_path, warnings):
     before, steps = _state(window), window.document.undo_stack.count()
-    assert window.review.load_second_rater(str(tmp_path / "rita.events.csv"))
+    assert window.review_tools.load_second_rater(str(tmp_path / "rita.events.csv"))
     assert warnings == []
-    lane = window.review.rater_lane
+    lane = window.review_tools.rater_lane
     assert lane.intervals() == [(10, 21), (41, 51), (200, 211)]
     assert lane.items and not any(item.movable for item in lane.items)
-    assert window.review.rater == "Rita"
+    assert window.review_tools.rater == "Rita"
     assert _state(window) == before and window.document.undo_stack.count() == steps
     assert window.timeline.event_region("ev0002") == (40, 51)  # my own events drawn as before
-    panel = window.review.panel
+    panel = window.review_tools.panel
     assert panel.isVisible() and panel.list.count() == 3
     assert "interval F1 0.667" in panel.summary.text()
 
@@ -71,14 +71,14 @@ def test_bad_second_rater_file_gives_a_message_and_changes_nothing(window, tmp_p
     before = _state(window)
     bad = tmp_path / "notes.eaf"
     bad.write_text("this is not ELAN")
-    assert not window.review.load_second_rater(str(bad))
+    assert not window.review_tools.load_second_rater(str(bad))
     (title, text), = warnings
     assert "notes.eaf" in text
     other = tmp_path / "other.events.csv"
     export_labels(other, THEIRS, tmp_path / "someone_else.mp4")
-    assert not window.review.load_second_rater(str(other))
+    assert not window.review_tools.load_second_rater(str(other))
     assert "other.events.csv" in warnings[-1][1] and "no labels for interview.mp4" in warnings[-1][1]
-    assert window.review.rater_lane.plot is None and not window.review.panel.isVisible()
+    assert window.review_tools.rater_lane.plot is None and not window.review_tools.panel.isVisible()
     assert _state(window) == before
 
 
@@ -102,8 +102,8 @@ def _row(panel, text):
     (Qt.Key.Key_D, "only theirs", lambda ev: len(ev) == 3),
 ])
 def test_each_decision_is_one_undo_step(window, qtbot, tmp_path, key, row_text, check):
-    assert window.review.load_second_rater(str(tmp_path / "rita.events.csv"))
-    panel = window.review.panel
+    assert window.review_tools.load_second_rater(str(tmp_path / "rita.events.csv"))
+    panel = window.review_tools.panel
     before, steps = _state(window), window.document.undo_stack.count()
     row = _row(panel, row_text)
     frame = panel.adjudicator.disagreements[row].frame
@@ -121,11 +121,11 @@ def test_each_decision_is_one_undo_step(window, qtbot, tmp_path, key, row_text, 
 
 
 def test_taking_theirs_adds_their_event_as_mine_on_purpose(window, qtbot, tmp_path):
-    assert window.review.load_second_rater(str(tmp_path / "rita.events.csv"))
-    _row(window.review.panel, "only theirs")
+    assert window.review_tools.load_second_rater(str(tmp_path / "rita.events.csv"))
+    _row(window.review_tools.panel, "only theirs")
     qtbot.keyClick(window, Qt.Key.Key_T)
     added = window.document.events()[-1]
     assert (added.event_id, added.video, added.status, added.annotator) == (
         "ev0004", window.store.video["path"], "accepted", "Rita")
     assert "taken from Rita" in added.notes
-    assert window.review.panel.list.count() == 2
+    assert window.review_tools.panel.list.count() == 2

@@ -67,21 +67,21 @@ def test_feat_and_openface_exports_become_lanes(make_window, qtbot, demo_copy, a
     window = make_window()
     _open(window, qtbot, demo_copy)
     n, fps = window.document.n_frames, window.document.fps
-    lanes = window.review.au_lanes
+    lanes = window.review_tools.au_lanes
 
-    assert window.review.au.import_track(str(DATA / "Feat_Test.csv"))
+    assert window.review_tools.au.import_track(str(DATA / "Feat_Test.csv"))
     assert lanes.isVisible() and lanes.lane_names() == read_au_track(DATA / "Feat_Test.csv").au_columns
     for name in lanes.lane_names():
         values = lanes.lane_values(name)
         assert len(values) == n and np.isfinite(values).sum() == 1 and np.isfinite(values[0])  # one frame, frame 0
-    assert "Feat_Test.csv (py-feat), 20 lanes, matched by frame index" in window.review.au_status.text()
+    assert "Feat_Test.csv (py-feat), 20 lanes, matched by frame index" in window.review_tools.au_status.text()
 
-    assert window.review.au.import_track(str(DATA / "OpenFace_Test.csv"))
+    assert window.review_tools.au.import_track(str(DATA / "OpenFace_Test.csv"))
     names = lanes.lane_names()
     assert len(names) == 17 and all(name.endswith("_r") for name in names)
     expected = len(_timestamp_frames(DATA / "OpenFace_Test.csv", fps))
     assert all(np.isfinite(lanes.lane_values(name)).sum() == expected for name in names)
-    status = window.review.au_status.text()
+    status = window.review_tools.au_status.text()
     assert "matched by timestamp" in status and "offset" in status and "video has 300" in status
     assert not any(name.startswith("au:AU01") and name != "au:AU01_r" for name in window.store.curve_names())
     assert warnings == []
@@ -98,15 +98,15 @@ def test_feat_and_openface_exports_become_lanes(make_window, qtbot, demo_copy, a
 def test_lanes_are_stored_with_the_project(make_window, qtbot, demo_copy, accept_dialog):
     window = make_window()
     _open(window, qtbot, demo_copy)
-    assert window.review.au.import_track(str(DATA / "OpenFace_Test.csv"), columns=["AU12_r", "AU06_r"])
-    before = {name: window.review.au_lanes.lane_values(name).copy() for name in ("AU12_r", "AU06_r")}
+    assert window.review_tools.au.import_track(str(DATA / "OpenFace_Test.csv"), columns=["AU12_r", "AU06_r"])
+    before = {name: window.review_tools.au_lanes.lane_values(name).copy() for name in ("AU12_r", "AU06_r")}
     window.close()
     again = make_window()
     _open(again, qtbot, demo_copy)
-    assert again.review.au_lanes.lane_names() == ["AU12_r", "AU06_r"]
+    assert again.review_tools.au_lanes.lane_names() == ["AU12_r", "AU06_r"]
     for name, values in before.items():
-        assert np.array_equal(again.review.au_lanes.lane_values(name), values, equal_nan=True)
-    assert "OpenFace_Test.csv (OpenFace 2.x), 2 lanes" in again.review.au_status.text()
+        assert np.array_equal(again.review_tools.au_lanes.lane_values(name), values, equal_nan=True)
+    assert "OpenFace_Test.csv (OpenFace 2.x), 2 lanes" in again.review_tools.au_status.text()
 
 
 def test_a_bad_au_file_gives_a_message_and_changes_nothing(make_window, qtbot, demo_copy, tmp_path, warnings,
@@ -116,19 +116,19 @@ def test_a_bad_au_file_gives_a_message_and_changes_nothing(make_window, qtbot, d
     good = tmp_path / "openface.csv"  # an OpenFace 2.x export in miniature: one row per video frame
     good.write_text("frame, timestamp, success, AU12_r, AU12_c\n"
                     + "".join(f"{i + 1}, {i / 30:.3f}, 1, {i % 5}, 0\n" for i in range(300)))
-    assert window.review.au.import_track(str(good))
-    assert np.isfinite(window.review.au_lanes.lane_values("AU12_r")).sum() == 300
-    assert "matched by frame index" in window.review.au_status.text()
-    lanes, status = window.review.au_lanes.lane_names(), window.review.au_status.text()
+    assert window.review_tools.au.import_track(str(good))
+    assert np.isfinite(window.review_tools.au_lanes.lane_values("AU12_r")).sum() == 300
+    assert "matched by frame index" in window.review_tools.au_status.text()
+    lanes, status = window.review_tools.au_lanes.lane_names(), window.review_tools.au_status.text()
     curves, events = window.store.curve_names(), window.document.events()
     bad = tmp_path / "labels.csv"
     bad.write_text("video,subject\nx,y\n")
-    assert not window.review.au.import_track(str(bad))
+    assert not window.review_tools.au.import_track(str(bad))
     (title, text), = warnings
     assert "labels.csv" in text and "not an AU export" in text
-    assert window.review.au.import_track(str(tmp_path / "missing.csv")) is False
+    assert window.review_tools.au.import_track(str(tmp_path / "missing.csv")) is False
     assert "missing.csv" in warnings[-1][1] and "not found" in warnings[-1][1]
-    assert window.review.au_lanes.lane_names() == lanes and window.review.au_status.text() == status
+    assert window.review_tools.au_lanes.lane_names() == lanes and window.review_tools.au_status.text() == status
     assert window.store.curve_names() == curves and window.document.events() == events
 
 
@@ -139,9 +139,9 @@ def test_imotions_exports_become_lanes(make_window, qtbot, demo_copy, accept_dia
     window = make_window()
     _open(window, qtbot, demo_copy)
     track = read_au_track(DATA / name)
-    assert window.review.au.import_track(str(DATA / name))
-    lanes = window.review.au_lanes
+    assert window.review_tools.au.import_track(str(DATA / name))
+    lanes = window.review_tools.au_lanes
     assert lanes.lane_names() == AuColumnsDialog(track).columns() and len(lanes.lane_names()) >= 10
     assert all(np.isfinite(lanes.lane_values(n)).any() for n in lanes.lane_names())
-    status = window.review.au_status.text()
+    status = window.review_tools.au_status.text()
     assert name in status and "iMotions" in status and warnings == []

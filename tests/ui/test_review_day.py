@@ -36,9 +36,10 @@ def _suggest(window, *specs):
 
 
 def _shown(window):
-    window._redraw_events()
+    window.events.redraw_events()
     on_timeline = set(window.timeline._events)
-    in_table = {window.model.event_id_at(r) for r in range(window.model.rowCount()) if not window.table.isRowHidden(r)}
+    model = window.event_table_model
+    in_table = {model.event_id_at(r) for r in range(model.rowCount()) if not window.table.isRowHidden(r)}
     assert on_timeline == in_table
     return on_timeline
 
@@ -56,7 +57,7 @@ def test_toolbar_reuses_the_menu_actions_with_icons_and_shortcut_tooltips(make_w
         assert not action.icon().isNull(), text
         assert keys in action.toolTip(), (text, action.toolTip())
         assert action in window.menuBar().findChildren(type(action)) or any(
-            action in menu.actions() for menu in window.menuBar().findChildren(type(window.recent_menu))), text
+            action in menu.actions() for menu in window.menuBar().findChildren(type(window.menus.recent_menu))), text
     assert actions["Analyse"].toolTip().startswith("Analyse")
     assert "Tab: next suggestion" in window.toolbar.hint.text() and window.toolbar.hint.isVisible()
 
@@ -93,7 +94,7 @@ def test_review_queue_likeliest_first_or_in_time_order(make_window, qtbot, demo_
     qtbot.keyClick(window, Qt.Key.Key_Tab)
     assert window.labeling.selected == "model-40"  # model-250 is below the threshold: not visited
     window.document.undo_stack.undo()  # model-200 to decide again
-    window.order_action.trigger()  # time order
+    window.menus.order_action.trigger()  # time order
     assert window.triage.order == "time"
     window.labeling.select(None)
     window.show_frame(0)
@@ -112,7 +113,7 @@ def test_blind_mode_hides_suggestions_and_curves_then_reveals_them(make_window, 
     motion = np.linspace(0, 1, window.document.n_frames, dtype=np.float32)
     window.store.put_curve_chunks(0, {"motion": motion})
     window.show_curves({"motion": motion})
-    window.blind_action.trigger()
+    window.menus.blind_action.trigger()
     assert _shown(window) == {"mine"} and window.timeline.curves_visible() == []
     assert "blind" in window.toolbar.queue.text()
     window.show_frame(0)
@@ -122,9 +123,9 @@ def test_blind_mode_hides_suggestions_and_curves_then_reveals_them(make_window, 
     window.close()
     again = make_window()
     assert again.open_path(project)
-    assert again.triage.blind and again.blind_action.isChecked() and _shown(again) == {"mine"}
+    assert again.triage.blind and again.menus.blind_action.isChecked() and _shown(again) == {"mine"}
     assert again.timeline.curves_visible() == []
-    again.blind_action.trigger()  # reveal for comparison
+    again.menus.blind_action.trigger()  # reveal for comparison
     assert _shown(again) == {"model-40", "model-120", "mine"} and again.timeline.curves_visible() == ["motion"]
 
 
@@ -132,7 +133,7 @@ def test_the_bundled_demo_is_analysed_on_first_open_only(make_window, qtbot, dem
     monkeypatch.setattr(first_run, "demo_video_path", lambda: demo_copy)
     window = make_window()
     started = []
-    monkeypatch.setattr(window.models, "run_motion_spotter", lambda method="learned": started.append(method) or True)
+    monkeypatch.setattr(window.model_actions, "run_motion_spotter", lambda method="learned": started.append(method) or True)
     assert window.open_path(demo_copy)
     qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
     assert started == ["learned"]
@@ -140,7 +141,7 @@ def test_the_bundled_demo_is_analysed_on_first_open_only(make_window, qtbot, dem
     project = window.store.path
     window.close()
     again = make_window()
-    monkeypatch.setattr(again.models, "run_motion_spotter", lambda method="learned": started.append(method) or True)
+    monkeypatch.setattr(again.model_actions, "run_motion_spotter", lambda method="learned": started.append(method) or True)
     assert again.open_path(project)
     assert started == ["learned"]  # analysed already: not again
     other = demo_copy.parent / "other.mp4"
@@ -168,15 +169,15 @@ def test_export_report_html_and_pdf(make_window, qtbot, demo_copy, tmp_path):
     window = _opened(make_window, qtbot, demo_copy)
     _suggest(window, (40, 0.9))
     html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
-    assert window.reports.export_report(html, pdf)
+    assert window.report_actions.export_report(html, pdf)
     assert "model-40" in html.read_text(encoding="utf-8") and pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_magnify_the_selected_event(make_window, qtbot, demo_copy):
     window = _opened(make_window, qtbot, demo_copy)
     _suggest(window, (140, 0.9))
-    assert window.reports.magnify_selected() is None  # nothing selected: a hint, no dialog
+    assert window.report_actions.magnify_selected() is None  # nothing selected: a hint, no dialog
     window.labeling.select("model-140")
-    dialog = window.reports.magnify_selected()
+    dialog = window.report_actions.magnify_selected()
     assert dialog is not None and dialog.isVisible() and "model-140" in dialog.windowTitle()
     dialog.close()

@@ -31,9 +31,9 @@ def test_analysis_fills_curves_keeps_labels_and_is_stored(window, qtbot, tiny_ch
     manual = Event(video=window.store.video["path"], subject="interview", event_id="mine", onset_frame=10,
                    apex_frame=12, offset_frame=15, fps=30.0, emotion="surprise")
     window.document.add_event(manual)
-    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=180000) as ended:
-        assert window.models.analyse(str(tiny_checkpoint), mode="fast")
-        assert window.progress.isVisible()
+    with qtbot.waitSignal(window.model_actions.analysis.runEnded, timeout=180000) as ended:
+        assert window.model_actions.analyse(str(tiny_checkpoint), mode="fast")
+        assert window.jobs.progress.isVisible()
     assert ended.args[0] == "finished", ended.args
     assert "model on cpu" in window.device_label.text() and "random weights" in window.device_label.text()
     assert set(window.timeline.curve_names()) >= {"p_onset", "p_apex", "p_offset"}
@@ -53,18 +53,18 @@ def test_analysis_fills_curves_keeps_labels_and_is_stored(window, qtbot, tiny_ch
 
 
 def test_cancel_stops_the_run(window, qtbot, tiny_checkpoint):
-    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=60000) as ended:
-        window.models.analyse(str(tiny_checkpoint), mode="full")
-        window.models.analysis.cancel()
+    with qtbot.waitSignal(window.model_actions.analysis.runEnded, timeout=60000) as ended:
+        window.model_actions.analyse(str(tiny_checkpoint), mode="full")
+        window.model_actions.analysis.cancel()
     assert ended.args[0] == "cancelled"
-    assert not window.progress.isVisible()
+    assert not window.jobs.progress.isVisible()
 
 
 def test_bad_checkpoint_is_reported_in_the_window(window, qtbot, tmp_path):
     bogus = tmp_path / "model.pt"
     bogus.write_bytes(b"not a checkpoint")
-    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=60000) as ended:
-        window.models.analyse(str(bogus))
+    with qtbot.waitSignal(window.model_actions.analysis.runEnded, timeout=60000) as ended:
+        window.model_actions.analyse(str(bogus))
     assert ended.args[0] == "failed"
     assert "model.pt" in window.error_banner.text() and window.error_banner.isVisible()
 
@@ -81,7 +81,7 @@ def test_the_default_analysis_is_the_learned_spotter(window, qtbot):
     action = next(a for a in window.findChildren(QAction) if a.text() == "Analyse (default: the learned motion spotter)")
     assert action.shortcut().toString() == "Ctrl+R"
     action.trigger()
-    qtbot.waitUntil(lambda: not window.models.spotter_running, timeout=120000)
+    qtbot.waitUntil(lambda: not window.model_actions.spotter_running, timeout=120000)
     motion = window.store.curve("motion")
     assert motion.shape == (300,) and np.isfinite(motion).sum() > 200
     assert "motion" in window.timeline.curve_names()
@@ -97,8 +97,8 @@ def test_the_default_analysis_is_the_learned_spotter(window, qtbot):
 
 
 def test_the_training_free_spotter_from_the_menu(window, qtbot):
-    assert window.models.run_motion_spotter("flow")
-    qtbot.waitUntil(lambda: not window.models.spotter_running, timeout=120000)
+    assert window.model_actions.run_motion_spotter("flow")
+    qtbot.waitUntil(lambda: not window.model_actions.spotter_running, timeout=120000)
     suggestions = [e for e in window.document.events() if e.source == "model"]
     assert suggestions and all(e.notes.startswith("motion spotter") for e in suggestions)
 
@@ -106,10 +106,10 @@ def test_the_training_free_spotter_from_the_menu(window, qtbot):
 def test_export_curves_csv(window, qtbot, tiny_checkpoint, tmp_path):
     import pandas as pd
 
-    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=180000):
-        window.models.analyse(str(tiny_checkpoint))
+    with qtbot.waitSignal(window.model_actions.analysis.runEnded, timeout=180000):
+        window.model_actions.analyse(str(tiny_checkpoint))
     out = tmp_path / "frames.csv"
-    assert window.export_curves(out)
+    assert window.label_files.export_curves(out)
     table = pd.read_csv(out)
     assert list(table.columns[:3]) == ["frame", "time_s", "face_ok"]
     assert {"analysed", "p_onset", "p_apex", "p_offset"} <= set(table.columns)
@@ -126,32 +126,32 @@ def test_train_on_these_labels_then_offer_the_new_model(window, qtbot, monkeypat
         window.document.add_event(Event(video=window.store.video["path"], subject="interview", event_id=f"t{i}",
                                         onset_frame=onset, apex_frame=onset + 3, offset_frame=onset + 8, fps=30.0,
                                         emotion=emotion))
-    with qtbot.waitSignal(window.models.training.finished, timeout=300000) as done:
-        assert window.models.train_on_labels(TrainingRequest(model="tsfmicro_tiny", epochs=1, device="cpu"))
+    with qtbot.waitSignal(window.model_actions.training.finished, timeout=300000) as done:
+        assert window.model_actions.train_on_labels(TrainingRequest(model="tsfmicro_tiny", epochs=1, device="cpu"))
     checkpoint = done.args[0]
     from model import load_checkpoint
 
     loaded = load_checkpoint(checkpoint)
     assert set(loaded.class_names) == {"happiness", "surprise"} and loaded.spotting_head is not None
-    assert window.models.last_trained_checkpoint == checkpoint
+    assert window.model_actions.last_trained_checkpoint == checkpoint
 
 
 def test_training_refuses_labels_of_one_emotion(window, qtbot):
     window.document.add_event(Event(video=window.store.video["path"], subject="interview", event_id="a",
                                     onset_frame=10, apex_frame=12, offset_frame=15, fps=30.0, emotion="surprise"))
-    with qtbot.waitSignal(window.models.training.errored) as refused:
-        assert not window.models.train_on_labels()
+    with qtbot.waitSignal(window.model_actions.training.errored) as refused:
+        assert not window.model_actions.train_on_labels()
     assert "at least two emotions" in refused.args[0]
 
 
 def test_closing_the_window_mid_analysis_stops_the_worker(window, qtbot, tiny_checkpoint):
-    with qtbot.waitSignal(window.models.analysis.runStarted, timeout=60000):
-        window.models.analyse(str(tiny_checkpoint), mode="full")
-    thread = window.models.analysis._thread
+    with qtbot.waitSignal(window.model_actions.analysis.runStarted, timeout=60000):
+        window.model_actions.analyse(str(tiny_checkpoint), mode="full")
+    thread = window.jobs.thread("analysis")
     assert thread is not None and thread.isRunning()
     window.close()  # cancels and waits: the thread must really end, not be destroyed while running
     assert thread.isFinished()
-    assert window.models.analysis is None
+    assert window.model_actions.analysis is None
 
 
 def test_default_model_from_the_menu_says_what_it_was_trained_on(window, qtbot, monkeypatch):
@@ -162,17 +162,17 @@ def test_default_model_from_the_menu_says_what_it_was_trained_on(window, qtbot, 
 
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
-    window.models.show_model_card()  # before any analysis: the bundled default model's card
+    window.model_actions.show_model_card()  # before any analysis: the bundled default model's card
     assert "Model card of the bundled default model" in shown[-1] and "heldout_model_micro_f1" in shown[-1]
     action = next(a for a in window.findChildren(QAction) if a.text() == "Analyse with the bundled TSFmicro model")
-    with qtbot.waitSignal(window.models.analysis.runEnded, timeout=180000) as ended:
+    with qtbot.waitSignal(window.model_actions.analysis.runEnded, timeout=180000) as ended:
         action.trigger()
     assert ended.args[0] == "finished", ended.args
     status = window.device_label.text()
     assert "trained on: synthetic data" in status and "NOT validated on real micro-expressions" in status
     assert window.store.provenance()["analysis"]["mode"] == "full"  # small enough for every frame
     suggestions = [e for e in window.document.events() if e.source == "model"]
-    classes = set(window.models.analysis.description["class_names"])
+    classes = set(window.model_actions.analysis.description["class_names"])
     assert all(e.emotion in classes for e in suggestions if e.notes.startswith("emotion by the pair classifier"))
-    window.models.show_model_card()
+    window.model_actions.show_model_card()
     assert "Model card of the model that analysed this video" in shown[-1] and "default.pt" in shown[-1]

@@ -51,31 +51,31 @@ def _saved_ids(project):
 # -- closing the window while work runs --------------------------------------------------------------
 
 def _start_face_tracking(window, qtbot, tmp_path, tiny_checkpoint):
-    assert window.faces.running
-    return window.faces.thread
+    assert window.face_tracking.running
+    return window.jobs.thread("face tracking")
 
 
 def _start_spotter(window, qtbot, tmp_path, tiny_checkpoint):
-    window.faces.cancel()
-    assert window.models.run_motion_spotter()
-    return window.models._spotter_thread
+    window.face_tracking.cancel()
+    assert window.model_actions.run_motion_spotter()
+    return window.jobs.thread("spotter")
 
 
 def _start_analysis(window, qtbot, tmp_path, tiny_checkpoint):
-    window.faces.cancel()
-    assert window.models.analyse(str(tiny_checkpoint), mode="full")
-    return window.models.analysis._thread
+    window.face_tracking.cancel()
+    assert window.model_actions.analyse(str(tiny_checkpoint), mode="full")
+    return window.jobs.thread("analysis")
 
 
 def _start_training(window, qtbot, tmp_path, tiny_checkpoint):
-    window.faces.cancel()
+    window.face_tracking.cancel()
     _label(window, "other", 200, "happiness")
-    assert window.models.train_on_labels(TrainingRequest(model="tsfmicro_tiny", epochs=1, device="cpu"))
-    return window.models.training._process
+    assert window.model_actions.train_on_labels(TrainingRequest(model="tsfmicro_tiny", epochs=1, device="cpu"))
+    return window.jobs.process("training")
 
 
 def _start_batch(window, qtbot, tmp_path, tiny_checkpoint):
-    window.faces.cancel()
+    window.face_tracking.cancel()
     folder = tmp_path / "batch"
     folder.mkdir()
     shutil.copy(demo_video_path(), folder / "p01.mp4")
@@ -83,7 +83,7 @@ def _start_batch(window, qtbot, tmp_path, tiny_checkpoint):
     dialog.input_edit.setText(str(folder))
     dialog.out_edit.setText(str(tmp_path / "scores"))
     assert dialog.start()
-    return dialog._process
+    return window.jobs.process("batch")
 
 
 @pytest.mark.parametrize("start", [_start_face_tracking, _start_spotter, _start_analysis, _start_training,
@@ -104,7 +104,7 @@ def test_closing_during_a_job_stops_and_waits_for_it(make_window, qtbot, demo_co
 def test_closing_while_frames_are_counted_stops_the_count(make_window, qtbot, demo_copy):
     window = make_window()
     assert window.open_path(demo_copy) and window.opener.counting
-    thread = window.opener._thread
+    thread = window.jobs.thread("frame count")
     window.close()
     assert thread.isFinished() and not window.opener.counting and window.opener.pending is None
 
@@ -215,7 +215,8 @@ def test_a_full_disk_while_exporting_keeps_the_previous_file(make_window, qtbot,
     window = _opened(make_window, qtbot, demo_copy)
     _label(window)
     target = tmp_path / f"out.{'html' if export == 'report' else 'csv'}"
-    write = {"labels": window.export_labels, "curves": window.export_curves, "report": window.reports.export_report}
+    files = window.label_files
+    write = {"labels": files.export_labels, "curves": files.export_curves, "report": window.report_actions.export_report}
     assert write[export](target)
     previous = target.read_bytes()
 
@@ -244,7 +245,7 @@ def test_a_label_file_dropped_onto_the_window_is_imported_as_one_undo_step(make_
     window = _opened(make_window, qtbot, demo_copy)
     _label(window, "a", 100)
     _label(window, "b", 200, "happiness")
-    assert window.export_labels(labels)
+    assert window.label_files.export_labels(labels)
     for event_id in ("a", "b"):
         window.document.remove_event(event_id)
     steps = window.document.undo_stack.count()

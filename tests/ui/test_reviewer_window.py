@@ -62,7 +62,7 @@ def test_label_nudge_undo_accept_and_reopen(make_window, qtbot, demo_copy):
     _mark(window, qtbot, (100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O))
     events = window.document.events()
     assert [(e.onset_frame, e.apex_frame, e.offset_frame) for e in events] == [(100, 104, 110)]
-    assert window.model.rowCount() == 1 and window.labeling.selected == events[0].event_id
+    assert window.event_table_model.rowCount() == 1 and window.labeling.selected == events[0].event_id
     qtbot.keyClick(window, Qt.Key.Key_2)  # nudge the apex
     for _ in range(3):
         qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
@@ -79,7 +79,7 @@ def test_label_nudge_undo_accept_and_reopen(make_window, qtbot, demo_copy):
     assert [(e.onset_frame, e.apex_frame, e.offset_frame, e.status) for e in saved] == [(100, 104, 110, "accepted")]
     again = make_window()
     assert again.open_path(project)
-    assert again.current_frame == 200 and again.model.rowCount() == 1
+    assert again.current_frame == 200 and again.event_table_model.rowCount() == 1
     assert again.face_track is not None  # stored in the project: no second tracking run
     assert str(project) in again.recent_projects()
 
@@ -115,17 +115,17 @@ def test_export_and_reimport_labels_round_trip(make_window, qtbot, demo_copy, tm
     window.document.set_fields(window.document.events()[1].event_id, emotion="surprise", notes="=looks odd")
     out = tmp_path / "exports" / "labels.csv"
     out.parent.mkdir()
-    assert window.export_labels(out)
+    assert window.label_files.export_labels(out)
     text = out.read_text()
     assert "../interview.mp4" in text and "'=looks odd" in text  # relative video path; formula-safe cell
     before = window.document.events()
     for event in before:
         window.document.remove_event(event.event_id)
-    summary = window.import_labels(out)
+    summary = window.label_files.import_labels(out)
     assert "2 events imported" in summary
     assert [(e.onset_frame, e.apex_frame, e.offset_frame, e.emotion, e.notes) for e in window.document.events()] == \
         [(e.onset_frame, e.apex_frame, e.offset_frame, e.emotion, e.notes) for e in before]
-    assert "0 events imported, 2 already here" in window.import_labels(out)
+    assert "0 events imported, 2 already here" in window.label_files.import_labels(out)
     window.document.undo_stack.undo()  # the import is one undo step
     assert window.document.events() == []
 
@@ -146,7 +146,7 @@ def test_drawn_interval_creates_an_event_and_apex_drag_moves_it(make_window, qtb
 def test_first_open_counts_frames_in_a_worker_and_reopen_needs_no_count(make_window, qtbot, demo_copy):
     window = make_window()
     assert window.open_path(demo_copy)
-    assert window.document is None and "counting the frames" in window.job_label.text()  # the window stays live
+    assert window.document is None and "counting the frames" in window.jobs.label.text()  # the window stays live
     qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
     assert window.document.n_frames == 300
     window.close()

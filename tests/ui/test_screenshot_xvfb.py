@@ -44,8 +44,8 @@ def test_screenshot_after_analysis(tmp_path, tiny_checkpoint):
                 if window.face_track is None:
                     QTimer.singleShot(100, analyse_when_tracked)
                     return
-                window.models.analysis.runEnded.connect(lambda how, text: QTimer.singleShot(300, snap))
-                window.models.analyse({str(tiny_checkpoint)!r}, mode="fast")
+                window.model_actions.analysis.runEnded.connect(lambda how, text: QTimer.singleShot(300, snap))
+                window.model_actions.analyse({str(tiny_checkpoint)!r}, mode="fast")
             def snap():
                 window.show_frame(146)
                 app.processEvents()
