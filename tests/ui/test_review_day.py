@@ -17,8 +17,8 @@ from app.ui.main_window import ReviewerWindow
 pytestmark = pytest.mark.gui
 
 
-def _opened(make_window, qtbot, path):
-    window = make_window()
+def _opened(make_window, qtbot, path, face_pipeline=None):
+    window = make_window(face_pipeline)
     assert window.open_path(path)
     qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
     return window
@@ -62,8 +62,9 @@ def test_toolbar_reuses_the_menu_actions_with_icons_and_shortcut_tooltips(make_w
     assert "Tab: next suggestion" in window.toolbar.hint.text() and window.toolbar.hint.isVisible()
 
 
-def test_threshold_hides_suggestions_in_timeline_and_table_and_is_remembered(make_window, qtbot, demo_copy):
-    window = _opened(make_window, qtbot, demo_copy)
+def test_threshold_hides_suggestions_in_timeline_and_table_and_is_remembered(make_window, qtbot, demo_copy,
+                                                                             fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _suggest(window, (40, 0.9), (120, 0.3), (200, 0.6), (150, 0.1, "accepted"), (230, 0.2, "rejected"))
     assert _shown(window) == {"model-40", "model-120", "model-200", "model-150", "model-230", "mine"}
     window.toolbar.threshold.setValue(0.5)
@@ -72,14 +73,14 @@ def test_threshold_hides_suggestions_in_timeline_and_table_and_is_remembered(mak
     assert window.toolbar.queue.text() == "0 of 2 reviewed"
     project = window.store.path
     window.close()
-    again = make_window()
+    again = make_window(fake_face_tracker)
     assert again.open_path(project)
     assert again.triage.threshold == 0.5 and again.toolbar.threshold.value() == 0.5
     assert _shown(again) == {"model-40", "model-200", "model-150", "mine"}
 
 
-def test_review_queue_likeliest_first_or_in_time_order(make_window, qtbot, demo_copy):
-    window = _opened(make_window, qtbot, demo_copy)
+def test_review_queue_likeliest_first_or_in_time_order(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _suggest(window, (40, 0.5), (120, 0.9), (200, 0.7), (250, 0.2))
     window.toolbar.threshold.setValue(0.4)
     window.show_frame(0)
@@ -107,8 +108,8 @@ def test_review_queue_likeliest_first_or_in_time_order(make_window, qtbot, demo_
     assert window.store.view_state()["triage_order"] == "time"
 
 
-def test_blind_mode_hides_suggestions_and_curves_then_reveals_them(make_window, qtbot, demo_copy):
-    window = _opened(make_window, qtbot, demo_copy)
+def test_blind_mode_hides_suggestions_and_curves_then_reveals_them(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _suggest(window, (40, 0.9), (120, 0.3))
     motion = np.linspace(0, 1, window.document.n_frames, dtype=np.float32)
     window.store.put_curve_chunks(0, {"motion": motion})
@@ -121,7 +122,7 @@ def test_blind_mode_hides_suggestions_and_curves_then_reveals_them(make_window, 
     assert window.labeling.selected is None  # no suggestion to visit while blind
     project = window.store.path
     window.close()
-    again = make_window()
+    again = make_window(fake_face_tracker)
     assert again.open_path(project)
     assert again.triage.blind and again.menus.blind_action.isChecked() and _shown(again) == {"mine"}
     assert again.timeline.curves_visible() == []
@@ -129,19 +130,21 @@ def test_blind_mode_hides_suggestions_and_curves_then_reveals_them(make_window, 
     assert _shown(again) == {"model-40", "model-120", "mine"} and again.timeline.curves_visible() == ["motion"]
 
 
-def test_the_bundled_demo_is_analysed_on_first_open_only(make_window, qtbot, demo_copy, monkeypatch):
+def test_the_bundled_demo_is_analysed_on_first_open_only(make_window, qtbot, demo_copy, monkeypatch, fake_face_tracker):
     monkeypatch.setattr(first_run, "demo_video_path", lambda: demo_copy)
-    window = make_window()
+    window = make_window(fake_face_tracker)
     started = []
-    monkeypatch.setattr(window.model_actions, "run_motion_spotter", lambda method="learned": started.append(method) or True)
+    monkeypatch.setattr(window.model_actions, "run_motion_spotter",
+                        lambda method="learned": started.append(method) or True)
     assert window.open_path(demo_copy)
     qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
     assert started == ["learned"]
     window.store.put_curve_chunks(0, {"motion": np.zeros(window.document.n_frames, np.float32)})
     project = window.store.path
     window.close()
-    again = make_window()
-    monkeypatch.setattr(again.model_actions, "run_motion_spotter", lambda method="learned": started.append(method) or True)
+    again = make_window(fake_face_tracker)
+    monkeypatch.setattr(again.model_actions, "run_motion_spotter",
+                        lambda method="learned": started.append(method) or True)
     assert again.open_path(project)
     assert started == ["learned"]  # analysed already: not again
     other = demo_copy.parent / "other.mp4"
@@ -165,16 +168,16 @@ def test_window_uses_the_screen_and_remembers_its_geometry(qtbot, tmp_path):
     assert (again.width(), again.height()) == size
 
 
-def test_export_report_html_and_pdf(make_window, qtbot, demo_copy, tmp_path):
-    window = _opened(make_window, qtbot, demo_copy)
+def test_export_report_html_and_pdf(make_window, qtbot, demo_copy, tmp_path, fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _suggest(window, (40, 0.9))
     html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
     assert window.report_actions.export_report(html, pdf)
     assert "model-40" in html.read_text(encoding="utf-8") and pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_magnify_the_selected_event(make_window, qtbot, demo_copy):
-    window = _opened(make_window, qtbot, demo_copy)
+def test_magnify_the_selected_event(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _suggest(window, (140, 0.9))
     assert window.report_actions.magnify_selected() is None  # nothing selected: a hint, no dialog
     window.labeling.select("model-140")

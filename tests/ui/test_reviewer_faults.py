@@ -30,8 +30,8 @@ def demo_copy(tmp_path):
     return path
 
 
-def _opened(make_window, qtbot, path):
-    window = make_window()
+def _opened(make_window, qtbot, path, face_pipeline=None):
+    window = make_window(face_pipeline)
     assert window.open_path(path)
     qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
     return window
@@ -49,33 +49,35 @@ def _saved_ids(project):
 
 
 # -- closing the window while work runs --------------------------------------------------------------
+# Each starter starts one job of the open project's window and returns (job name, its QThread or QProcess).
 
-def _start_face_tracking(window, qtbot, tmp_path, tiny_checkpoint):
-    assert window.face_tracking.running
-    return window.jobs.thread("face tracking")
+def _start_face_tracking(window, tmp_path, tiny_checkpoint):
+    assert window.face_tracking.running  # the real tracker: still at it
+    return "face tracking", window.jobs.thread("face tracking")
 
 
-def _start_spotter(window, qtbot, tmp_path, tiny_checkpoint):
-    window.face_tracking.cancel()
+def _start_spotter(window, tmp_path, tiny_checkpoint):
     assert window.model_actions.run_motion_spotter()
-    return window.jobs.thread("spotter")
+    return "spotter", window.jobs.thread("spotter")
 
 
-def _start_analysis(window, qtbot, tmp_path, tiny_checkpoint):
-    window.face_tracking.cancel()
+def _start_flow_spotter(window, tmp_path, tiny_checkpoint):
+    assert window.model_actions.run_motion_spotter("flow")
+    return "spotter", window.jobs.thread("spotter")
+
+
+def _start_analysis(window, tmp_path, tiny_checkpoint):
     assert window.model_actions.analyse(str(tiny_checkpoint), mode="full")
-    return window.jobs.thread("analysis")
+    return "analysis", window.jobs.thread("analysis")
 
 
-def _start_training(window, qtbot, tmp_path, tiny_checkpoint):
-    window.face_tracking.cancel()
+def _start_training(window, tmp_path, tiny_checkpoint):
     _label(window, "other", 200, "happiness")
     assert window.model_actions.train_on_labels(TrainingRequest(model="tsfmicro_tiny", epochs=1, device="cpu"))
-    return window.jobs.process("training")
+    return "training", window.jobs.process("training")
 
 
-def _start_batch(window, qtbot, tmp_path, tiny_checkpoint):
-    window.face_tracking.cancel()
+def _start_batch(window, tmp_path, tiny_checkpoint):
     folder = tmp_path / "batch"
     folder.mkdir()
     shutil.copy(demo_video_path(), folder / "p01.mp4")
@@ -83,38 +85,73 @@ def _start_batch(window, qtbot, tmp_path, tiny_checkpoint):
     dialog.input_edit.setText(str(folder))
     dialog.out_edit.setText(str(tmp_path / "scores"))
     assert dialog.start()
-    return window.jobs.process("batch")
+    return "batch", window.jobs.process("batch")
 
 
-@pytest.mark.parametrize("start", [_start_face_tracking, _start_spotter, _start_analysis, _start_training,
-                                   _start_batch], ids=lambda f: f.__name__[7:])
-def test_closing_during_a_job_stops_and_waits_for_it(make_window, qtbot, demo_copy, tmp_path, tiny_checkpoint, start):
-    window = _opened(make_window, qtbot, demo_copy)
+def _start_counting_another_video(window, tmp_path, tiny_checkpoint):
+    """A second, new video opened while the project is open: its frames are counted first."""
+    other = tmp_path / "other.mp4"
+    shutil.copy(demo_video_path(), other)
+    assert window.open_path(other) and window.opener.counting
+    return "frame count", window.jobs.thread("frame count")
+
+
+STARTERS = [_start_face_tracking, _start_spotter, _start_flow_spotter, _start_analysis, _start_training,
+            _start_batch, _start_counting_another_video]
+
+
+def _stopped(job) -> bool:
+    if isinstance(job, QProcess):
+        return job.state() == QProcess.ProcessState.NotRunning
+    return job.isFinished()
+
+
+@pytest.mark.parametrize("start", STARTERS, ids=lambda f: f.__name__[7:])
+def test_closing_during_a_job_stops_and_waits_for_it(make_window, qtbot, demo_copy, tmp_path, tiny_checkpoint, start,
+                                                    fake_face_tracker):
+    tracker = None if start is _start_face_tracking else fake_face_tracker  # the real one tracks long enough
+    window = _opened(make_window, qtbot, demo_copy, tracker)
     _label(window)
     project = window.store.path
-    job = start(window, qtbot, tmp_path, tiny_checkpoint)
+    if tracker is not None:
+        qtbot.waitUntil(lambda: not window.face_tracking.running, timeout=30000)
+    name, job = start(window, tmp_path, tiny_checkpoint)
+    assert window.jobs.running(name)
     window.close()
-    if isinstance(job, QProcess):
-        assert job.state() == QProcess.ProcessState.NotRunning
-    else:
-        assert job.isFinished()
+    assert _stopped(job)
+    assert window.jobs.names() == [] and not window.jobs.progress.isVisible() and window.jobs.label.text() == ""
+    assert window.opener.pending is None and window.document is None
     assert "mine" in _saved_ids(project)
 
 
-def test_closing_while_frames_are_counted_stops_the_count(make_window, qtbot, demo_copy):
-    window = make_window()
+def test_closing_during_every_job_at_once_stops_them_all(make_window, qtbot, demo_copy, tmp_path, tiny_checkpoint):
+    window = _opened(make_window, qtbot, demo_copy)  # the real tracker: still tracking when the window closes
+    _label(window)
+    project = window.store.path
+    jobs = [start(window, tmp_path, tiny_checkpoint) for start in STARTERS
+            if start is not _start_flow_spotter]  # one spotter at a time
+    assert sorted(window.jobs.names()) == sorted(name for name, _ in jobs)
+    window.close()
+    assert all(_stopped(job) for _, job in jobs)
+    assert window.jobs.names() == [] and window.opener.pending is None
+    assert "mine" in _saved_ids(project)
+
+
+def test_closing_while_frames_are_counted_stops_the_count(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     assert window.open_path(demo_copy) and window.opener.counting
     thread = window.jobs.thread("frame count")
     window.close()
     assert thread.isFinished() and not window.opener.counting and window.opener.pending is None
+    assert window.document is None and window.jobs.names() == []
 
 
 # -- the video, the folder, the disk ------------------------------------------------------------------
 
 @pytest.mark.parametrize("how", ["moved", "deleted"])
 def test_the_video_moved_or_deleted_while_open_gives_a_message_and_keeps_the_labels(make_window, qtbot, demo_copy,
-                                                                                   how):
-    window = _opened(make_window, qtbot, demo_copy)
+                                                                                   how, fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _label(window)
     if how == "moved":
         demo_copy.rename(demo_copy.with_name("moved.mp4"))
@@ -144,9 +181,9 @@ def read_only(monkeypatch):
 
 
 def test_a_video_in_a_read_only_folder_keeps_its_project_in_the_user_data_folder(make_window, qtbot, demo_copy,
-                                                                               read_only, tmp_path):
+                                                                               read_only, tmp_path, fake_face_tracker):
     read_only.append(demo_copy.parent.resolve())
-    window = _opened(make_window, qtbot, demo_copy)
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     assert (tmp_path / "user-data" / "projects") in window.store.path.parents
     _label(window)
     assert not list(demo_copy.parent.glob("*.tsfproj"))
@@ -154,14 +191,14 @@ def test_a_video_in_a_read_only_folder_keeps_its_project_in_the_user_data_folder
 
 
 def test_a_project_whose_folder_became_read_only_is_copied_and_nothing_is_lost(make_window, qtbot, demo_copy,
-                                                                             read_only, tmp_path):
-    window = _opened(make_window, qtbot, demo_copy)
+                                                                             read_only, tmp_path, fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _label(window)
     original = window.store.path
     window.close()
     before = hashlib.sha256(original.read_bytes()).hexdigest()
     read_only.append(demo_copy.parent.resolve())
-    again = _opened(make_window, qtbot, demo_copy)
+    again = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     assert (tmp_path / "user-data" / "projects") in again.store.path.parents
     assert str(original) in again.error_banner.text() and "read-only" in again.error_banner.text()
     assert "mine" in {e.event_id for e in again.document.events()}
@@ -191,8 +228,8 @@ class _FullDisk:
         return getattr(self._conn, name)
 
 
-def test_a_full_disk_while_saving_an_edit_refuses_it_with_a_message(make_window, qtbot, demo_copy):
-    window = _opened(make_window, qtbot, demo_copy)
+def test_a_full_disk_while_saving_an_edit_refuses_it_with_a_message(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _label(window)
     steps = window.document.undo_stack.count()
     real = window.store._conn
@@ -211,12 +248,12 @@ def test_a_full_disk_while_saving_an_edit_refuses_it_with_a_message(make_window,
 
 @pytest.mark.parametrize("export", ["labels", "curves", "report"])
 def test_a_full_disk_while_exporting_keeps_the_previous_file(make_window, qtbot, demo_copy, tmp_path, monkeypatch,
-                                                            export):
-    window = _opened(make_window, qtbot, demo_copy)
+                                                            export, fake_face_tracker):
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _label(window)
     target = tmp_path / f"out.{'html' if export == 'report' else 'csv'}"
-    files = window.label_files
-    write = {"labels": files.export_labels, "curves": files.export_curves, "report": window.report_actions.export_report}
+    files, reports = window.label_files, window.report_actions
+    write = {"labels": files.export_labels, "curves": files.export_curves, "report": reports.export_report}
     assert write[export](target)
     previous = target.read_bytes()
 
@@ -237,12 +274,13 @@ def _drop(window, *paths):
                                 Qt.KeyboardModifier.NoModifier))
 
 
-def test_a_label_file_dropped_onto_the_window_is_imported_as_one_undo_step(make_window, qtbot, demo_copy, tmp_path):
-    window = make_window()
+def test_a_label_file_dropped_onto_the_window_is_imported_as_one_undo_step(make_window, qtbot, demo_copy, tmp_path,
+                                                                           fake_face_tracker):
+    window = make_window(fake_face_tracker)
     labels = tmp_path / "rater.csv"
     _drop(window, labels)  # nothing open yet: a message, no crash
     assert "rater.csv" in window.error_banner.text()
-    window = _opened(make_window, qtbot, demo_copy)
+    window = _opened(make_window, qtbot, demo_copy, fake_face_tracker)
     _label(window, "a", 100)
     _label(window, "b", 200, "happiness")
     assert window.label_files.export_labels(labels)

@@ -4,7 +4,7 @@ the keyboard, nudge, undo, accept, reopen; bad files give a message."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QKeySequence
 
 from app.core.project_store import ProjectStore
 from app.media import open_video
@@ -47,8 +47,8 @@ def test_open_step_and_frame_exact_display(make_window, qtbot, demo_copy):
     assert "frame 249 / 299" in window.video_view.position.text()
 
 
-def test_play_and_pause(make_window, qtbot, demo_copy):
-    window = make_window()
+def test_play_and_pause(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     window.show_frame(280)
     qtbot.keyClick(window, Qt.Key.Key_Space)
@@ -56,8 +56,8 @@ def test_play_and_pause(make_window, qtbot, demo_copy):
     qtbot.waitUntil(lambda: not window.playback.playing, timeout=2000)
 
 
-def test_label_nudge_undo_accept_and_reopen(make_window, qtbot, demo_copy):
-    window = make_window()
+def test_label_nudge_undo_accept_and_reopen(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     _mark(window, qtbot, (100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O))
     events = window.document.events()
@@ -77,15 +77,15 @@ def test_label_nudge_undo_accept_and_reopen(make_window, qtbot, demo_copy):
     with ProjectStore.open(project) as store:
         saved = store.events()
     assert [(e.onset_frame, e.apex_frame, e.offset_frame, e.status) for e in saved] == [(100, 104, 110, "accepted")]
-    again = make_window()
+    again = make_window(fake_face_tracker)
     assert again.open_path(project)
     assert again.current_frame == 200 and again.event_table_model.rowCount() == 1
     assert again.face_track is not None  # stored in the project: no second tracking run
     assert str(project) in again.recent_projects()
 
 
-def test_timeline_drag_moves_the_interval_as_one_undo_step(make_window, qtbot, demo_copy):
-    window = make_window()
+def test_timeline_drag_moves_the_interval_as_one_undo_step(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     _mark(window, qtbot, (50, Qt.Key.Key_I), (53, Qt.Key.Key_A), (58, Qt.Key.Key_O))
     event_id = window.document.events()[0].event_id
@@ -96,8 +96,8 @@ def test_timeline_drag_moves_the_interval_as_one_undo_step(make_window, qtbot, d
     assert window.document.event_by_id(event_id).onset_frame == 50
 
 
-def test_bad_file_shows_a_message_and_keeps_the_open_video(make_window, qtbot, demo_copy, tmp_path):
-    window = make_window()
+def test_bad_file_shows_a_message_and_keeps_the_open_video(make_window, qtbot, demo_copy, tmp_path, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     window.show_frame(5)
     bogus = tmp_path / "broken.mp4"
@@ -107,8 +107,8 @@ def test_bad_file_shows_a_message_and_keeps_the_open_video(make_window, qtbot, d
     assert window.current_frame == 5 and window.document is not None
 
 
-def test_export_and_reimport_labels_round_trip(make_window, qtbot, demo_copy, tmp_path):
-    window = make_window()
+def test_export_and_reimport_labels_round_trip(make_window, qtbot, demo_copy, tmp_path, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     _mark(window, qtbot, (100, Qt.Key.Key_I), (104, Qt.Key.Key_A), (110, Qt.Key.Key_O),
           (200, Qt.Key.Key_I), (212, Qt.Key.Key_O))
@@ -130,8 +130,8 @@ def test_export_and_reimport_labels_round_trip(make_window, qtbot, demo_copy, tm
     assert window.document.events() == []
 
 
-def test_drawn_interval_creates_an_event_and_apex_drag_moves_it(make_window, qtbot, demo_copy):
-    window = make_window()
+def test_drawn_interval_creates_an_event_and_apex_drag_moves_it(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     window.timeline.intervalDrawn.emit(140, 150)  # what a Shift+drag on the timeline ends with
     (event,) = window.document.events()
@@ -143,21 +143,22 @@ def test_drawn_interval_creates_an_event_and_apex_drag_moves_it(make_window, qtb
     assert window.document.event_by_id(event.event_id).apex_frame == 148 and window.error_banner.isVisible()
 
 
-def test_first_open_counts_frames_in_a_worker_and_reopen_needs_no_count(make_window, qtbot, demo_copy):
-    window = make_window()
+def test_first_open_counts_frames_in_a_worker_and_reopen_needs_no_count(make_window, qtbot, demo_copy,
+                                                                        fake_face_tracker):
+    window = make_window(fake_face_tracker)
     assert window.open_path(demo_copy)
     assert window.document is None and "counting the frames" in window.jobs.label.text()  # the window stays live
     qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
     assert window.document.n_frames == 300
     window.close()
-    again = make_window()
+    again = make_window(fake_face_tracker)
     assert again.open_path(demo_copy) and again.document is not None  # project exists: opened at once
 
 
-def test_suggestions_are_accepted_and_rejected_with_one_key_each(make_window, qtbot, demo_copy):
+def test_suggestions_are_accepted_and_rejected_with_one_key_each(make_window, qtbot, demo_copy, fake_face_tracker):
     from app.core.events import Event
 
-    window = make_window()
+    window = make_window(fake_face_tracker)
     _open(window, qtbot, demo_copy)
     suggestions = [Event(video=window.store.video["path"], subject="interview", event_id=f"model-{onset}",
                          onset_frame=onset, apex_frame=onset + 3, offset_frame=onset + 8, fps=30.0,
@@ -175,11 +176,11 @@ def test_suggestions_are_accepted_and_rejected_with_one_key_each(make_window, qt
     assert window.document.event_by_id("model-120").status == "suggested"
 
 
-def test_dropping_a_file_opens_it(make_window, qtbot, demo_copy):
+def test_dropping_a_file_opens_it(make_window, qtbot, demo_copy, fake_face_tracker):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
-    window = make_window()
+    window = make_window(fake_face_tracker)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(demo_copy))])
     drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
@@ -187,3 +188,23 @@ def test_dropping_a_file_opens_it(make_window, qtbot, demo_copy):
     window.dropEvent(drop)
     qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
     assert window.document.n_frames == 300
+
+
+def test_edit_menu_undo_and_redo_name_the_step_and_grey_out(make_window, qtbot, demo_copy, fake_face_tracker):
+    window = make_window(fake_face_tracker)
+    undo, redo = window.menus.undo_action, window.menus.redo_action
+    assert undo in window.menuBar().actions()[1].menu().actions()  # the Edit menu's own items
+    assert undo.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert redo.shortcut() == QKeySequence(QKeySequence.StandardKey.Redo)
+    assert not undo.isEnabled() and not redo.isEnabled()  # nothing open
+    _open(window, qtbot, demo_copy)
+    assert not undo.isEnabled() and not redo.isEnabled()  # an empty undo stack
+    _mark(window, qtbot, (100, Qt.Key.Key_I), (110, Qt.Key.Key_O))
+    event_id = window.document.events()[0].event_id
+    assert undo.isEnabled() and undo.text().replace("&", "") == f"Undo add event {event_id}"
+    assert not redo.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.events() == []
+    assert not undo.isEnabled() and redo.isEnabled() and redo.text().replace("&", "") == f"Redo add event {event_id}"
+    redo.trigger()
+    assert [e.event_id for e in window.document.events()] == [event_id] and undo.isEnabled()
