@@ -36,8 +36,9 @@ THEIRS = [_event("t1", 10, 15, 20, annotator="Rita"),
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, demo_copy):
-    window = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+def window(qtbot, tmp_path, demo_copy, fake_face_tracker):
+    window = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+                            face_pipeline=fake_face_tracker)
     qtbot.addWidget(window)
     window.show()
     assert window.open_path(demo_copy)

@@ -14,12 +14,13 @@ from app.ui.main_window import ReviewerWindow
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
-def test_batch_dialog_scores_a_folder_and_opens_a_result(qtbot, tmp_path):
+def test_batch_dialog_scores_a_folder_and_opens_a_result(qtbot, tmp_path, fake_face_tracker):
     videos = tmp_path / "interviews"
     videos.mkdir()
     shutil.copy(demo_video_path(), videos / "p01.mp4")
     (videos / "broken.mp4").write_bytes(b"not a video at all" * 100)
-    window = ReviewerWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window = ReviewerWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                            face_pipeline=fake_face_tracker)
     qtbot.addWidget(window)
     window.show()
     dialog = window.show_batch_dialog()

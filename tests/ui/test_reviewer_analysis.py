@@ -16,10 +16,11 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(qtbot, tmp_path, fake_face_tracker):
     video = tmp_path / "interview.mp4"
     shutil.copy(demo_video_path(), video)
-    win = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    win = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+                         face_pipeline=fake_face_tracker)
     qtbot.addWidget(win)
     win.show()
     assert win.open_path(video)
@@ -27,7 +28,7 @@ def window(qtbot, tmp_path):
     return win
 
 
-def test_analysis_fills_curves_keeps_labels_and_is_stored(window, qtbot, tiny_checkpoint, tmp_path):
+def test_analysis_fills_curves_keeps_labels_and_is_stored(window, qtbot, tiny_checkpoint, tmp_path, fake_face_tracker):
     manual = Event(video=window.store.video["path"], subject="interview", event_id="mine", onset_frame=10,
                    apex_frame=12, offset_frame=15, fps=30.0, emotion="surprise")
     window.document.add_event(manual)
@@ -46,7 +47,8 @@ def test_analysis_fills_curves_keeps_labels_and_is_stored(window, qtbot, tiny_ch
     assert window.store.provenance()["analysis"]["checkpoint"] == str(tiny_checkpoint)
     project = window.store.path
     window.close()
-    again = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    again = ReviewerWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+                           face_pipeline=fake_face_tracker)
     qtbot.addWidget(again)
     assert again.open_path(project)
     assert "p_apex" in again.timeline.curve_names()
