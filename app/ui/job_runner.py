@@ -199,11 +199,9 @@ class JobRunner(QObject):
             del self._jobs[job.name]
         elif job.ended:
             return  # a stopped job's late signal: already handled
+        job.worker = None
         job.done()
         self.clear_progress(job.name)
-        if (job.thread is None or job.thread.isFinished()) and (
-                job.process is None or job.process.state() == QProcess.ProcessState.NotRunning):
-            job.deleteLater()
 
     # -- progress in the status bar -------------------------------------------------------------------
 
