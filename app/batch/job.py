@@ -22,6 +22,7 @@ import numpy as np
 from app.batch.marker import OUTPUT_FILES, clear_partial, write_done
 from app.batch.settings import MODEL, ScoreSettings
 from app.media.hashing import file_sha256
+from model import PHASES
 
 ProgressFn = Callable[[int, int], None]  # (frames done, frames total) of the current video
 
@@ -177,46 +178,41 @@ def _check_faces(video: str, face_ok: np.ndarray) -> None:
 
 
 def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> tuple[int, int, float]:
-    from app.analysis import FrameAnalyzer, FramesCsvWriter, analyse_video
-    from app.analysis.emotions import FrameCrops, name_emotions
-    from app.analysis.proposals import propose_events
+    from app.analysis import FramesCsvWriter
+    from app.analysis.suggest import suggest_events
     from app.media import EmptyVideoError, open_video
 
-    config = job.settings.analysis_config()
     with open_video(job.video) as video:
         info = video.probe()
         if not info.fps > 0:
             raise ValueError(f"{job.video}: the video has no frame rate")
-        analyzer = FrameAnalyzer(models.predictor, info.fps, config)
-        probs, face_ok = [], []
         with FramesCsvWriter(out / OUTPUT_FILES[0], info.fps) as csv_out:
-            for chunk in analyse_video(video, models.predictor, config, analyzer=analyzer,
-                                       face_pipeline=models.face_pipeline(info.fps)):
+
+            def on_chunk(chunk) -> None:
                 csv_out.write(chunk)
-                probs.append(chunk.probs)
-                face_ok.append(chunk.face_ok)
                 progress(csv_out.rows, max(info.n_frames, csv_out.rows))
-            if not probs:
+
+            found = suggest_events(video, "model", predictor=models.predictor, config=job.settings.analysis_config(),
+                                   face_config=job.settings.face_config(), face_pipeline=models.face_pipeline(info.fps),
+                                   video_name=job.video, subject=Path(job.video).stem, on_chunk=on_chunk)
+            if csv_out.rows == 0:
                 raise EmptyVideoError(job.video, "no decodable frame")
-            face_ok = np.concatenate(face_ok)
-            _check_faces(job.video, face_ok)  # inside the block: frames.csv is not published
-    curves = np.concatenate(probs)
-    events = propose_events(curves, info.fps, video=job.video, subject=Path(job.video).stem,
-                            config=models.predictor.proposal_config)
-    with open_video(job.video) as video:
-        events = name_emotions(models.predictor, FrameCrops(video, fps=info.fps), events)
-    activity = 1.0 - curves[:, 0].astype(np.float64)
-    plot = {"activity (1 - p_none)": (activity, (60, 60, 60)), "p_onset": (curves[:, 1], (0, 160, 0)),
-            "p_apex": (curves[:, 2], (0, 0, 220)), "p_offset": (curves[:, 3], (200, 0, 160))}
-    _publish_events_and_plot(job, out, events, plot, info.fps, face_ok)
-    return csv_out.rows, len(events), float(info.fps)
+            _check_faces(job.video, found.face_ok)  # inside the block: frames.csv is not published
+    curves = found.probs
+    activity = 1.0 - curves[:, PHASES.index("none")].astype(np.float64)
+    colours = {"onset": (0, 160, 0), "apex": (0, 0, 220), "offset": (200, 0, 160)}
+    plot = {"activity (1 - p_none)": (activity, (60, 60, 60)),
+            **{f"p_{phase}": (curves[:, PHASES.index(phase)], colour) for phase, colour in colours.items()}}
+    _publish_events_and_plot(job, out, found.events, plot, info.fps, found.face_ok)
+    return csv_out.rows, len(found.events), float(info.fps)
 
 
 def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> tuple[int, int, float]:
     from app.analysis.frames_csv import write_motion_csv
-    from app.analysis.motion_spotter import spot_video
+    from app.analysis.suggest import suggest_events
     from app.media import EmptyVideoError, open_video
 
+    config = job.settings.motion_config()
     with open_video(job.video) as video:
         info = video.probe()
         if not info.fps > 0:
@@ -227,8 +223,9 @@ def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: Progr
             if sample.frame % 32 == 31:
                 progress(sample.frame + 1, max(total, sample.frame + 1))
 
-        result = spot_video(video, job.settings.motion_config(), pipeline=models.face_pipeline(info.fps),
-                            video_name=job.video, subject=Path(job.video).stem, on_sample=on_sample)
+        result = suggest_events(video, config.method, config=config, face_config=job.settings.face_config(),
+                                face_pipeline=models.face_pipeline(info.fps), video_name=job.video,
+                                subject=Path(job.video).stem, on_sample=on_sample, name=False).spot
     n = len(result.motion)
     if n == 0:
         raise EmptyVideoError(job.video, "no decodable frame")
@@ -242,4 +239,3 @@ def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: Progr
     plot = {"motion": (motion, (0, 0, 220)), f"score / {top:.2f} % eye span": (score / top, (150, 150, 150))}
     _publish_events_and_plot(job, out, result.events, plot, result.fps, result.face_ok)
     return n, len(result.events), float(result.fps)
-

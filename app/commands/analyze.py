@@ -7,8 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from app.cli import command
 from app.commands.frame_progress import FrameProgress
 from app.media import open_video
@@ -46,10 +44,8 @@ def _analyze_command(parser: argparse.ArgumentParser):
     parser.add_argument("--fps", type=float, help="frame rate of a frame folder")
 
     def run(args: argparse.Namespace) -> int:
-        from app.analysis import (FRAMES_CSV_COLUMNS, AnalysisConfig, DeviceError, FrameAnalyzer, FramesCsvWriter,
-                                  Predictor, analyse_video)
-        from app.analysis.emotions import FrameCrops, name_emotions
-        from app.analysis.proposals import propose_events
+        from app.analysis import FRAMES_CSV_COLUMNS, AnalysisConfig, DeviceError, FrameAnalyzer, FramesCsvWriter, Predictor
+        from app.analysis.suggest import suggest_events
         from app.core.atomic import atomic_write_text
         from app.core.label_exchange import export_labels
         from model import CheckpointError
@@ -93,18 +89,16 @@ def _analyze_command(parser: argparse.ArgumentParser):
             out.mkdir(parents=True, exist_ok=True)
             analyzer = FrameAnalyzer(predictor, info.fps, config)
             progress = FrameProgress("analyze", info.n_frames)
-            probs = []  # (n, 4) per chunk: 16 bytes a frame, 1.7 MB for an hour at 30 fps
             with FramesCsvWriter(out / "frames.csv", info.fps) as csv_out:
-                for chunk in analyse_video(video, predictor, config, analyzer=analyzer):
+
+                def on_chunk(chunk) -> None:
                     csv_out.write(chunk)
-                    probs.append(chunk.probs)
                     progress.update(chunk.n_frames, chunk.n_analysed)
+
+                events = suggest_events(video, "model", fps=info.fps, predictor=predictor, config=config,
+                                        analyzer=analyzer, video_name=str(Path(args.video).resolve()),
+                                        subject=Path(args.video).stem, on_chunk=on_chunk).events
             progress.finish()
-        curves = np.concatenate(probs) if probs else np.zeros((0, 4), np.float32)
-        events = propose_events(curves, info.fps, video=str(Path(args.video).resolve()), subject=Path(args.video).stem,
-                                config=predictor.proposal_config)
-        with open_video(args.video, fps=args.fps) as video:
-            events = name_emotions(predictor, FrameCrops(video, fps=info.fps), events)
         export_labels(out / "events.csv", events, Path(args.video))
         meta = {
             "video": str(Path(args.video).resolve()),
@@ -134,10 +128,9 @@ def _analyze_command(parser: argparse.ArgumentParser):
 def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
     """A motion spotter over the video → motion.csv, events.csv (emotions named by the bundled model's pair
     classifier where it is installed) and analysis.json."""
-    from app.analysis.emotions import name_with_bundled_model
     from app.analysis.frames_csv import write_motion_csv
     from app.analysis.learned_spotter import SpotterError, default_spotter
-    from app.analysis.motion_spotter import MotionConfig, spot_video
+    from app.analysis.suggest import suggest_events
     from app.core.atomic import atomic_write_text
     from app.core.label_exchange import export_labels
 
@@ -154,10 +147,10 @@ def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
         if not info.fps > 0:
             return _error(f"{args.video}: no frame rate; pass --fps")
         progress = FrameProgress("analyze", info.n_frames)
-        result = spot_video(video, MotionConfig(method=method), video_name=str(Path(args.video).resolve()),
-                            subject=Path(args.video).stem, on_sample=lambda s: progress.update(1))
+        found = suggest_events(video, method, video_name=str(Path(args.video).resolve()), subject=Path(args.video).stem,
+                               on_sample=lambda s: progress.update(1), device=args.device, threads=args.threads)
         progress.finish()
-        events = name_with_bundled_model(video, info.fps, result.events, device=args.device, threads=args.threads)
+    result, events = found.spot, found.events
     out.mkdir(parents=True, exist_ok=True)
     write_motion_csv(out / "motion.csv", result)
     export_labels(out / "events.csv", events, Path(args.video))

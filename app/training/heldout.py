@@ -1,12 +1,13 @@
 """A trained model on a labelled set it was not trained on: what `tsfmicro evaluate --checkpoint` and
 `tsfmicro train --test` report.
 
-* Spotting: the analysis pipeline (the app's own code path, mode "full" by default) runs over every video of the
-  set; the shared proposal decoder turns the curves into intervals; the pair classifier names each interval's
-  emotion from its onset and apex crops (`app.analysis.emotions`).
+* Spotting: the app's own recipe (`app.analysis.suggest`, mode "full" by default) over every video of the set: the
+  analysis pipeline's curves, the shared proposal decoder's intervals, each interval's emotion named by the pair
+  classifier from its onset and apex crops.
 * Recognition (the MEGC recognition task): the pair classifier on every labelled interval's own onset and apex
   frames, the same crops training uses.
-* Baseline: the training-free motion spotter on the same videos, so the model's spotting F1 is read beside it.
+* Baseline: the default motion spotter (the bundled learned one, `MotionConfig()`'s method) on the same videos, its
+  emotions left unnamed, so the model's spotting F1 is read beside it.
 
 Predicted events are returned as lists of `Event`; the metrics are `app.analysis.evaluate`'s.
 """
@@ -22,9 +23,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from app.analysis.config import AnalysisConfig
-from app.analysis.emotions import FrameCrops, name_emotions
 from app.analysis.evaluate import evaluate_spotting, recognition_metrics
 from app.analysis.predictor import Predictor
+from app.analysis.suggest import suggest_events
 from app.core.events import Event
 from app.face import FaceConfig
 from app.training.classes import parse_classes
@@ -86,22 +87,15 @@ def model_curves(predictor: Predictor, source, config: AnalysisConfig, face_conf
 def model_spotting(predictor: Predictor, video: Path, fps: float, config: AnalysisConfig,
                    face_config: FaceConfig = FaceConfig()) -> list[Event]:
     """The app's analysis of one video → suggested events (the model's decoding), emotions named as the app
-    names them (`FrameCrops`: only the onset and apex frames are aligned again)."""
-    from app.analysis.proposals import propose_events
-    from app.media import open_video
-
-    with open_video(video, fps=fps) as source:
-        curves = model_curves(predictor, source, config, face_config)
-        events = propose_events(curves, fps, video=str(video), subject=video.stem, config=predictor.proposal_config)
-        return name_emotions(predictor, FrameCrops(source, face_config, fps), events)
+    names them (`app.analysis.suggest`, the same recipe as `tsfmicro analyze`)."""
+    return suggest_events(video, "model", fps=fps, predictor=predictor, config=config, face_config=face_config,
+                          video_name=str(video), subject=video.stem).events
 
 
 def evaluate_on(csv_path: str | os.PathLike, predictor: Predictor, *, mode: str = "full", baseline: bool = True,
                 face_config: FaceConfig = FaceConfig(), cache_dir: Optional[str | os.PathLike] = None,
                 log: Log = lambda message: None) -> HeldOutResult:
     """Spot and recognise every accepted event of the training CSV `csv_path` with `predictor`."""
-    from app.analysis.motion_spotter import spot_video
-
     data, truth = labelled_truth(csv_path)
     by_video: dict[str, list[Event]] = defaultdict(list)
     for event in truth:
@@ -112,7 +106,8 @@ def evaluate_on(csv_path: str | os.PathLike, predictor: Predictor, *, mode: str 
         fps = events[0].fps
         model_events += model_spotting(predictor, Path(video), fps, config, face_config)
         if baseline:
-            motion_events += spot_video(video, fps=fps, face_config=face_config, video_name=video).events
+            motion_events += suggest_events(video, "learned", fps=fps, face_config=face_config, video_name=video,
+                                            name=False).events
         log(f"  held-out video {n}/{len(by_video)}: {Path(video).name}")
     recognised, skipped = recognise_intervals(data, predictor, face_config, cache_dir)
     return HeldOutResult(truth, model_events, recognised, motion_events, skipped, mode)

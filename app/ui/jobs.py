@@ -127,18 +127,15 @@ class SpotterWorker(Worker):
         self._fps, self._method = fps, method
 
     def work(self):
-        """The spotter's result, its suggestions' emotions named by the bundled model (as `tsfmicro analyze` does)."""
-        from dataclasses import replace
+        """The spotter's result, its suggestions' emotions named by the bundled model (`app.analysis.suggest`, as
+        `tsfmicro analyze` does)."""
+        from app.analysis.suggest import suggest_events
 
-        from app.analysis.emotions import name_with_bundled_model
-        from app.analysis.motion_spotter import MotionConfig, spot_video
-
-        result = spot_video(self._video_path, MotionConfig(method=self._method), fps=self._fps,
-                            on_sample=lambda sample: self.tick(sample.frame))
-        if self._cancel.is_set():
+        found = suggest_events(self._video_path, self._method, fps=self._fps, cancel=self._cancel,
+                               on_sample=lambda sample: self.tick(sample.frame))
+        if found.cancelled:
             raise _Cancelled
-        with open_video(self._video_path, fps=self._fps) as video:
-            return replace(result, events=name_with_bundled_model(video, self._fps, result.events))
+        return found.spot
 
 
 class AnalysisWorker(Worker):
@@ -158,25 +155,21 @@ class AnalysisWorker(Worker):
     def work(self) -> list:
         """The curves stream out as chunks; the result is the suggested events, each emotion named by the pair
         classifier (labels are the window's business: it adds these beside them)."""
-        from app.analysis import AnalysisConfig, Predictor, analyse_video
-        from app.analysis.emotions import FrameCrops, name_emotions
-        from app.analysis.proposals import propose_events
+        from app.analysis import AnalysisConfig, Predictor
+        from app.analysis.suggest import suggest_events
 
         predictor = Predictor.load(self._checkpoint, device=self._device, threads=self._threads)  # errors name the file
         self.started.emit(predictor.describe())
         with open_video(self._video_path, fps=self._fps) as video:
             total = video.probe().n_frames
-            probs = []
-            for chunk in analyse_video(video, predictor, AnalysisConfig.for_mode(self._mode), cancel=self._cancel):
+
+            def on_chunk(chunk) -> None:
                 self.chunkReady.emit(chunk)
-                probs.append(chunk.probs)
                 self.progress.emit(chunk.stop, total, chunk.stop / max(1e-9, time.perf_counter() - self._start))
-            if self._cancel.is_set() or not probs:
-                return []
-            events = propose_events(np.concatenate(probs), self._fps, config=predictor.proposal_config,
-                                    video=self._video_path,
-                                    subject=Path(self._video_path).stem, id_prefix="model-")
-            return name_emotions(predictor, FrameCrops(video, fps=self._fps), events)
+
+            return suggest_events(video, "model", fps=self._fps, predictor=predictor,
+                                  config=AnalysisConfig.for_mode(self._mode), video_name=self._video_path,
+                                  subject=Path(self._video_path).stem, on_chunk=on_chunk, cancel=self._cancel).events
 
 
 def start_in_thread(worker: QObject, parent: QObject, on_done: Callable[[], None]) -> QThread:

@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-MODULES = ["app.analysis.pipeline", "app.analysis.predictor", "app.analysis.frames_csv",
+MODULES = ["app.analysis.pipeline", "app.analysis.predictor", "app.analysis.frames_csv", "app.analysis.suggest",
            "app.commands.analyze", "app.bench.model_bench"]
 
 
