@@ -7,21 +7,21 @@ analysis of a long video takes minutes and the person may want to label blind fi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Callable
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMainWindow
 
 from app.resources import MissingResourceError, demo_video_path
-
-if TYPE_CHECKING:
-    from app.ui.main_window import ReviewerWindow
+from app.ui.document import ProjectDocument
 
 HINT = "Tab: next suggestion · Enter accept · Backspace reject · Space play · I/O mark onset/offset · Ctrl+R analyse"
 SCREEN_SHARE = 0.9
 
 
-def restore_geometry(window: "ReviewerWindow") -> None:
-    saved = window.settings.value("geometry")
+def restore_geometry(window: QMainWindow, settings: QSettings) -> None:
+    saved = settings.value("geometry")
     if saved is not None and window.restoreGeometry(saved):
         return
     screen = window.screen() or QGuiApplication.primaryScreen()
@@ -33,8 +33,8 @@ def restore_geometry(window: "ReviewerWindow") -> None:
     window.move(available.x() + (available.width() - width) // 2, available.y() + (available.height() - height) // 2)
 
 
-def save_geometry(window: "ReviewerWindow") -> None:
-    window.settings.setValue("geometry", window.saveGeometry())
+def save_geometry(window: QMainWindow, settings: QSettings) -> None:
+    settings.setValue("geometry", window.saveGeometry())
 
 
 def is_bundled_demo(video_path: str) -> bool:
@@ -44,15 +44,15 @@ def is_bundled_demo(video_path: str) -> bool:
         return False
 
 
-def analyse_demo_on_first_open(window: "ReviewerWindow") -> bool:
-    """Start the default analysis when the open project is the bundled demo and has neither
+def analyse_demo_on_first_open(document: ProjectDocument, run_spotter: Callable[[], bool],
+                               show_message: Callable[[str, int], None]) -> bool:
+    """Start the default analysis (`run_spotter`) when the open project is the bundled demo and has neither
     suggestions nor curves yet; True when it started."""
-    store, document = window.store, window.document
-    if store is None or not is_bundled_demo(store.video["path"]):
+    if not is_bundled_demo(document.store.video["path"]):
         return False
-    if store.curve_names() or any(e.source == "model" for e in document.events()):
+    if document.curve_names() or any(e.source == "model" for e in document.events()):
         return False
-    started = window.model_actions.run_motion_spotter()
+    started = run_spotter()
     if started:
-        window.statusBar().showMessage("analysing the demo with the learned motion spotter…", 10000)
+        show_message("analysing the demo with the learned motion spotter…", 10000)
     return started

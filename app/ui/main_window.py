@@ -57,7 +57,7 @@ class ReviewerWindow(QMainWindow):
         self.setWindowTitle("TSFmicro Studio")
         self.setAcceptDrops(True)
         self.settings = settings or QSettings("TSFmicro", "TSFmicro Studio")
-        first_run.restore_geometry(self)
+        first_run.restore_geometry(self, self.settings)
         self.document: Optional[ProjectDocument] = None
         self.batch_dialog: Optional[BatchDialog] = None
         self._pending_import: Optional[str] = None  # suggestions CSV to import once the open completes
@@ -179,7 +179,8 @@ class ReviewerWindow(QMainWindow):
         if self._pending_import is not None:
             csv_path, self._pending_import = self._pending_import, None
             self.label_files.import_labels(csv_path)
-        first_run.analyse_demo_on_first_open(self)
+        first_run.analyse_demo_on_first_open(document, self.model_actions.run_motion_spotter,
+                                             self.statusBar().showMessage)
 
     def _close_project(self) -> None:
         self.jobs.stop_project_jobs()  # tracking, analysis, spotter, training: nothing writes to it any more
@@ -248,7 +249,7 @@ class ReviewerWindow(QMainWindow):
         self.label_files.dropped([url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()])
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        first_run.save_geometry(self)
+        first_run.save_geometry(self, self.settings)
         self.jobs.stop_all()  # every thread and child process, waited for
         self._close_project()
         super().closeEvent(event)

@@ -5,17 +5,14 @@ under it, a one-line hint of the next keys."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QStyle, QToolBar
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QStyle, QToolBar, QWidget
 
 from app.ui.first_run import HINT
 from app.ui.triage import Triage
-
-if TYPE_CHECKING:
-    from app.ui.main_window import ReviewerWindow
 
 SP = QStyle.StandardPixmap
 # (key in the window's actions, short text under the icon, icon); None: a separator
@@ -34,7 +31,7 @@ BUTTONS = (
 )
 
 
-def find_action(window: "ReviewerWindow", shortcut: str) -> Optional[QAction]:
+def find_action(window: QWidget, shortcut: str) -> Optional[QAction]:
     """The window's action with this shortcut (for actions built by other parts of the window)."""
     wanted = QKeySequence(shortcut)
     return next((a for a in window.findChildren(QAction) if a.shortcut() == wanted), None)
@@ -47,7 +44,7 @@ def tooltip(action: QAction) -> str:
 
 
 class ReviewToolbar(QToolBar):
-    def __init__(self, window: "ReviewerWindow", actions: dict[str, QAction], triage: Triage):
+    def __init__(self, window: QWidget, actions: dict[str, QAction], triage: Triage):
         super().__init__("Review", window)
         self.setObjectName("reviewToolbar")
         self.setMovable(False)
