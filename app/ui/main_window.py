@@ -111,6 +111,8 @@ class ReviewerWindow(QMainWindow):
         self.playback.stateChanged.connect(lambda playing, speed: status.showMessage(
             f"{'playing' if playing else 'paused'} at {abs(speed):g}×{' backwards' if speed < 0 else ''}", 3000))
         self.face_tracking.trackReady.connect(self.frames.set_face_track)
+        self.video_watch.videoMissing.connect(self.playback.stop)
+        self.video_watch.videoMissing.connect(self.show_error)
         self.model_actions.modelDescribed.connect(self.device_label.setText)
         self.events.queueChanged.connect(self.toolbar.show_state)
         self.events.eventsChanged.connect(self._show_saved)
@@ -172,7 +174,7 @@ class ReviewerWindow(QMainWindow):
         self.error_banner.hide()
         self.setWindowTitle(f"TSFmicro Studio — {Path(video_path).name}")
         self.opener.remember(store.path)
-        self.video_watch.watch(video_path)
+        self.video_watch.watch(video_path, str(store.path))
         self.frames.attach(video, document)
         self.face_tracking.load_or_track(document, video_path)
         self._show_saved()

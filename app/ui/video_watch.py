@@ -5,26 +5,26 @@ video is now."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
-from PySide6.QtCore import QFileSystemWatcher, QObject
-
-if TYPE_CHECKING:
-    from app.ui.main_window import ReviewerWindow
+from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 
 
 class VideoWatch(QObject):
-    def __init__(self, window: "ReviewerWindow"):
-        super().__init__(window)
-        self._window = window
+    videoMissing = Signal(str)  # what to tell the person (the window stops playback and shows it)
+
+    def __init__(self, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self._project: Optional[str] = None
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._on_changed)
         self.path: Optional[str] = None
         self.missing = False
 
-    def watch(self, path: str) -> None:
+    def watch(self, path: str, project: Optional[str] = None) -> None:
+        """Watch the open video `path` (its labels are in `project`)."""
         self.stop()
-        self.path, self.missing = str(path), False
+        self.path, self.missing, self._project = str(path), False, project
         if Path(path).is_file():
             self._watcher.addPath(self.path)
 
@@ -43,8 +43,6 @@ class VideoWatch(QObject):
         if path != self.path or Path(path).exists() or self.missing:
             return
         self.missing = True
-        w = self._window
-        w.playback.stop()
-        project = w.store.path if w.store is not None else "the project"
-        w.show_error(f"{path}: the video was moved or deleted while open. Your labels are safe in {project}; "
-                     f"put the video back, or reopen the project to show where it is now.")
+        project = self._project or "the project"
+        self.videoMissing.emit(f"{path}: the video was moved or deleted while open. Your labels are safe in {project}; "
+                               f"put the video back, or reopen the project to show where it is now.")
