@@ -1,33 +1,31 @@
-"""`tsfmicro`: the command-line interface. Each subcommand lives in its own module of `app.commands`."""
+"""`tsfmicro`: the command-line interface. Each subcommand lives in its own module of `app.commands`, registered
+with `app.commands.registry.command`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 from app import __version__
 from app.media import VideoError
 
-Runner = Callable[[argparse.Namespace], int]
-_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Runner]]] = {}
-
 
 def command(name: str, help: str):
-    """Register a subcommand: the decorated function builds its parser and returns its runner."""
+    """`app.commands.registry.command`, for command modules that still import it from here."""
+    from app.commands.registry import command as register
 
-    def register(build: Callable[[argparse.ArgumentParser], Runner]):
-        _COMMANDS[name] = (help, build)
-        return build
-
-    return register
+    return register(name, help)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every registered subcommand (import `app.commands` first to register them all)."""
+    from app.commands.registry import COMMANDS
+
     parser = argparse.ArgumentParser(prog="tsfmicro", description="TSFmicro Studio command line")
     parser.add_argument("--version", action="version", version=f"tsfmicro {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (help_text, build) in _COMMANDS.items():
+    for name, (help_text, build) in COMMANDS.items():
         sub_parser = sub.add_parser(name, help=help_text, description=help_text)
         sub_parser.set_defaults(run=build(sub_parser))
     return parser
@@ -48,8 +46,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run as `python -m app.cli`: delegate to the imported module, whose registry the
-    # subcommand modules fill (this file's `__main__` copy has a registry of its own).
-    from app.cli import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

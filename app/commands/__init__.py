@@ -1,4 +1,4 @@
-"""The `tsfmicro` subcommands; importing this package registers them all with `app.cli`."""
+"""The `tsfmicro` subcommands; importing this package registers them all (`app.commands.registry`)."""
 
 from app.commands import analyze, bench, info, track  # noqa: F401
 from app.commands import evaluate, import_sheet  # noqa: F401

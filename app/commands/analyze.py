@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from app.cli import command
 from app.commands.frame_progress import FrameProgress
+from app.commands.registry import command
 from app.media import open_video
 
 

@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from app.cli import command
+from app.commands.registry import command
 
 EXIT_FAILED_VIDEOS = 1
 EXIT_USAGE = 2

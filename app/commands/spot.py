@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import command
+from app.commands.registry import command
 
 
 @command("spot", "motion spotter: per-frame micro-expression curve and suggested intervals of a video")
