@@ -11,13 +11,6 @@ from app import __version__
 from app.media import VideoError
 
 
-def command(name: str, help: str):
-    """`app.commands.registry.command`, for command modules that still import it from here."""
-    from app.commands.registry import command as register
-
-    return register(name, help)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every registered subcommand (import `app.commands` first to register them all)."""
     from app.commands.registry import COMMANDS

@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from app.cli import command
 from app.commands.common import command_error, read_inputs
+from app.commands.registry import command
 
 
 @command("agree", "agreement between two or more raters' labels: interval F1 (IoU >= 0.5), onset/apex/offset "

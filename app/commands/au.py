@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from app.cli import command
 from app.commands.common import read_inputs
+from app.commands.registry import command
 
 
 @command("au", "recognise an AU export (OpenFace 2.x CSV, py-feat CSV, iMotions 5/6) and list its frames and AU columns")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.cli import command
+from app.commands.registry import command
 from app.core.user_dirs import cache_dir
 
 

@@ -10,7 +10,7 @@ import shlex
 import sys
 from typing import Callable
 
-from app.cli import command
+from app.commands.registry import command
 
 
 def add_decoding_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from app.cli import command
+from app.commands.registry import command
 
 
 @command("card", "show a checkpoint's model card (default: the bundled default model)")

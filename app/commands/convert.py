@@ -8,8 +8,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import command
 from app.commands.common import command_error
+from app.commands.registry import command
 
 
 @command("convert", "convert labels between the training CSV, ELAN (.eaf), BORIS (.boris, tabular export) and "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli import command
 from app.commands.calibrate import add_decoding_arguments, run_decoding_command
+from app.commands.registry import command
 
 
 @command("ensemble", "combine trained models (same architecture, classes and input contract; e.g. other seeds) "

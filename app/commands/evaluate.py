@@ -8,8 +8,8 @@ import io
 import json
 from pathlib import Path
 
-from app.cli import command
 from app.commands.common import command_error
+from app.commands.registry import command
 
 
 @command("evaluate", "MEGC spotting metrics and recognition metrics (accuracy, UF1, UAR) of predictions vs truth, "

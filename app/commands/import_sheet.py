@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli import command
 from app.commands.common import command_error
+from app.commands.registry import command
 
 
 @command("import", "convert an official coding sheet (CASME II, SAMM, CAS(ME)^3) into the training CSV")

@@ -6,7 +6,7 @@ import argparse
 import json
 import warnings
 
-from app.cli import command
+from app.commands.registry import command
 from app.media import open_video
 
 

@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli import command
 from app.commands.common import command_error
+from app.commands.registry import command
 
 
 @command("magnify", "motion magnification of a frame range's aligned face crops, and an apex - onset heat map")

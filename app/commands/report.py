@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli import command
 from app.commands.common import command_error
+from app.commands.registry import command
 
 
 @command("report", "a self-contained HTML report of a video's reviewed events (or of a review project)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import command
 from app.commands.common import command_error
+from app.commands.registry import command
 
 
 def _size(text: str) -> tuple[int, int]:

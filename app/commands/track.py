@@ -6,8 +6,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import command
 from app.commands.frame_progress import FrameProgress
+from app.commands.registry import command
 from app.core.user_dirs import face_track_cache_dir
 from app.media import open_video
 

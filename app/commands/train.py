@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from app.cli import command
+from app.commands.registry import command
 from app.core.user_dirs import face_track_cache_dir
 
 

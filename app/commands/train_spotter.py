@@ -9,7 +9,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from app.cli import command
+from app.commands.registry import command
 from app.commands.common import command_error
 
 
