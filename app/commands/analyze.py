@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from app.commands.common import command_error
 from app.commands.frame_progress import FrameProgress
 from app.commands.registry import command
 from app.media import open_video
-
-
-def _error(message: str) -> int:
-    print(f"tsfmicro analyze: error: {message}", file=sys.stderr)
-    return 2
 
 
 @command("analyze", "the default analysis of a video: suggested micro-expressions (events.csv) and per-frame curves")
@@ -56,32 +51,32 @@ def _analyze_command(parser: argparse.ArgumentParser):
         method = args.method or ("model" if args.checkpoint else "learned")
         if method != "model":
             if args.checkpoint:
-                return _error(f"--checkpoint is a model: use it with --method model, not {method}")
+                return command_error("analyze", f"--checkpoint is a model: use it with --method model, not {method}")
             return _analyze_with_spotter(args, method)
         checkpoint = args.checkpoint or default_model_path()
         if checkpoint is None:
-            return _error("--checkpoint FILE is required: this installation has no bundled default model "
-                          "(resources/models/default.pt)")
+            return command_error("analyze", "--checkpoint FILE is required: this installation has no bundled default "
+                                            "model (resources/models/default.pt)")
         for name in ("stride", "threads", "batch", "chunk"):
             value = getattr(args, name)
             if value is not None and value < 1:
-                return _error(f"--{name} must be >= 1, got {value}")
+                return command_error("analyze", f"--{name} must be >= 1, got {value}")
         out = Path(args.out)
         if out.exists() and not out.is_dir():
-            return _error(f"{out}: exists and is not a folder")
+            return command_error("analyze", f"{out}: exists and is not a folder")
         mode = args.mode or (DEFAULT_MODE if args.checkpoint else "full")
         try:
             config = AnalysisConfig.for_mode(mode, stride=args.stride, chunk_size=args.chunk, tau_s=args.lag_s)
         except ValueError as error:
-            return _error(str(error))
+            return command_error("analyze", str(error))
         with open_video(args.video, fps=args.fps) as video:
             info = video.probe()
             if not info.fps > 0:
-                return _error(f"{args.video}: no frame rate; pass --fps")
+                return command_error("analyze", f"{args.video}: no frame rate; pass --fps")
             try:
                 predictor = Predictor.load(checkpoint, device=args.device, threads=args.threads, batch_size=args.batch)
             except (CheckpointError, DeviceError) as error:
-                return _error(str(error))
+                return command_error("analyze", str(error))
             which = "the bundled default model" if not args.checkpoint else str(checkpoint)
             print(f"model: {which}, trained on {trained_on(predictor.model_card)}", flush=True)
             if is_synthetic(predictor.model_card):
@@ -136,16 +131,16 @@ def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        return _error(f"{out}: exists and is not a folder")
+        return command_error("analyze", f"{out}: exists and is not a folder")
     try:
         card = default_spotter().card if method == "learned" else {"data": "none: training-free"}
     except SpotterError as error:
-        return _error(str(error))
+        return command_error("analyze", str(error))
     print(f"default analysis: the {method} motion spotter, trained on {card.get('data', 'unknown data')}", flush=True)
     with open_video(args.video, fps=args.fps) as video:
         info = video.probe()
         if not info.fps > 0:
-            return _error(f"{args.video}: no frame rate; pass --fps")
+            return command_error("analyze", f"{args.video}: no frame rate; pass --fps")
         progress = FrameProgress("analyze", info.n_frames)
         found = suggest_events(video, method, video_name=str(Path(args.video).resolve()), subject=Path(args.video).stem,
                                on_sample=lambda s: progress.update(1), device=args.device, threads=args.threads)

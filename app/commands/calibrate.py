@@ -10,6 +10,7 @@ import shlex
 import sys
 from typing import Callable
 
+from app.commands.common import command_error
 from app.commands.registry import command
 
 
@@ -46,8 +47,7 @@ def run_decoding_command(name: str, action: Callable[..., dict], first_words: li
                       threads=args.threads, command_line=shlex.join(words), log=log)
     except (CheckpointError, ColumnError, ValidationError, TrainingDataError, FileNotFoundError,
             ValueError) as error:
-        print(f"tsfmicro {name}: error: {error}", file=sys.stderr)
-        return 2
+        return command_error(name, str(error))
     print(f"wrote {args.out}: decoding {card['decoding_settings']}, micro F1 {card['decoding_micro_f1']} on "
           f"{args.val}" + (f"; held-out micro F1 {card['heldout_model_micro_f1']}" if args.test else ""))
     return 0

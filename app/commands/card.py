@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from app.commands.common import command_error
 from app.commands.registry import command
 
 
@@ -21,14 +21,12 @@ def _card_command(parser: argparse.ArgumentParser):
 
         path = args.checkpoint or default_model_path()
         if path is None:
-            print("tsfmicro card: error: this installation has no bundled default model (resources/models/default.pt); "
-                  "name a checkpoint", file=sys.stderr)
-            return 2
+            return command_error("card", "this installation has no bundled default model "
+                                         "(resources/models/default.pt); name a checkpoint")
         try:
             card = load_checkpoint(path, device="cpu").model_card
         except (CheckpointError, FileNotFoundError) as error:
-            print(f"tsfmicro card: error: {error}", file=sys.stderr)
-            return 2
+            return command_error("card", str(error))
         if args.json:
             print(json.dumps({"checkpoint": str(path), **card}, indent=2))
             return 0

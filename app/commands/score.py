@@ -9,16 +9,11 @@ import sys
 import threading
 from pathlib import Path
 
+from app.commands.common import command_error
 from app.commands.registry import command
 
 EXIT_FAILED_VIDEOS = 1
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-
-
-def _error(message: str) -> int:
-    print(f"tsfmicro score: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 @command("score", "batch-score many videos (folder, glob or list file) → per-video curves, events, plot + summary.csv")
@@ -64,33 +59,33 @@ def _score_command(parser: argparse.ArgumentParser):
         for name in ("workers", "threads", "stride", "batch"):
             value = getattr(args, name)
             if value is not None and value < 1:
-                return _error(f"--{name.replace('_', '-')} must be >= 1, got {value}")
+                return command_error("score", f"--{name.replace('_', '-')} must be >= 1, got {value}")
         if args.lag_s is not None and not args.lag_s > 0:
-            return _error("--lag-s must be > 0")
+            return command_error("score", "--lag-s must be > 0")
         if args.address and args.engine != "ray":
-            return _error("--address needs --engine ray")
+            return command_error("score", "--address needs --engine ray")
         out = Path(args.out)
         if out.exists() and not out.is_dir():
-            return _error(f"{out}: exists and is not a folder")
+            return command_error("score", f"{out}: exists and is not a folder")
         from app.resources import default_model_path
 
         checkpoint = default_model_path() if args.checkpoint == "default" else args.checkpoint
         if args.checkpoint == "default" and checkpoint is None:
-            return _error("--checkpoint default: this installation has no bundled default model")
+            return command_error("score", "--checkpoint default: this installation has no bundled default model")
         try:
             videos = collect_videos(args.input, exclude=out)
             settings = ScoreSettings.create(checkpoint, mode=args.mode, stride=args.stride, lag_s=args.lag_s,
                                             device=args.device, batch_size=args.batch, spotter=args.spotter)
             settings.analysis_config() if checkpoint else settings.motion_config()
         except (InputError, FileNotFoundError, ValueError) as error:
-            return _error(str(error))
+            return command_error("score", str(error))
         if args.engine == "ray":
             from app.batch.engines.ray_engine import RayEngine, RayMissingError
             try:
                 engine = RayEngine(address=args.address, workers=args.workers, threads=args.threads or 1)
                 engine.check_installed()
             except RayMissingError as error:
-                return _error(str(error))
+                return command_error("score", str(error))
         else:
             from app.batch.engines.local import LocalEngine
             engine = LocalEngine(workers=args.workers or 1, threads=args.threads)
@@ -104,7 +99,7 @@ def _score_command(parser: argparse.ArgumentParser):
         try:
             report = run_batch(videos, out, settings, engine, resume=args.resume)
         except WorkerStartError as error:
-            return _error(str(error))
+            return command_error("score", str(error))
         except KeyboardInterrupt:
             print(f"tsfmicro score: interrupted; {out / 'summary.csv'} lists the videos that finished; "
                   f"rerun with --resume to continue", file=sys.stderr)

@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from app.commands.common import command_error
 from app.commands.registry import command
 
 
@@ -39,8 +40,7 @@ def _spot_command(parser: argparse.ArgumentParser):
         from app.face import FaceConfig
 
         if not args.lag_s > 0:
-            print("tsfmicro spot: error: --lag-s must be > 0", file=sys.stderr)
-            return 2
+            return command_error("spot", "--lag-s must be > 0")
         base = FaceConfig()
         face_config = replace(base, detect=replace(base.detect, detector=args.detector))
         config = MotionConfig(method=args.method, lag_s=args.lag_s, include_eyes=args.include_eyes)
@@ -60,8 +60,7 @@ def _spot_command(parser: argparse.ArgumentParser):
             result = spot_video(args.video, config, face_config=face_config, fps=args.fps, subject=args.subject,
                                 on_sample=progress)
         except SpotterError as error:
-            print(f"tsfmicro spot: error: {error}", file=sys.stderr)
-            return 2
+            return command_error("spot", str(error))
         print(file=sys.stderr)
         write_motion_csv(out / "motion.csv", result)
         export_labels(out / "events.csv", result.events, args.video)

@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from app.commands.common import command_error
 from app.commands.registry import command
 from app.core.user_dirs import face_track_cache_dir
 
@@ -111,10 +112,8 @@ def _train_command(parser: argparse.ArgumentParser):
         from app.core.test_only import refuse_test_only
         from app.training.state import ResumeError
 
-        name = "tsfmicro train"
         if args.resume and args.restart:
-            print(f"{name}: error: --resume and --restart exclude each other", file=sys.stderr)
-            return 2
+            return command_error("train", "--resume and --restart exclude each other")
         cache = None if args.no_cache else (args.cache or str(face_track_cache_dir()))
         try:
             config = TrainConfig(
@@ -139,8 +138,7 @@ def _train_command(parser: argparse.ArgumentParser):
                               val_csv=args.val)
             result = trainer.run()
         except (TrainingDataError, ResumeError, DeviceError, ValueError, FileNotFoundError) as err:
-            print(f"{name}: error: {err}", file=sys.stderr)
-            return 2
+            return command_error("train", str(err))
         if trainer.ctx.rank != 0:
             return 0
         print("\n".join(summary_lines(result)))
