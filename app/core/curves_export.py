@@ -1,5 +1,5 @@
-"""A project's per-frame curves as one CSV: frame, time_s, face_ok, then every stored curve (the columns are
-described with the other per-frame CSVs in `app/analysis/frames_csv.py`)."""
+"""A project's per-frame curves as one CSV: frame, time_s, face_ok, then every stored curve (the layout is
+`app.core.per_frame_csv`'s; the curves are described with the other per-frame CSVs in `app/analysis/frames_csv.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Optional
 
 import numpy as np
 
-from app.analysis.frames_csv import PerFrameCsvWriter
+from app.core.per_frame_csv import PerFrameCsvWriter
 from app.core.project_store import ProjectStore
 from model import PHASES
 
