@@ -29,24 +29,24 @@ stage = {"n": 0}
 
 def tick():
     w = window
-    if w.document is None or w.face_track is None or w.models.spotter_running or not w.store.curve_names():
+    if w.document is None or w.face_track is None or w.model_actions.spotter_running or not w.document.curve_names():
         if time.time() - t0 > 400:
             print("timeout"); qt.quit(); return
         QTimer.singleShot(200, tick); return
     if stage["n"] == 0:
         print("ready after", round(time.time() - t0, 1), "s; events", len(w.document.events()))
         w.show_frame(0)
-        w._jump(+1, True)
+        w.events.jump(+1, True)
         qt.processEvents()
         w.grab().scaledToWidth(1100, Qt.TransformationMode.SmoothTransformation).save(str(out / "reviewer_first_run.png"))
         w.toolbar.threshold.setValue(0.5)
-        w._jump(+1, True)
+        w.events.jump(+1, True)
         qt.processEvents()
         w.grab().scaledToWidth(1100, Qt.TransformationMode.SmoothTransformation).save(str(out / "reviewer_triage.png"))
-        w.blind_action.trigger()
+        w.menus.blind_action.trigger()
         qt.processEvents()
         w.grab().scaledToWidth(1100, Qt.TransformationMode.SmoothTransformation).save(str(out / "reviewer_blind.png"))
-        w.blind_action.trigger()
+        w.menus.blind_action.trigger()
         print("queue:", w.toolbar.queue.text(), "size", w.width(), w.height())
         w.close()
         qt.quit()
