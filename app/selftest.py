@@ -87,15 +87,15 @@ class _Run:
     def _tiny_checkpoint(path: Path) -> Path:
         import torch
 
-        from app.analysis import PairingPolicy
+        from app.analysis.contract import ModelContract
         from model import PreprocessCfg, SpottingHead, SpottingHeadCfg, create_model, save_checkpoint
 
         torch.manual_seed(0)
         classes = ("negative", "positive", "surprise", "others", "repression")
         model = create_model("tsfmicro_tiny", num_classes=len(classes)).eval()
         head = SpottingHead(SpottingHeadCfg(embed_dim=model.cfg.embed_dim)).eval()
-        preprocess = PreprocessCfg(size=model.cfg.input_size, pairing_policy=PairingPolicy().to_json())
-        return save_checkpoint(path, model, model_name="tsfmicro_tiny", class_names=classes, preprocess=preprocess,
+        return save_checkpoint(path, model, model_name="tsfmicro_tiny", class_names=classes,
+                               preprocess=PreprocessCfg(size=model.cfg.input_size), contract=ModelContract().to_dict(),
                                model_card={"purpose": "self-test only", "data": "none (random weights)"},
                                spotting_head=head)
 

@@ -25,8 +25,7 @@ fields and wrong types are refused, naming the field).
 Older files are read as before. Up to schema 2, `preprocess` also held the contract as three JSON strings,
 `crop_spec`, `pairing_policy` and `decoding` ("unspecified" when not set); they are taken out of it and handed on as
 contract version 0, {"version": 0, "crop_spec": ..., "pairing_policy": ..., "decoding": ...}, which the app's reader
-understands (schema 1 files, written before ensembles existed, hold one model). A `PreprocessCfg` that still carries
-those strings is saved the same way (contract version 0), for callers that have not moved to `contract` yet.
+understands (schema 1 files, written before ensembles existed, hold one model). Version 0 is read, never written.
 
 `load_checkpoint` reads with `torch.load(..., weights_only=True)`, so a file carrying arbitrary pickled objects is
 refused, and validates every part; any problem raises `CheckpointError` naming the file and the problem.
@@ -54,7 +53,7 @@ SCHEMA_VERSION = 3
 OLDEST_SCHEMA_VERSION = 1
 FORMAT_TAG = "tsfmicro-checkpoint"
 REQUIRED_KEYS = ("format", "schema_version", "model", "class_names", "preprocess", "model_card", "spotting_head")
-LEGACY_CONTRACT_FIELDS = ("crop_spec", "pairing_policy", "decoding")  # PreprocessCfg strings; in the file up to schema 2
+LEGACY_CONTRACT_FIELDS = ("crop_spec", "pairing_policy", "decoding")  # preprocess strings of files up to schema 2
 UNSPECIFIED = "unspecified"
 
 ModelCard = Mapping[str, str | int | float]
@@ -163,11 +162,6 @@ def _legacy_contract(strings: Mapping[str, Any]) -> dict[str, Any]:
     return {"version": 0, **values}
 
 
-def _preprocess_to_dict(preprocess: PreprocessCfg) -> dict[str, Any]:
-    """The per-frame transform's fields only (PreprocessCfg's contract strings go to `contract`)."""
-    return {k: v for k, v in config_to_dict(preprocess).items() if k not in LEGACY_CONTRACT_FIELDS}
-
-
 def _read_preprocess(payload: Mapping[str, Any], version: int) -> tuple[PreprocessCfg, dict[str, Any]]:
     """(the preprocessing, the contract) of a payload of schema `version`."""
     data = payload["preprocess"]
@@ -213,16 +207,13 @@ def save_checkpoint(
     names = list(_check_class_names(class_names, model.cfg.num_classes))
     for member in more_members:
         _check_class_names(names, member.model.cfg.num_classes)
-    legacy = _legacy_contract({name: getattr(preprocess, name) for name in LEGACY_CONTRACT_FIELDS})
-    if legacy and contract is not None:
-        raise ValueError(f"the contract is given twice: in `contract` and in PreprocessCfg's {LEGACY_CONTRACT_FIELDS}")
-    checked_contract = _check_contract(legacy if contract is None else contract)
+    checked_contract = _check_contract({} if contract is None else contract)
     payload = {
         "format": FORMAT_TAG,
         "schema_version": SCHEMA_VERSION,
         **_member_payload(model_name, model, spotting_head),
         "class_names": names,
-        "preprocess": _preprocess_to_dict(preprocess),
+        "preprocess": config_to_dict(preprocess),
         "model_card": _check_model_card(model_card),
     }
     if checked_contract:

@@ -48,21 +48,15 @@ class ResizeMethod(str, enum.Enum):
 
 @dataclass(frozen=True)
 class PreprocessCfg:
-    """Everything needed to turn a face crop into a model input, stored in checkpoints.
-
-    `crop_spec` and `pairing_policy` are owned by the face-cropping and pairing code; they are carried here
-    verbatim (free-form strings, e.g. JSON) so a checkpoint fully describes its input contract.
-    """
+    """Everything needed to turn a face crop into a model input, stored in checkpoints: the per-frame transform only
+    (the face crops, pairing and decoding a model expects are the checkpoint's `contract`, see `model.checkpoint`)."""
 
     size: int = 224
     mean: tuple[float, ...] = IMAGENET_MEAN
     std: tuple[float, ...] = IMAGENET_STD
     channel_order: str = "RGB"
     resize: ResizeMethod = ResizeMethod.BILINEAR_ANTIALIAS
-    crop_spec: str = "unspecified"
-    pairing_policy: str = "unspecified"
     normalize: str = "imagenet"
-    decoding: str = "unspecified"  # JSON of the curve → interval decoder's settings chosen for this model (app)
 
     def __post_init__(self) -> None:
         if self.normalize not in NORMALIZATIONS:

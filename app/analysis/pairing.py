@@ -9,9 +9,9 @@ Registration (`register`): "none" (the paper: the two crops as aligned) or "flow
 the reference crop by the residual head motion between them, `registration.py`), applied wherever a pair is
 formed: training pairs, per-frame pairs, interval classification.
 
-Checkpoints carry the policy in `PreprocessCfg.pairing_policy` as JSON, e.g.
-``{"policy": "lag", "tau_s": 0.15, "embedding": "pre_logits", "register": "flow"}``; "unspecified" (or empty)
-means the defaults; a missing "register" means "none" (checkpoints made before registration existed).
+Checkpoints carry the policy in their contract's `pairing` section (`app.analysis.contract`); files of checkpoint
+schema <= 2 held it as a JSON string, e.g. ``{"policy": "lag", "tau_s": 0.15, "embedding": "pre_logits",
+"register": "flow"}``, where a missing "register" means "none" (checkpoints made before registration existed).
 """
 
 from __future__ import annotations
@@ -72,29 +72,13 @@ class PairingPolicy:
         return register_crop(ref_crop, cur_crop, ref_thumb, cur_thumb)
 
     def to_json(self) -> str:
+        """The policy as one JSON object, as provenance records it (`Predictor.describe`'s "pairing_policy")."""
         data: dict[str, Any] = {"policy": self.name, "tau_s": self.tau_s}
         if self.embedding is not None:
             data["embedding"] = self.embedding
         if self.register != "none":
             data["register"] = self.register
         return json.dumps(data, sort_keys=True)
-
-    @classmethod
-    def from_string(cls, text: str) -> "PairingPolicy":
-        """Parse a checkpoint's `pairing_policy` string. Raises ValueError on anything it does not understand."""
-        if text is None or text.strip() in ("", "unspecified"):
-            return cls()
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"pairing_policy is not JSON: {text!r}") from error
-        if not isinstance(data, dict):
-            raise ValueError(f"pairing_policy must be a JSON object, got {text!r}")
-        unknown = set(data) - {"policy", "tau_s", "embedding", "register"}
-        if unknown:
-            raise ValueError(f"pairing_policy has unknown key(s) {sorted(unknown)}")
-        return cls(tau_s=data.get("tau_s", 0.15), embedding=data.get("embedding"), name=data.get("policy", "lag"),
-                   register=data.get("register", "none"))
 
 
 @dataclass(eq=False)

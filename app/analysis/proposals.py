@@ -75,16 +75,6 @@ class ProposalConfig:
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
-    @classmethod
-    def from_string(cls, text: Optional[str]) -> "ProposalConfig":
-        """A checkpoint's `decoding` string → config; "unspecified" or empty → the defaults."""
-        if text is None or text.strip() in ("", "unspecified"):
-            return cls()
-        try:
-            return cls(**json.loads(text))
-        except (json.JSONDecodeError, TypeError) as error:
-            raise ValueError(f"decoding settings not understood: {text!r} ({error})") from error
-
 
 @dataclass(frozen=True)
 class Proposal:

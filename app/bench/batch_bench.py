@@ -101,14 +101,16 @@ def bench_checkpoint(workdir: Path) -> Path:
     if not path.exists():
         import torch
 
-        from app.analysis import PairingPolicy
+        from app.analysis.contract import ModelContract
+        from app.analysis.pairing import PairingPolicy
         from model import PreprocessCfg, SpottingHead, SpottingHeadCfg, create_model, save_checkpoint
 
         torch.manual_seed(0)
         model = create_model("tsfmicro", num_classes=len(BENCH_CLASSES)).eval()
         head = SpottingHead(SpottingHeadCfg(embed_dim=model.cfg.embed_dim)).eval()
-        preprocess = PreprocessCfg(size=model.cfg.input_size, pairing_policy=PairingPolicy(tau_s=0.15).to_json())
-        save_checkpoint(path, model, model_name="tsfmicro", class_names=BENCH_CLASSES, preprocess=preprocess,
+        save_checkpoint(path, model, model_name="tsfmicro", class_names=BENCH_CLASSES,
+                        preprocess=PreprocessCfg(size=model.cfg.input_size),
+                        contract=ModelContract(pairing=PairingPolicy(tau_s=0.15)).to_dict(),
                         model_card={"purpose": "benchmark", "data": "none (random weights)"}, spotting_head=head)
     return path
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 import torch
@@ -54,8 +55,9 @@ def test_the_bundled_model_reads_as_before_and_gives_the_same_outputs_once_rewri
     old = load_checkpoint(path)
     contract = ModelContract.of(old)
     assert contract.face == FaceConfig.from_json(raw["crop_spec"])
-    assert contract.pairing == PairingPolicy.from_string(raw["pairing_policy"])
-    assert contract.decoding == ProposalConfig.from_string(raw["decoding"])
+    pairing = json.loads(raw["pairing_policy"])
+    assert pairing.pop("policy") == "lag" and contract.pairing == PairingPolicy(**pairing)
+    assert contract.decoding == ProposalConfig(**json.loads(raw["decoding"]))
     assert Predictor.load(path, device="cpu", threads=1).proposal_config == contract.decoding
 
     rewritten = save_checkpoint(tmp_path / "v3.pt", old.model, model_name=old.model_name, class_names=old.class_names,

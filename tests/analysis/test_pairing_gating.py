@@ -23,15 +23,6 @@ def test_lag_is_configurable_and_reference_is_clamped():
     assert PairingPolicy.reference(102, 5, first=100) == 100
 
 
-def test_policy_string_round_trip_and_refusals():
-    policy = PairingPolicy(tau_s=0.2, embedding="fused_mean")
-    assert PairingPolicy.from_string(policy.to_json()) == policy
-    assert PairingPolicy.from_string("unspecified") == PairingPolicy()
-    for bad in ("not json", "[1, 2]", '{"tau_s": -1}', '{"policy": "baseline"}', '{"lag": 5}'):
-        with pytest.raises(ValueError):
-            PairingPolicy.from_string(bad)
-
-
 def test_ring_buffer_addresses_frames_and_stays_bounded():
     ring = FrameRing(capacity=4)
     for i in range(10, 17):

@@ -11,6 +11,7 @@ import torch
 from .analysis_testkit import TINY_CLASSES, make_tiny_parts
 from app.analysis import (AnalysisConfig, DeviceError, DeviceFallbackWarning, PairingPolicy, Predictor,
                           analyse_results, select_device)
+from app.analysis.contract import ModelContract
 from model import CheckpointError, PreprocessCfg, SpottingHead, SpottingHeadCfg, save_checkpoint
 
 NO_CUDA = not torch.cuda.is_available()
@@ -63,10 +64,21 @@ def test_threads_are_set_explicitly(tiny_checkpoint):
 
 # ------------------------------------------------------------------------------------------- checkpoints
 
-def _save(path, model, head, **preprocess):
-    cfg = PreprocessCfg(size=model.cfg.input_size, **preprocess)
-    return save_checkpoint(path, model, model_name="tsfmicro_tiny", class_names=TINY_CLASSES, preprocess=cfg,
-                           model_card={}, spotting_head=head)
+def _save(path, model, head, contract=None):
+    return save_checkpoint(path, model, model_name="tsfmicro_tiny", class_names=TINY_CLASSES,
+                           preprocess=PreprocessCfg(size=model.cfg.input_size),
+                           contract=None if contract is None else contract.to_dict(), model_card={},
+                           spotting_head=head)
+
+
+def _as_schema_2(path, **strings):
+    """Rewrite a saved checkpoint as a schema 2 file, whose preprocess held the contract as JSON strings."""
+    payload = torch.load(path, weights_only=True)
+    payload["schema_version"] = 2
+    payload.pop("contract", None)
+    payload["preprocess"].update(strings)
+    torch.save(payload, path)
+    return path
 
 
 def test_missing_file_names_the_file(tmp_path):
@@ -95,14 +107,14 @@ def test_mismatched_head_is_refused(tmp_path):
         Predictor.load(path, device="cpu")
     assert str(path) in str(info.value)
     fused = _save(tmp_path / "wrong_kind.pt", model, SpottingHead(SpottingHeadCfg(embed_dim=128)),
-                  pairing_policy=PairingPolicy(embedding="fused_mean").to_json())
+                  ModelContract(pairing=PairingPolicy(embedding="fused_mean")))
     with pytest.raises(CheckpointError, match="fused_mean embedding is 64-d"):
         Predictor.load(fused, device="cpu")
 
 
 def test_bad_pairing_policy_and_missing_head(tmp_path):
     model, head = make_tiny_parts()
-    bad = _save(tmp_path / "bad_policy.pt", model, head, pairing_policy="every other frame")
+    bad = _as_schema_2(_save(tmp_path / "bad_policy.pt", model, head), pairing_policy="every other frame")
     with pytest.raises(CheckpointError, match="pairing_policy is not JSON"):
         Predictor.load(bad, device="cpu")
     headless = _save(tmp_path / "headless.pt", model, None)

@@ -66,14 +66,16 @@ def input_tree(tmp_path_factory, synth_clips, noface_clip, corrupt_clip) -> Path
 @pytest.fixture(scope="session")
 def other_checkpoint(tmp_path_factory) -> Path:
     """Like the session's `tiny_checkpoint`, with other random weights (a "retrained" model)."""
-    from app.analysis import PairingPolicy
+    from app.analysis.contract import ModelContract
+    from app.analysis.pairing import PairingPolicy
     from model import PreprocessCfg, save_checkpoint
     from tests.analysis.analysis_testkit import TINY_CLASSES, make_tiny_parts
 
     model, head = make_tiny_parts(seed=1)
     path = tmp_path_factory.mktemp("ckpt_other") / "tiny_other.pt"
-    preprocess = PreprocessCfg(size=model.cfg.input_size, pairing_policy=PairingPolicy(tau_s=0.15).to_json())
-    return save_checkpoint(path, model, model_name="tsfmicro_tiny", class_names=TINY_CLASSES, preprocess=preprocess,
+    return save_checkpoint(path, model, model_name="tsfmicro_tiny", class_names=TINY_CLASSES,
+                           preprocess=PreprocessCfg(size=model.cfg.input_size),
+                           contract=ModelContract(pairing=PairingPolicy(tau_s=0.15)).to_dict(),
                            model_card={"purpose": "tests"}, spotting_head=head)
 
 

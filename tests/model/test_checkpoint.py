@@ -197,22 +197,17 @@ def test_contract_strings_in_a_schema_3_preprocess_are_refused(saved) -> None:
 
 
 def test_the_contract_must_be_versioned_plain_data(saved, tmp_path, tiny_model) -> None:
-    def save(preprocess=PreprocessCfg(size=64), **contract):
+    def save(**contract):
         return save_checkpoint(tmp_path / "c.pt", tiny_model, model_name="tsfmicro_tiny", class_names=CLASSES,
-                               preprocess=preprocess, model_card={}, **contract)
+                               preprocess=PreprocessCfg(size=64), model_card={}, **contract)
 
     with pytest.raises(ValueError, match="not plain data"):
         save(contract={"version": 1, "face": {"size": torch.zeros(1)}})
     with pytest.raises(ValueError, match="contract version"):
         save(contract={"face": {}})
-    with pytest.raises(ValueError, match="given twice"):
-        save(PreprocessCfg(size=64, pairing_policy=LEGACY["pairing_policy"]), contract=CONTRACT)
     assert not (tmp_path / "c.pt").exists()
     assert "contract" not in torch.load(save(), weights_only=True)  # nothing specified: nothing written
     assert load_checkpoint(save()).contract == {}
-    # a PreprocessCfg that still carries the strings: stored as they were, as contract version 0
-    old_style = load_checkpoint(save(PreprocessCfg(size=64, **LEGACY)))
-    assert old_style.preprocess == PreprocessCfg(size=64) and old_style.contract == {"version": 0, **LEGACY}
     rewrite(saved, lambda p: p.__setitem__("contract", {"version": "one"}))
     with pytest.raises(CheckpointError, match="contract version"):
         load_checkpoint(saved)
