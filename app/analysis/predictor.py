@@ -29,6 +29,7 @@ import torch
 
 from app.analysis.device import select_device, set_threads
 from app.analysis.pairing import PairingPolicy
+from app.face.config import FaceConfig
 from model import (
     CheckpointError,
     EmbeddingKind,
@@ -98,6 +99,7 @@ class Predictor:
         preprocess: PreprocessCfg = PreprocessCfg(),
         pairing: Optional[PairingPolicy] = None,
         decoding=None,
+        face_config: Optional[FaceConfig] = None,
         source: str = "<in memory>",
         device: Optional[str | torch.device] = None,
         threads: Optional[int] = None,
@@ -116,6 +118,7 @@ class Predictor:
             raise ValueError("some of the ensemble's members have a spotting head and some do not")
         self.pairing = pairing or PairingPolicy()
         self.decoding = decoding  # a ProposalConfig, or None: the decoder's defaults
+        self.face_config = face_config if face_config is not None else FaceConfig()  # the crops it expects
         self.embedding_kind = _resolve_embedding(model, head, self.pairing)
         for other, other_head in more_members:
             if _resolve_embedding(other, other_head, self.pairing) is not self.embedding_kind:
@@ -143,6 +146,7 @@ class Predictor:
         try:
             return cls(checkpoint.model, checkpoint.spotting_head, class_names=checkpoint.class_names,
                        preprocess=checkpoint.preprocess, pairing=contract.pairing, decoding=contract.decoding,
+                       face_config=contract.face,
                        source=str(checkpoint.path),
                        model_card=checkpoint.model_card,
                        more_members=[(m.model, m.spotting_head) for m in checkpoint.more_members], **kwargs)

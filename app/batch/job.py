@@ -79,8 +79,9 @@ def import_engine() -> float:
 
 class WorkerModels:
     """What one worker loads once and reuses for every video: the predictor (MODEL settings) and the face
-    detector + landmark model. `load_s` is the time loading them took (library imports excluded: see
-    `import_engine`)."""
+    detector + landmark model. `face_config` is the face settings videos are analysed with: the checkpoint's (its
+    contract) with MODEL settings, else the settings'. `load_s` is the time loading them took (library imports
+    excluded: see `import_engine`)."""
 
     def __init__(self, settings: ScoreSettings, threads: int) -> None:
         import_engine()
@@ -95,9 +96,6 @@ class WorkerModels:
         quiet_opencv()
         from app.face import LandmarkModel, make_detector
 
-        face = settings.face_config()
-        self.detector = make_detector(face.detect)
-        self.landmarks = LandmarkModel(face.align.landmarks)
         self.predictor = None
         if settings.engine == MODEL:
             from app.analysis import Predictor
@@ -108,11 +106,14 @@ class WorkerModels:
                                    f"{settings.checkpoint_sha256[:12]}); every worker must see the same file")
             self.predictor = Predictor.load(settings.checkpoint, device=settings.device, threads=self.threads,
                                             batch_size=settings.batch_size)
+        self.face_config = settings.face_config() if self.predictor is None else self.predictor.face_config
+        self.detector = make_detector(self.face_config.detect)
+        self.landmarks = LandmarkModel(self.face_config.align.landmarks)
         self.load_s = time.perf_counter() - start
 
     def face_pipeline(self, fps: float):
         from app.face import FacePipeline
-        return FacePipeline(self.settings.face_config(), fps, detector=self.detector, landmark_model=self.landmarks)
+        return FacePipeline(self.face_config, fps, detector=self.detector, landmark_model=self.landmarks)
 
     def describe(self) -> dict:
         out = {"threads": self.threads, "load_s": round(self.load_s, 3)}
@@ -193,7 +194,7 @@ def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: Progre
                 progress(csv_out.rows, max(info.n_frames, csv_out.rows))
 
             found = suggest_events(video, "model", predictor=models.predictor, config=job.settings.analysis_config(),
-                                   face_config=job.settings.face_config(), face_pipeline=models.face_pipeline(info.fps),
+                                   face_config=models.face_config, face_pipeline=models.face_pipeline(info.fps),
                                    video_name=job.video, subject=Path(job.video).stem, on_chunk=on_chunk)
             if csv_out.rows == 0:
                 raise EmptyVideoError(job.video, "no decodable frame")
@@ -223,7 +224,7 @@ def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: Progr
             if sample.frame % 32 == 31:
                 progress(sample.frame + 1, max(total, sample.frame + 1))
 
-        result = suggest_events(video, config.method, config=config, face_config=job.settings.face_config(),
+        result = suggest_events(video, config.method, config=config, face_config=models.face_config,
                                 face_pipeline=models.face_pipeline(info.fps), video_name=job.video,
                                 subject=Path(job.video).stem, on_sample=on_sample, name=False).spot
     n = len(result.motion)

@@ -71,6 +71,8 @@ class ScoreSettings:
                                                                                          lag_s=self.lag_s)
 
     def face_config(self):
+        """The face settings of MOTION runs; a MODEL run's workers use their checkpoint's (its contract), which
+        `checkpoint_sha256` pins."""
         from app.face import FaceConfig
         return FaceConfig()
 

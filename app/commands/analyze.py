@@ -91,8 +91,9 @@ def _analyze_command(parser: argparse.ArgumentParser):
                     progress.update(chunk.n_frames, chunk.n_analysed)
 
                 events = suggest_events(video, "model", fps=info.fps, predictor=predictor, config=config,
-                                        analyzer=analyzer, video_name=str(Path(args.video).resolve()),
-                                        subject=Path(args.video).stem, on_chunk=on_chunk).events
+                                        analyzer=analyzer, face_config=predictor.face_config,
+                                        video_name=str(Path(args.video).resolve()), subject=Path(args.video).stem,
+                                        on_chunk=on_chunk).events
             progress.finish()
         export_labels(out / "events.csv", events, Path(args.video))
         meta = {

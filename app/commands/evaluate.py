@@ -77,8 +77,8 @@ def _evaluate_checkpoint(args) -> int:
     cache = args.cache or face_track_cache_dir()
     print(f"evaluating {args.checkpoint} ({predictor.describe()['model_card'].get('data', 'no model card')}) on "
           f"{args.truth}, analysis mode {args.mode}", flush=True)
-    result = evaluate_on(args.truth, predictor, mode=args.mode, baseline=not args.no_baseline, cache_dir=cache,
-                         log=lambda m: print(m, flush=True))
+    result = evaluate_on(args.truth, predictor, mode=args.mode, baseline=not args.no_baseline,
+                         face_config=predictor.face_config, cache_dir=cache, log=lambda m: print(m, flush=True))
     key = lambda e: e.video  # noqa: E731 - every event here carries its resolved video path
     model_events = result.model_events + _spot_unlabelled_videos(predictor, args, sidecars, result.truth)
     spotting, details = _evaluate(result.truth, model_events, key)
@@ -165,7 +165,8 @@ def _spot_unlabelled_videos(predictor, args, sidecars, truth) -> list:
     extra = [v for v in sidecars[0] if v.key not in labelled]
     events = []
     for n, row in enumerate(extra, start=1):
-        events += model_spotting(predictor, Path(row.key), row.fps, AnalysisConfig.for_mode(args.mode))
+        events += model_spotting(predictor, Path(row.key), row.fps, AnalysisConfig.for_mode(args.mode),
+                                 predictor.face_config)
         print(f"  unlabelled video {n}/{len(extra)} (videos.csv): {Path(row.key).name}", flush=True)
     return events
 

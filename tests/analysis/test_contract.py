@@ -79,3 +79,16 @@ def test_an_unreadable_contract_names_the_file(tmp_path, tiny_checkpoint):
     with pytest.raises(CheckpointError, match="invalid contract: tau_s must be a positive") as info:
         Predictor.from_checkpoint(broken, device="cpu")
     assert str(tiny_checkpoint) in str(info.value)
+
+
+def test_the_predictor_carries_the_checkpoint_s_face_settings(tmp_path, tiny_checkpoint):
+    """The analysis of `tsfmicro analyze`, batch scoring and held-out evaluation crops faces as the model's
+    training did: with the contract's face settings, which the predictor hands on."""
+    loaded = load_checkpoint(tiny_checkpoint)
+    face = dataclasses.replace(FaceConfig(), align=dataclasses.replace(FaceConfig().align, crop_size=112))
+    path = save_checkpoint(tmp_path / "face.pt", loaded.model, model_name=loaded.model_name,
+                           class_names=loaded.class_names, preprocess=loaded.preprocess,
+                           contract=ModelContract(face=face).to_dict(), model_card={},
+                           spotting_head=loaded.spotting_head)
+    assert Predictor.load(path, device="cpu", threads=1).face_config == face
+    assert Predictor.load(tiny_checkpoint, device="cpu", threads=1).face_config == FaceConfig()
