@@ -5,7 +5,9 @@ Input: the (n, L, R, 2) region motion of a video (`region_flow`). Frame u's feat
 region, A_u^k (how the region moved from u − k to u) and A_{u+k}^k (from u to u + k): a movement that went and
 came back shows as the two pointing opposite ways, speech as the lips and chin moving together, a held
 macro-expression as one long push. A small temporal convolution network (receptive field about 1 s) reads them at
-30 frames a second (other frame rates are resampled in time) and gives (none, micro, macro) per frame.
+30 frames a second (other frame rates are resampled in time) and gives (none, micro, macro) per frame. Several
+such networks trained from different seeds may be averaged (`SpotterEnsemble`): one seed's network varies a lot on
+footage unlike its training data, their average less.
 
 Intervals: `propose_events` on the micro probability (runs longer than a micro-expression are dropped, so a
 macro-expression is never cut into micro pieces), and separately on the macro probability (kept as macro).
@@ -39,7 +41,7 @@ from model import config_from_dict, config_to_dict
 RATE = 30.0  # frames a second the network reads
 CLASSES = ("none", "micro", "macro")
 FORMAT = "tsfmicro-learned-spotter"
-VERSION = 1
+VERSION = 2  # 2: the weights of one or more members (an ensemble); 1 read as one member
 NOTE = "learned motion spotter"
 
 
@@ -89,6 +91,22 @@ class SpotterNet(nn.Module):
         return self.layers(x)
 
 
+class SpotterEnsemble(nn.Module):
+    """Several `SpotterNet`s trained from different seeds; forward gives the log of their mean probabilities, so a
+    softmax of it is the average of the members' (none, micro, macro) probabilities."""
+
+    def __init__(self, members: list[SpotterNet]):
+        super().__init__()
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        self.members = nn.ModuleList(members)
+        self.n_features, self.hidden = members[0].n_features, members[0].hidden
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        probs = torch.stack([torch.softmax(m(x), dim=1) for m in self.members]).mean(dim=0)
+        return torch.log(probs.clamp_min(1e-12))
+
+
 def network_input(moves: np.ndarray, fps: float, lags_s: tuple[float, ...] = LAGS_S) -> tuple[np.ndarray, np.ndarray]:
     """(features at RATE frames a second (m, F), valid (m,)) of a video's region motion at `fps`."""
     features, valid = evidence_features(moves, lag_frames(fps, lags_s))
@@ -110,7 +128,7 @@ def calibrated(table: tuple[tuple[float, float], ...], score: float) -> float:
 class LearnedSpotter:
     """A trained network with its lags, decoding and calibration, and the model card of how it was made."""
 
-    net: SpotterNet
+    net: Union[SpotterNet, SpotterEnsemble]
     lags_s: tuple[float, ...] = LAGS_S
     regions: tuple[str, ...] = EVIDENCE_REGIONS
     micro: ProposalConfig = field(default_factory=lambda: ProposalConfig(
@@ -166,7 +184,8 @@ class LearnedSpotter:
         import io
 
         buffer = io.BytesIO()
-        torch.save({"format": FORMAT, "version": VERSION, "state_dict": self.net.state_dict(),
+        members = list(self.net.members) if isinstance(self.net, SpotterEnsemble) else [self.net]
+        torch.save({"format": FORMAT, "version": VERSION, "state_dicts": [m.state_dict() for m in members],
                     "n_features": self.net.n_features, "hidden": self.net.hidden, "lags_s": list(self.lags_s),
                     "regions": list(self.regions), "micro": config_to_dict(self.micro),
                     "macro": config_to_dict(self.macro), "calibration": [list(p) for p in self.calibration],
@@ -189,8 +208,11 @@ class LearnedSpotter:
         if data.get("version", 0) > VERSION:
             raise SpotterError(f"{path}: made by a newer version (format {data['version']}); update TSFmicro Studio")
         try:
-            net = SpotterNet(int(data["n_features"]), int(data["hidden"]))
-            net.load_state_dict(data["state_dict"])
+            states = data["state_dicts"] if "state_dicts" in data else [data["state_dict"]]
+            members = [SpotterNet(int(data["n_features"]), int(data["hidden"])) for _ in states]
+            for member, state in zip(members, states):
+                member.load_state_dict(state)
+            net = members[0] if len(members) == 1 else SpotterEnsemble(members)
             return cls(net, tuple(data["lags_s"]), tuple(data["regions"]),
                        config_from_dict(ProposalConfig, data["micro"], "micro"),
                        config_from_dict(ProposalConfig, data["macro"], "macro"),

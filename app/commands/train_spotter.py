@@ -25,6 +25,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hidden", type=int, default=32, help="channels of the temporal convolutions")
+    parser.add_argument("--members", type=int, default=1,
+                        help="train this many networks from seeds SEED, SEED+1, ... and average them (default 1)")
     parser.add_argument("--cache", help="folder for the videos' region motion (default: the user cache)")
     parser.add_argument("--data-note", default="", help="what the training videos show, for the model card")
 
@@ -37,8 +39,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
         from app.training.samples import TrainingDataError
         from app.training.spotter_training import (choose_decoding, fit_calibration, labelled_videos, train_network)
 
-        if args.epochs < 1 or args.hidden < 1:
-            return command_error("train-spotter", "--epochs and --hidden must be >= 1")
+        if args.epochs < 1 or args.hidden < 1 or args.members < 1:
+            return command_error("train-spotter", "--epochs, --hidden and --members must be >= 1")
         cache = Path(args.cache) if args.cache else cache_dir() / "region_motion"
         log = lambda message: print(message, flush=True)  # noqa: E731
         try:
@@ -46,7 +48,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             val = [v for csv in args.val for v in labelled_videos(csv, cache, log, role="validation")]
         except (TestOnlySetError, TrainingDataError, FileNotFoundError, ValueError) as error:
             return command_error("train-spotter", str(error))
-        net = train_network(train, epochs=args.epochs, seed=args.seed, hidden=args.hidden, log=log)
+        net = train_network(train, epochs=args.epochs, seed=args.seed, hidden=args.hidden, members=args.members,
+                            log=log)
         spotter = choose_decoding(LearnedSpotter(net), val, log)
         spotter = dataclasses.replace(spotter, calibration=fit_calibration(spotter, val))
         spotter.card.update({
@@ -55,6 +58,7 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "train_videos": len(train), "train_events": sum(len(v.truth) for v in train),
             "val_csv": ", ".join(f"{p} (sha256 {_sha(p)})" for p in args.val),
             "command_line": shlex.join(["tsfmicro", *sys.argv[1:]]), "seed": args.seed, "epochs": args.epochs,
+            "members": args.members,
             "date": datetime.date.today().isoformat(),
             "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, smoothing {spotter.micro.smooth_s} s",
         })

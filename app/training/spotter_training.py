@@ -15,14 +15,14 @@ import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 import torch
 from torch import nn
 
 from app.analysis.evaluate import evaluate_spotting, match_intervals
-from app.analysis.learned_spotter import CLASSES, LearnedSpotter, SpotterNet, network_input
+from app.analysis.learned_spotter import CLASSES, LearnedSpotter, SpotterEnsemble, SpotterNet, network_input
 from app.analysis.region_flow import LAGS_S, RegionFlowStream
 from app.core.events import Event
 
@@ -99,10 +99,22 @@ def frame_targets(n: int, events: Sequence[Event]) -> np.ndarray:
 
 
 def train_network(videos: Sequence[LabelledVideo], *, epochs: int = 60, seed: int = 0, hidden: int = 32,
-                  log: Log = print) -> SpotterNet:
-    """A `SpotterNet` trained on the videos (one video a step, in an order drawn from `seed`)."""
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
+                  members: int = 1, log: Log = print) -> Union[SpotterNet, SpotterEnsemble]:
+    """A `SpotterNet` trained on the videos (one video a step, in an order drawn from `seed`); with `members` > 1, a
+    `SpotterEnsemble` of that many, trained from seeds seed, seed + 1, ..."""
+    if members < 1:
+        raise ValueError(f"members must be >= 1, got {members}")
+    data = _training_tensors(videos)
+    nets = []
+    for k in range(members):
+        if members > 1:
+            log(f"member {k + 1}/{members} (seed {seed + k})")
+        nets.append(_train_one(data, epochs=epochs, seed=seed + k, hidden=hidden, log=log))
+    return nets[0] if members == 1 else SpotterEnsemble(nets)
+
+
+def _training_tensors(videos: Sequence[LabelledVideo]) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """(features (F, m), class per frame (m,), valid (m,)) of every video, at the network's frame rate."""
     data = []
     for video in videos:
         features, valid = network_input(video.moves, video.fps)
@@ -112,6 +124,12 @@ def train_network(videos: Sequence[LabelledVideo], *, epochs: int = 60, seed: in
         data.append((torch.from_numpy(features.T.copy()), torch.from_numpy(targets), torch.from_numpy(valid).float()))
     if not data:
         raise ValueError("no training videos")
+    return data
+
+
+def _train_one(data: list, *, epochs: int, seed: int, hidden: int, log: Log) -> SpotterNet:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
     net = SpotterNet(data[0][0].shape[0], hidden)
     counts = np.bincount(np.concatenate([t.numpy() for _, t, _ in data]), minlength=len(CLASSES)) + 1
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor((counts.sum() / counts) ** 0.5, dtype=torch.float32),

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from app.analysis.evaluate import interval_iou
-from app.analysis.learned_spotter import (LearnedSpotter, SpotterError, SpotterNet, calibrated, default_spotter,
+from app.analysis.learned_spotter import (LearnedSpotter, SpotterEnsemble, SpotterError, SpotterNet, calibrated,
+                                          default_spotter,
                                           evidence_features, network_input, resample)
 from app.analysis.motion_spotter import MotionConfig, spot_video
 from app.analysis.region_flow import EVIDENCE_REGIONS, go_and_return, lag_frames
@@ -84,6 +85,30 @@ def test_file_round_trip_and_refusals(tmp_path):
         LearnedSpotter.load(tmp_path / "other.pt")
     with pytest.raises(SpotterError, match="missing.pt: no such file"):
         LearnedSpotter.load(tmp_path / "missing.pt")
+
+
+def test_an_ensemble_averages_its_members_and_survives_its_file(tmp_path):
+    torch.manual_seed(1)
+    members = [SpotterNet(2 * 3 * R * 2, hidden=8) for _ in range(3)]
+    moves = _moves()
+    each = [LearnedSpotter(m).probabilities(moves, 30.0) for m in members]
+    ensemble = LearnedSpotter(SpotterEnsemble(members))
+    assert np.allclose(ensemble.probabilities(moves, 30.0), np.mean(each, axis=0), equal_nan=True)
+    again = LearnedSpotter.load(ensemble.save(tmp_path / "e.pt"))
+    assert isinstance(again.net, SpotterEnsemble) and len(again.net.members) == 3
+    assert np.allclose(again.probabilities(moves, 30.0), np.mean(each, axis=0), equal_nan=True)
+
+
+def test_a_file_of_the_first_format_reads_as_one_member(tmp_path):
+    torch.manual_seed(2)
+    net = SpotterNet(2 * 3 * R * 2, hidden=8)
+    spotter = LearnedSpotter(net)
+    data = torch.load(spotter.save(tmp_path / "s.pt"), weights_only=True)
+    data.update(version=1, state_dict=data.pop("state_dicts")[0])
+    torch.save(data, tmp_path / "v1.pt")
+    again = LearnedSpotter.load(tmp_path / "v1.pt")
+    assert isinstance(again.net, SpotterNet)
+    assert np.allclose(again.probabilities(_moves(), 30.0), spotter.probabilities(_moves(), 30.0), equal_nan=True)
 
 
 def test_the_bundled_spotter_says_what_it_was_trained_and_tested_on():

@@ -38,6 +38,18 @@ def test_trains_chooses_on_validation_and_records_what_it_was_made_from(sets, tm
     assert list(root.joinpath("cache").glob("region_motion_*.npz"))  # measured once, then read back
 
 
+def test_members_train_an_ensemble_from_successive_seeds(sets, tmp_path, capsys):
+    root, train, val = sets
+    out = tmp_path / "ensemble.pt"
+    assert main(["train-spotter", str(train), "--val", str(val), "--out", str(out), "--epochs", "2", "--hidden", "8",
+                 "--members", "2", "--seed", "5", "--cache", str(root / "cache")]) == 0
+    assert "member 2/2 (seed 6)" in capsys.readouterr().out
+    spotter = LearnedSpotter.load(out)
+    assert len(spotter.net.members) == 2 and spotter.card["members"] == 2
+    assert main(["train-spotter", str(train), "--val", str(val), "--out", str(out), "--members", "0"]) == 2
+    assert "--members" in capsys.readouterr().err
+
+
 def test_a_test_only_set_is_refused_for_training_and_validation(sets, tmp_path, capsys):
     root, train, val = sets
     write_test_only_marker(val.parent, "test only")
