@@ -1,4 +1,5 @@
-"""TSFmicro in pure PyTorch (MODEL_SPEC). Nothing here imports `app` or Qt.
+"""TSFmicro (arXiv 2505.16372, as its reference code builds it) in pure PyTorch, and this project's per-frame
+spotting head (docs/model_history.md). Nothing here imports `app` or Qt.
 
 Public API:
 - configs: `TSFmicroCfg`, `TemporalCfg`, `SpatialCfg`, `Fusion`, `MaSAMode`, `config_to_dict`, `config_from_dict`

@@ -1,4 +1,5 @@
-"""Frozen configuration records for TSFmicro (MODEL_SPEC §3-§5) and their plain-dict form.
+"""Frozen configuration records for TSFmicro (temporal branch, spatial branch, fusion and head) and their plain-dict
+form.
 
 Configs are immutable dataclasses with tuples for per-stage values. `config_to_dict` / `config_from_dict`
 turn them into plain dicts of str/int/float/bool/None/list (what a `weights_only` checkpoint may hold) and back; they
@@ -18,7 +19,7 @@ from typing import Any, Mapping, TypeVar
 
 
 class MaSAMode(str, enum.Enum):
-    """How a temporal stage evaluates Manhattan self-attention (§3.7, §3.8)."""
+    """How a temporal stage evaluates Manhattan self-attention (`model.masa`)."""
 
     AXIAL = "axial"  # two 1-D softmax passes, along W then along H (upstream "chunk")
     FULL = "full"  # one softmax over the whole H×W grid (upstream "whole")
@@ -28,7 +29,7 @@ class Fusion(str, enum.Enum):
     """Where the temporal (apex − onset) and spatial (onset) streams meet.
 
     - ``LATE``: the paper's parallel "T-S late" model and the only faithful option. Both branches run to the end,
-      their 14×14×d maps are added, and the head sees the sum (§2, §5).
+      their 14×14×d maps are added, and the head sees the sum.
     - ``EARLY``: the inputs meet at the stem. A second conv stem (same layout as the temporal stem) encodes the
       onset frame at full resolution, its 112×112×64 map is added to the temporal stem's output, and one RMT
       backbone runs on the sum. No ViT is built (the figure's early panel; upstream `ts_fusion`).
@@ -38,7 +39,8 @@ class Fusion(str, enum.Enum):
       `fusion_before_model`).
     - ``TEMPORAL_TO_SPATIAL`` ("T→S"): the temporal branch runs first. Its final 14×14×512 map, flattened to 196
       tokens, is added to the ViT tokens after the position embedding and *before* the ViT blocks, as the figure
-      draws it (upstream adds after the blocks, which §11 row 7 calls a bug). The head sees the ViT output only.
+      draws it (upstream adds after the blocks, against its own figure: taken as a bug). The head sees the ViT output
+      only.
     """
 
     LATE = "late"
@@ -54,7 +56,7 @@ def _conv_out(size: int) -> int:
 
 @dataclass(frozen=True)
 class TemporalCfg:
-    """RMT-style temporal branch on apex − onset (§3.1). One entry per stage in every tuple."""
+    """RMT-style temporal branch on apex − onset (a trimmed RMT_T3). One entry per stage in every tuple."""
 
     dims: tuple[int, ...] = (64, 128, 256, 512)
     depths: tuple[int, ...] = (1, 1, 2, 1)
@@ -84,7 +86,7 @@ class TemporalCfg:
 
     @property
     def block_drop_path_rates(self) -> tuple[tuple[float, ...], ...]:
-        """Per stage, the drop-path rate of each block: linear from 0 to `drop_path_rate` over all blocks (§3.4)."""
+        """Per stage, the drop-path rate of each block: linear from 0 to `drop_path_rate` over all blocks."""
         total = sum(self.depths)
         rates = [self.drop_path_rate * i / (total - 1) if total > 1 else 0.0 for i in range(total)]
         out, start = [], 0
@@ -106,14 +108,14 @@ class TemporalCfg:
 
 @dataclass(frozen=True)
 class SpatialCfg:
-    """Shallow ViT on the onset frame resized to grid×grid (§4)."""
+    """Shallow ViT on the onset frame resized to grid×grid."""
 
     grid: int = 14
     dim: int = 512
     depth: int = 2
     num_heads: int = 4
     mlp_ratio: float = 4.0
-    antialias: bool = False  # faithful: off (§4 step 1, §11 row 11)
+    antialias: bool = False  # faithful: off (the reference's likely torchvision 0.16 resizes tensors without it)
     norm_eps: float = 1e-6
 
     def __post_init__(self) -> None:
@@ -130,7 +132,7 @@ class TSFmicroCfg:
     in_chans: int = 3
     temporal: TemporalCfg = field(default_factory=TemporalCfg)
     spatial: SpatialCfg = field(default_factory=SpatialCfg)
-    embed_dim: int = 1024  # width of the head projection, i.e. of the pre-logits embedding (§5)
+    embed_dim: int = 1024  # width of the head projection, i.e. of the pre-logits embedding
     fusion: Fusion = Fusion.LATE
     bn_eps: float = 1e-5
 

@@ -1,4 +1,5 @@
-"""The classification head shared by every fusion variant (MODEL_SPEC §5)."""
+"""The classification head shared by every fusion variant: Linear 512→1024, BatchNorm, Swish, mean over positions
+(the pre-logits embedding), Linear to the classes."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ class ChannelsLastDepthwiseConv(nn.Module):
 
 
 class ConvStem(nn.Module):
-    """Four 3×3 convs with BN (§3.2): (B, C_in, S, S) → (B, S/2, S/2, dim), channels-last.
+    """Four 3×3 convs with BN: (B, C_in, S, S) → (B, S/2, S/2, dim), channels-last.
 
     Channels C_in → dim/2 (stride 2) → dim/2 → dim → dim; GELU after every BN but the last.
     """
@@ -69,7 +69,7 @@ class ConvStem(nn.Module):
 
 
 class Downsample(nn.Module):
-    """3×3 stride-2 conv with bias, then BatchNorm, no activation (§3.3): (B, H, W, C) → (B, H/2, W/2, C_out)."""
+    """3×3 stride-2 conv with bias, then BatchNorm, no activation: (B, H, W, C) → (B, H/2, W/2, C_out)."""
 
     def __init__(self, dim: int, out_dim: int, bn_eps: float = 1e-5) -> None:
         super().__init__()
@@ -94,7 +94,7 @@ def softmax_attention(
 
 
 def init_weights(module: nn.Module) -> None:
-    """The reference init (§6), for `Module.apply`: Linear ~ trunc-normal(std 0.02, bounds ±2), bias 0;
+    """The reference init, for `Module.apply`: Linear ~ trunc-normal(std 0.02, bounds ±2), bias 0;
     LayerNorm weight 1, bias 0. Convolutions and BatchNorm keep PyTorch defaults."""
     if isinstance(module, nn.Linear):
         nn.init.trunc_normal_(module.weight, std=0.02, a=-2.0, b=2.0)

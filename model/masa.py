@@ -1,4 +1,4 @@
-"""Manhattan self-attention (MaSA), the temporal branch's "vision retention" (MODEL_SPEC §3.5-§3.8).
+"""Manhattan self-attention (MaSA), the temporal branch's "vision retention" (RMT's, as the reference uses it).
 
 Softmax attention with an additive bias log γ_n·(Manhattan distance) per head, a rotary angle shift on q and k
 indexed by the *flattened* token index p = y·W + x, and a LePE depthwise conv on v. Two evaluation modes:
@@ -22,7 +22,7 @@ LEPE_KERNEL = 5
 
 
 def head_log_decays(num_heads: int, decay_init: float, decay_range: float) -> torch.Tensor:
-    """log γ_n with γ_n = 1 − 2^(−init − range·n/N), n = 0..N−1 (§3.5). → (N,) float32.
+    """log γ_n with γ_n = 1 − 2^(−init − range·n/N), n = 0..N−1. → (N,) float32.
 
     Evaluated in float32, as the reference does, so converted upstream buffers compare bit for bit.
     """
@@ -31,7 +31,7 @@ def head_log_decays(num_heads: int, decay_init: float, decay_range: float) -> to
 
 
 def rotary_frequencies(head_dim: int) -> torch.Tensor:
-    """θ_m = 10000^(−e_m), e_m running linearly from 0 to 1 over m = 0..d_h/2−1 (§3.6). → (d_h/2,) float32.
+    """θ_m = 10000^(−e_m), e_m running linearly from 0 to 1 over m = 0..d_h/2−1. → (d_h/2,) float32.
 
     Evaluated in float32 like the reference: phases p·θ_m reach ~1e4 rad, so a one-ulp difference in θ_m
     would shift the rotation measurably.
@@ -73,13 +73,13 @@ def line_distance(length: int, device: torch.device | None = None) -> torch.Tens
 
 
 def full_decay_bias(log_decay: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """log γ_n · Manhattan distance (§3.7 step 3). log_decay: (N,) → (N, H·W, H·W)."""
+    """log γ_n · Manhattan distance, added to the logits. log_decay: (N,) → (N, H·W, H·W)."""
     distance = manhattan_distance(height, width, log_decay.device).to(log_decay.dtype)
     return log_decay[:, None, None] * distance
 
 
 def axial_decay_bias(log_decay: torch.Tensor, length: int) -> torch.Tensor:
-    """log γ_n · |i − j| along one axis (§3.8). log_decay: (N,) → (N, L, L)."""
+    """log γ_n · |i − j| along one axis (axial mode). log_decay: (N,) → (N, L, L)."""
     return log_decay[:, None, None] * line_distance(length, log_decay.device).to(log_decay.dtype)
 
 
@@ -97,7 +97,7 @@ def full_masa(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias: torch.Ten
 def axial_masa(
     q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias_h: torch.Tensor, bias_w: torch.Tensor
 ) -> torch.Tensor:
-    """A softmax along W for every row, then along H for every column, with the same q and k (§3.8).
+    """A softmax along W for every row, then along H for every column, with the same q and k.
 
     q, k, v: (B, N, H, W, d); bias_h: (N, H, H); bias_w: (N, W, W). → (B, N, H, W, d).
     """
@@ -135,7 +135,7 @@ class ManhattanGeometry(nn.Module):
 
 
 class MaSA(nn.Module):
-    """Manhattan self-attention on a channels-last map: (B, H, W, d) → (B, H, W, d) (§3.7-§3.8)."""
+    """Manhattan self-attention on a channels-last map: (B, H, W, d) → (B, H, W, d), full or axial."""
 
     def __init__(self, dim: int, num_heads: int, mode: MaSAMode) -> None:
         super().__init__()

@@ -1,4 +1,4 @@
-"""The one implementation of the per-frame transform (MODEL_SPEC §1.3): RGB uint8 crops → normalised tensors.
+"""The one implementation of the per-frame transform: RGB uint8 crops → normalised tensors.
 
 The app and the training code both import this module; nothing else resizes or normalises model inputs.
 

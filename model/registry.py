@@ -23,9 +23,10 @@ def _tsfmicro_cfg() -> TSFmicroCfg:
 
 
 def _tsfmicro_tiny_cfg() -> TSFmicroCfg:
-    """MODEL_SPEC §14's tiny variant: the same code path at a fraction of the cost, for tests.
+    """The tiny variant: the same code path at a fraction of the cost, for tests (input 64, dims 8-64, one block per
+    stage, 2 heads, a 64-d one-block ViT on a 4×4 grid).
 
-    §14 does not size the head projection; it is 2× the fused width here (128), as 1024 is 2× 512 in the full model.
+    The head projection is 2× the fused width here (128), as 1024 is 2× 512 in the full model.
     """
     return TSFmicroCfg(
         input_size=64,
@@ -38,7 +39,7 @@ def _tsfmicro_tiny_cfg() -> TSFmicroCfg:
 _REGISTRY: dict[str, ModelEntry] = {
     entry.name: entry
     for entry in (
-        ModelEntry("tsfmicro", _tsfmicro_cfg, "TSFmicro as published (MODEL_SPEC §3-§5), 224×224 input"),
+        ModelEntry("tsfmicro", _tsfmicro_cfg, "TSFmicro as published, 224×224 input"),
         ModelEntry("tsfmicro_tiny", _tsfmicro_tiny_cfg, "test-sized variant: 64×64 input, 4×4 fused grid"),
     )
 }

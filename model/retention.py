@@ -1,4 +1,4 @@
-"""Causal 1-D multi-scale retention (RetNet-style) for the per-frame spotting head (MODEL_SPEC §13.3).
+"""Causal 1-D multi-scale retention (RetNet-style) for the per-frame spotting head.
 
 Not part of the paper. Per head h, with decay γ_h = exp(log_decay_h):
 

@@ -1,4 +1,4 @@
-"""The spatial branch: a shallow ViT on the onset frame resized to a small grid (MODEL_SPEC §4)."""
+"""The spatial branch: a shallow ViT on the onset frame resized to a small grid (MMNet's position-calibration ViT)."""
 
 from __future__ import annotations
 

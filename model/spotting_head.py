@@ -1,4 +1,4 @@
-"""The per-frame spotting head: causal retention over pair embeddings → phase probabilities (MODEL_SPEC §13.3).
+"""The per-frame spotting head: causal retention over pair embeddings → phase probabilities.
 
 This is the project's extension, not part of the paper. Per analysed frame t:
 

@@ -1,4 +1,4 @@
-"""The temporal branch: a trimmed RMT on apex − onset (MODEL_SPEC §3). Channels-last throughout."""
+"""The temporal branch: a trimmed RMT on apex − onset. Channels-last throughout."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ FFN_DWCONV_KERNEL = 3
 
 
 class ConvFFN(nn.Module):
-    """h = GELU(Linear_{d→r·d}(x)); h = h + DWConv3×3(h); out = Linear_{r·d→d}(h) (§3.4).
+    """h = GELU(Linear_{d→r·d}(x)); h = h + DWConv3×3(h); out = Linear_{r·d→d}(h).
 
     (B, H, W, d) → (B, H, W, d).
     """
@@ -32,7 +32,7 @@ class ConvFFN(nn.Module):
 
 
 class MaSABlock(nn.Module):
-    """Pre-norm block (§3.4): x += CPE(x); x += DropPath(MaSA(LN(x))); x += DropPath(FFN(LN(x))).
+    """Pre-norm block: x += CPE(x); x += DropPath(MaSA(LN(x))); x += DropPath(FFN(LN(x))).
 
     (B, H, W, d) → (B, H, W, d).
     """

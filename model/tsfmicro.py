@@ -1,4 +1,4 @@
-"""TSFmicro: temporal RMT on apex − onset + spatial ViT on the onset, fused, then a shared head (MODEL_SPEC §2)."""
+"""TSFmicro: temporal RMT on apex − onset + spatial ViT on the onset, fused, then a shared head."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .temporal import TemporalBranch
 
 
 class EmbeddingKind(str, enum.Enum):
-    """Which per-pair vector the spotting head consumes (§13.2)."""
+    """Which per-pair vector the spotting head consumes."""
 
     PRE_LOGITS = "pre_logits"  # the head's pooled (B, embed_dim) vector
     FUSED_MEAN = "fused_mean"  # the fused map averaged over positions, (B, feature_dim)

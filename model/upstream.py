@@ -1,4 +1,4 @@
-"""State-dict key mapping to and from the reference implementation (MODEL_SPEC §12).
+"""State-dict key mapping to and from the reference implementation.
 
 The reference `ts_micro` (Cross-Innovation-Lab/TSFmicro, commit 539eb2b) names its modules `vit_pos` (spatial ViT)
 and `main_branch` (temporal RMT + head). Only the names differ; every tensor keeps its shape and layout, because

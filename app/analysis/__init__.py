@@ -1,7 +1,7 @@
 """Qt-free analysis: inference engine, spotting post-processing (proposals) and evaluation metrics.
 
 The inference engine: aligned face crops → (t − k, t) pairs → TSFmicro embeddings → spotting head → per-frame
-phase probabilities, chunk by chunk with constant memory (MODEL_SPEC §13, ARCHITECTURE §3).
+phase probabilities, chunk by chunk with constant memory (docs/analysis.md).
 
 Typical use::
 

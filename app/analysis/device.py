@@ -51,7 +51,7 @@ def select_device(requested: Optional[str] = None) -> torch.device:
 
 def default_threads() -> int:
     """All logical cores: the batch command runs decode, face and model in turn in one thread. A GUI worker
-    should pass one fewer, so the interface and the decoder keep a core (ARCHITECTURE §4)."""
+    should pass one fewer, so the interface and the decoder keep a core."""
     return max(1, os.cpu_count() or 1)
 
 

@@ -1,4 +1,5 @@
-"""The pair classifier names the emotion of an interval from its onset and apex crops (MODEL_SPEC §13.4).
+"""The pair classifier names the emotion of an interval: one run on its onset and apex crops, its softmax over the
+checkpoint's class names.
 
 Used on the model's suggestions (`tsfmicro analyze`, batch scoring, the reviewer's analysis, held-out evaluation).
 Crops come from a `crop_at(frame) -> crop or None` callable, in all of these `FrameCrops`: the face pipeline on the

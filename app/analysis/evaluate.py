@@ -1,4 +1,4 @@
-"""Evaluation: the MEGC spotting metric (FIELD.md §4.1) and recognition metrics (MODEL_SPEC §9).
+"""Evaluation: the MEGC spotting metric and recognition metrics (docs/evaluation.md).
 
 Spotting, exactly as MEGC defines it:
 - intervals are inclusive frame ranges [s, e] of length e − s + 1;
@@ -237,8 +237,9 @@ def uar(matrix: np.ndarray) -> float:
 
 
 def paper_mode_uar(matrix: np.ndarray) -> float:
-    """PAPER MODE ONLY: what TSFmicro's reference code prints as "UAR" — the mean per-class *precision*
-    (MODEL_SPEC §9, §11 #4). Over classes with #pred + #true > 0; a class never predicted adds 0.
+    """PAPER MODE ONLY: what TSFmicro's reference code prints as "UAR" — the mean per-class *precision* (its
+    variables for predicted and true counts are swapped). Over classes with #pred + #true > 0; a class never predicted
+    adds 0.
     Never report this as UAR without the paper-mode label."""
     tp, n_true, n_pred = _class_counts(matrix)
     present = (n_true + n_pred) > 0

@@ -1,6 +1,6 @@
 """The training-free motion spotter: a per-frame "motion" curve in [0, 1] from optical flow in facial
 regions, and suggested intervals from it. Shown beside the model, and the fallback when no trained
-model fits. Method (an optical-flow-peak / MDMD-style spotter, FIELD.md §5.2-5.3):
+model fits. Method (an optical-flow-peak / MDMD-style spotter, docs/motion_spotter.md):
 
 1. Each aligned face crop (the face pipeline already removes most head motion) is turned grey and
    shrunk to `flow_size` px. For every frame t, Farnebäck flow from frame t−k to t, k = `lag_s`·fps.

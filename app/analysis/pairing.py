@@ -1,4 +1,4 @@
-"""Pairing policy (MODEL_SPEC §13.1): which earlier frame each analysed frame is paired with, and the ring
+"""Pairing policy: which earlier frame each analysed frame is paired with, and the ring
 buffer that keeps those earlier frames across chunk boundaries.
 
 For frame t the reference is r(t) = max(first, t − k) with k = max(1, ⌊τ·fps + 0.5⌋); `first` is the first

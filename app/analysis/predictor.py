@@ -67,7 +67,7 @@ def _resolve_embedding(model: TSFmicro, head: Optional[SpottingHead], pairing: P
         return kind
     if head is None:
         return EmbeddingKind.PRE_LOGITS
-    for kind, width in widths.items():  # pre-logits first: the default of MODEL_SPEC §13.2
+    for kind, width in widths.items():  # pre-logits first: the default embedding
         if width == head.cfg.embed_dim:
             return kind
     raise ValueError(

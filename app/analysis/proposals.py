@@ -1,5 +1,5 @@
-"""Per-frame spotting curves -> proposed intervals. The one place that decodes curves (MODEL_SPEC
-§13.4); analyze, batch scoring and the GUI's suggestions all call `propose_events`.
+"""Per-frame spotting curves -> proposed intervals. The one place that decodes curves (docs/evaluation.md,
+"From curves to proposals"); analyze, batch scoring and the GUI's suggestions all call `propose_events`.
 
 Input: probabilities (n, 4) over `model.PHASES` (none, onset, apex, offset), NaN where not computed, and the fps.
 1. Activity a = 1 − p_none. With `baseline="median"` it is measured above the video's own floor:

@@ -29,9 +29,9 @@ def _non_negative(text: str) -> int:
 @command("train", "train a model from a training CSV (LOSO metrics, final model on all subjects, spotting head)")
 def _train_command(parser: argparse.ArgumentParser):
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = ("Defaults follow the reference recipe (MODEL_SPEC §8). Multi-GPU / multi-node: start it with "
-                     "torchrun, e.g.\n  torchrun --standalone --nproc_per_node=4 -m app.cli train train.csv --out "
-                     "model.pt\nSee docs/training.md.")
+    parser.epilog = ("Defaults follow the reference recipe of TSFmicro's published code. Multi-GPU / multi-node: "
+                     "start it with torchrun, e.g.\n  torchrun --standalone --nproc_per_node=4 -m app.cli train "
+                     "train.csv --out model.pt\nSee docs/training.md.")
     parser.add_argument("csv", help="training CSV (video paths relative to it)")
     parser.add_argument("--out", required=True, help="checkpoint to write (OUT.partial holds the resumable state)")
     parser.add_argument("--model", choices=("tsfmicro", "tsfmicro_tiny"), default="tsfmicro",

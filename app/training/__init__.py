@@ -1,4 +1,4 @@
-"""Training (`tsfmicro train`): the pair classifier with the MODEL_SPEC §8 recipe under leave-one-subject-out (or a
+"""Training (`tsfmicro train`): the pair classifier with the reference recipe under leave-one-subject-out (or a
 subject hold-out) with honest or paper-protocol model selection, then the per-frame spotting head; one checkpoint
 with a model card. Qt-free; imports `model/` and the app's core packages only.
 
@@ -7,15 +7,15 @@ Modules, one job each:
 - classes     `--classes` → `ClassMap` (label order, emotion mapping)
 - samples     training CSV → events → aligned (onset, apex) crop pairs; skipped events reported
 - crops       one video's cached face track → frame-exact aligned crops
-- reselect    key-frame re-selection off | faithful | fixed (§1.4)
-- augment     6-channel flip / rotation / padded crop (§1.5)
+- reselect    key-frame re-selection off | faithful | fixed
+- augment     6-channel flip / rotation / padded crop
 - folds       LOSO folds, hold-out split, inner validation subject
 - loop        the epoch loop and batched prediction
-- selection   honest selection and the paper protocol's metrics (§9)
+- selection   honest selection and the paper protocol's metrics
 - seeds       per-purpose seeds (resumable randomness)
 - state       `OUT.partial`: save / check / load the resumable state
 - distributed torchrun: process group, DDP, DistributedSampler, rank-0 helpers
-- spotting    per-frame embeddings, §13.4 targets, head training and scoring
+- spotting    per-frame embeddings, phase targets, head training and scoring
 - head_stage  the head stage of a run
 - progress    progress bar with ETA
 - report      pooled / per-fold metrics, printed summary, predictions CSV

@@ -1,4 +1,4 @@
-"""Training augmentation (MODEL_SPEC §1.5) on the 6-channel stack [onset, apex] of normalised tensors, so both
+"""Training augmentation of the reference recipe, on the 6-channel stack [onset, apex] of normalised tensors, so both
 frames get the same random parameters. In order: horizontal flip (p = 0.5); rotation within ±`rotation_deg`
 (nearest neighbour, fill 0); random crop back to the input size after zero padding of `padding` px.
 

@@ -4,7 +4,7 @@
 - nothing: every emotion present in the accepted events (except `none`, "not classified yet"), sorted;
 - a list `happiness,surprise,others`: those classes in that order; events of other emotions are left out;
 - a mapping `positive=happiness;surprise=surprise;negative=disgust,repression,fear,sadness`: class `positive`
-  gathers `happiness` and so on, in the order written (MODEL_SPEC §10.1's CASME II 3-class table is that
+  gathers `happiness` and so on, in the order written (the reference code's CASME II 3-class set is that
   example). A bare name inside a mapping (`...;surprise`) maps to itself.
 """
 

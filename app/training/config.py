@@ -1,4 +1,4 @@
-"""`TrainConfig`: every setting of a training run, with MODEL_SPEC §8 (the reference recipe) as defaults.
+"""`TrainConfig`: every setting of a training run, with the reference recipe as defaults (docs/training.md).
 
 The config is frozen and turns into plain values (`to_dict`) for the model card and for the resume check: a
 `--resume` with a config that differs in anything that changes the result is refused (`result_fields`).
@@ -14,8 +14,8 @@ from typing import Any, Optional
 from app.analysis.pairing import REGISTRATIONS  # pair registration
 
 PROTOCOLS = ("loso", "holdout", "none")  # none: the final model only, no held-out evaluation
-SELECTIONS = ("last", "inner-val")  # honest model selection, MODEL_SPEC §9 (a) and (b)
-RESELECT = ("off", "faithful", "fixed")  # key-frame re-selection, MODEL_SPEC §1.4
+SELECTIONS = ("last", "inner-val")  # honest model selection: the last epoch, or one chosen on a training subject
+RESELECT = ("off", "faithful", "fixed")  # key-frame re-selection (reselect.py)
 
 # Fields that only change how a run is carried out, not what it computes (device placement is not among them:
 # a GPU run is not bit-identical to a CPU run, so a resume must keep it; but a thread count change is harmless).
@@ -25,10 +25,10 @@ _NON_RESULT_FIELDS = ("threads", "cache_dir", "progress")
 @dataclass(frozen=True)
 class TrainConfig:
     model: str = "tsfmicro"
-    # optimisation (MODEL_SPEC §8)
+    # optimisation (the reference recipe)
     epochs: int = 199  # the reference's 199 (174 for CASME II 5-class)
     lr: float = 8e-4
-    weight_decay: Optional[float] = None  # None: 0.6, or 0.7 for a 3-class set (§8)
+    weight_decay: Optional[float] = None  # None: 0.6, or 0.7 for a 3-class set
     lr_gamma: float = 0.987
     lr_decay_epochs: int = 50  # ExponentialLR steps for epochs 1..50 only, then the rate stays constant
     batch_size: int = 32  # global: split across processes under torchrun
@@ -47,7 +47,7 @@ class TrainConfig:
     paper_protocol: bool = False
     holdout_fraction: float = 0.2
     max_folds: Optional[int] = None  # run only the first N folds (quick checks); the card says so
-    # the per-frame spotting head (MODEL_SPEC §13.4)
+    # the per-frame spotting head (spotting.py)
     head_epochs: int = 40
     head_lr: float = 1e-3
     head_weight_decay: float = 0.05
@@ -104,7 +104,8 @@ class TrainConfig:
     # ------------------------------------------------------------------ recipe values that depend on the class set
 
     def resolved(self, num_classes: int) -> "TrainConfig":
-        """The config with every None default filled in for a class set of `num_classes` (MODEL_SPEC §1.5, §8)."""
+        """The config with every None default filled in for a class set of `num_classes` (the reference's
+        values, some different for 3 classes)."""
         three = num_classes == 3
         return dataclasses.replace(
             self,

@@ -1,7 +1,7 @@
 """Subject-disjoint splits: leave-one-subject-out folds, a seeded hold-out split, and the inner validation subject
-of honest model selection (MODEL_SPEC §8, §9).
+of honest model selection (docs/training.md, "Protocols and model selection").
 
-Each LOSO subject list is the set of subjects with at least one sample in the class set (§10.1), sorted. A fold
+Each LOSO subject list is the set of subjects with at least one sample in the class set, sorted. A fold
 trains a freshly initialised model (the runner seeds its initialisation from the run seed and the fold index).
 """
 

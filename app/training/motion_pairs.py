@@ -1,7 +1,7 @@
 """Motion pairs: (t − k, t) pairs of the training videos labelled with the phase of frame t, so that the pair
 classifier's embedding learns to tell expression motion from no motion, blinks, talking and lighting changes
-(`tsfmicro train --motion-pairs N`; this project's addition, the remedy MODEL_SPEC §13.4 names: "fine-tune the
-backbone with neutral pairs sampled outside labelled intervals").
+(`tsfmicro train --motion-pairs N`; this project's addition: the backbone also learns from pairs without an
+expression, sampled outside the labelled intervals).
 
 Without them, the classifier only ever sees (onset, apex) pairs that contain an expression, while the spotting head
 reads its embedding of every (t − k, t) pair of a video, most of which contain none. With them, each batch of

@@ -1,4 +1,4 @@
-"""Training-time key-frame re-selection (MODEL_SPEC §1.4, the reference's `base.py`).
+"""Training-time key-frame re-selection (the reference code's `base.py`).
 
 Around the annotated pair (onset, apex) the candidates are (onset + i, apex − j) for i, j in 0..r with
 r = int(window_scale · (apex − onset)) (0.15/4 for CASME II and CAS(ME)^3, 0.1 for SAMM); the pair whose crops
@@ -21,7 +21,8 @@ SAMM_WINDOW_SCALE = 0.1
 
 
 def window(onset: int, apex: int, scale: float = CASME_WINDOW_SCALE) -> int:
-    """r = int(scale · (apex − onset)), truncated as Python's int() does; 0 when apex < onset (§1.4 edge case)."""
+    """r = int(scale · (apex − onset)), truncated as Python's int() does; 0 when apex < onset (the annotated pair
+    is used then)."""
     return max(0, int(scale * (apex - onset)))
 
 

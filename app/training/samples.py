@@ -3,7 +3,7 @@
 - Only `status = accepted` events train; the others are counted and reported.
 - Each video (file or frame folder) goes through the face pipeline once; its track is cached by content hash.
 - An event whose onset or apex frame has no face is skipped and reported (file, event, frame), never silently.
-- Key frames may be re-selected (MODEL_SPEC §1.4) before the pair is stored; only the chosen pair's crops are kept
+- Key frames may be re-selected (`reselect.py`) before the pair is stored; only the chosen pair's crops are kept
   (uint8, the face pipeline's crop size), so memory is about 2 × 150 KB per sample at 224 px.
 """
 

@@ -1,4 +1,4 @@
-"""Model selection and pooled metrics: honest mode and the paper protocol (MODEL_SPEC §9).
+"""Model selection and pooled metrics: honest mode and the paper protocol (docs/training.md).
 
 Per-epoch evaluations are confusion matrices (rows true, columns predicted, label order of the class set).
 

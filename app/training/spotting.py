@@ -1,4 +1,4 @@
-"""Training the per-frame spotting head (MODEL_SPEC §13.4) on top of a trained pair classifier.
+"""Training the per-frame spotting head on top of a trained pair classifier (docs/training.md, "The spotting head").
 
 1. Embeddings: per video, every frame t is paired with r(t) = max(0, t − k), k from the pairing policy
    (`app.analysis.PairingPolicy`); the pair goes through the classifier (frozen, eval mode) via the inference
