@@ -13,12 +13,14 @@ import numpy as np
 from app import __version__
 from app.core.events import Event
 from app.core.project_store import PROJECT_SUFFIX, ProjectStore
+from model.phases import PHASES
 
 # The model-card entries a report shows, in this order (the card holds more: `tsfmicro card`).
 CARD_SUMMARY_KEYS = ("data", "heldout_summary", "limits", "model", "class_set", "seed", "protocol", "ensemble",
                      "recalibrated_on")
 CARD_VALUE_CHARS = 700
-PLOTTED_CURVES = ("p_onset", "p_apex", "p_offset", "motion")
+PLOTTED_PHASES = tuple(phase for phase in PHASES if phase != "none")  # p_none is not plotted
+PLOTTED_CURVES = (*(f"p_{phase}" for phase in PLOTTED_PHASES), "motion")
 
 
 class ReportError(ValueError):

@@ -11,11 +11,12 @@ import numpy as np
 
 from app.batch.plot import render_curves_png
 from app.core.events import Event
-from app.report.gather import ReportData
+from app.report.gather import PLOTTED_PHASES, ReportData
 
 THUMB_PX = 112
 MAX_THUMBNAIL_EVENTS = 300  # beyond this the table lists events without faces (the file stays a few MB)
-CURVE_COLOURS = {"p_onset": (60, 160, 60), "p_apex": (40, 40, 220), "p_offset": (200, 120, 40),
+PHASE_COLOURS = ((60, 160, 60), (40, 40, 220), (200, 120, 40))  # BGR, in PLOTTED_PHASES' order
+CURVE_COLOURS = {**{f"p_{phase}": colour for phase, colour in zip(PLOTTED_PHASES, PHASE_COLOURS, strict=True)},
                  "motion": (120, 120, 120)}  # BGR
 
 

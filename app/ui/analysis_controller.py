@@ -13,8 +13,9 @@ from PySide6.QtCore import QObject, Signal
 from app.ui.document import ProjectDocument
 from app.ui.job_runner import JobRunner
 from app.ui.jobs import AnalysisWorker
+from model.phases import PHASES
 
-CURVES = ("p_none", "p_onset", "p_apex", "p_offset")
+CURVES = tuple(f"p_{phase}" for phase in PHASES)  # column i of a chunk's probabilities is CURVES[i]
 JOB = "analysis"
 
 

@@ -41,13 +41,13 @@ from app.ui.opening import ProjectOpener
 from app.ui.playback import Playback
 from app.ui.report_actions import ReportActions
 from app.ui.review_tools import ReviewTools
-from app.ui.timeline_view import TimelineView
+from app.ui.timeline_view import PHASE_CURVES, TimelineView
 from app.ui.toolbar import ReviewToolbar
 from app.ui.triage import Triage
 from app.ui.video_view import VideoView
 from app.ui.video_watch import VideoWatch
 
-SHOWN_CURVES = ("p_onset", "p_apex", "p_offset", "motion")  # on the timeline, with the "analysed" lane
+SHOWN_CURVES = (*PHASE_CURVES, "motion")  # on the timeline, with the "analysed" lane
 
 
 class ReviewerWindow(QMainWindow):

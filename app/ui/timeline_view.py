@@ -17,11 +17,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.core.events import Event
+from model.phases import PHASES
 
+DRAWN_PHASES = tuple(phase for phase in PHASES if phase != "none")  # p_none is not drawn
+PHASE_CURVES = tuple(f"p_{phase}" for phase in DRAWN_PHASES)  # the phase curves the timeline draws
+PHASE_COLOURS = ("#2b8cbe", "#d7301f", "#31a354")  # in DRAWN_PHASES' order
 CURVE_PENS = {
-    "p_onset": ("#2b8cbe", "onset"),
-    "p_apex": ("#d7301f", "apex"),
-    "p_offset": ("#31a354", "offset"),
+    **{curve: (colour, phase) for curve, phase, colour in zip(PHASE_CURVES, DRAWN_PHASES, PHASE_COLOURS, strict=True)},
     "motion": ("#756bb1", "motion spotter"),
 }
 EVENT_BRUSHES = {"suggested": (255, 196, 0, 60), "accepted": (60, 170, 60, 70), "rejected": (150, 150, 150, 40)}
