@@ -4,17 +4,25 @@ on the dock, so they work only while it is shown. Selecting a disagreement seeks
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QListWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.analysis.agreement import format_number
 from app.ui.adjudication import DECISIONS, Adjudicator
-
-if TYPE_CHECKING:
-    from app.ui.main_window import ReviewerWindow
+from app.ui.event_review import EventReview
+from app.ui.frames import FrameDisplay
 
 KEYS = {"keep": "U", "take": "T", "drop": "D"}
 HELP = ("U keep mine: my labels stay · T take theirs: add theirs / copy their frames and emotion onto mine / "
@@ -23,10 +31,12 @@ HELP = ("U keep mine: my labels stay · T take theirs: add theirs / copy their f
 
 
 class AdjudicationPanel(QDockWidget):
-    def __init__(self, window: "ReviewerWindow"):
+    def __init__(self, window: QMainWindow, frames: FrameDisplay, events: EventReview):
+        """A dock of `window`; selecting a disagreement shows its frame (`frames`) and selects the person's
+        event there (`events`' labelling)."""
         super().__init__("Disagreements with the second rater", window)
         self.setObjectName("disagreements")
-        self._window = window
+        self._frames, self._events = frames, events
         self.adjudicator: Optional[Adjudicator] = None
         self._sought: Optional[tuple] = None  # the disagreement last sought to
         self.summary = QLabel()
@@ -104,7 +114,7 @@ class AdjudicationPanel(QDockWidget):
             return
         d = self.adjudicator.disagreements[row]
         self._sought = d.key
-        w = self._window
-        if d.mine is not None and w.labeling is not None:
-            w.labeling.select(d.mine.event_id)
-        w.show_frame(d.frame)
+        labeling = self._events.labeling
+        if d.mine is not None and labeling is not None:
+            labeling.select(d.mine.event_id)
+        self._frames.show(d.frame)

@@ -11,7 +11,7 @@ problem, and nothing else changes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -23,16 +23,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
 
 from app.core.au_tracks import AuTrack, AuTrackError, align_to_video, read_au_track
+from app.ui.document import ProjectDocument
+from app.ui.frames import FrameDisplay
 from app.ui.lanes import AuLanesView
-
-if TYPE_CHECKING:
-    from app.ui.main_window import ReviewerWindow
 
 AU_FILTER = "AU exports (*.csv *.txt *.tsv);;All files (*)"
 CURVE_PREFIX = "au:"
@@ -90,11 +90,24 @@ class AuColumnsDialog(QDialog):
 
 
 class AuTrackImport:
-    def __init__(self, window: "ReviewerWindow", lanes: AuLanesView, status: QLabel):
-        self._window, self.lanes, self._status = window, lanes, status
+    """One instance per window; `attach(document)` shows the lanes stored with the project, `detach()`
+    removes them. `window`: for dialogs and the status bar; `frames`: the frame on screen (the lanes'
+    playhead)."""
+
+    def __init__(self, window: QMainWindow, lanes: AuLanesView, status: QLabel, frames: FrameDisplay):
+        self._window, self.lanes, self._status, self._frames = window, lanes, status, frames
+        self._document: Optional[ProjectDocument] = None
+
+    def attach(self, document: ProjectDocument) -> None:
+        self._document = document
+        self.restore()
+
+    def detach(self) -> None:
+        self.clear()
+        self._document = None
 
     def on_menu(self) -> None:
-        if self._window.document is not None:
+        if self._document is not None:
             path, _ = QFileDialog.getOpenFileName(self._window, "Import AU track", "", AU_FILTER)
             if path:
                 self.import_track(path)
@@ -102,8 +115,8 @@ class AuTrackImport:
     def import_track(self, path: str, columns: Optional[list[str]] = None) -> bool:
         """Read, choose columns (asks when None), align, show and store; False (with a message naming
         the file) when the file cannot be used, or when cancelled; then nothing changes."""
-        w = self._window
-        if w.document is None:
+        w, document = self._window, self._document
+        if document is None:
             return False
         try:
             track = read_au_track(path)
@@ -119,7 +132,7 @@ class AuTrackImport:
         if not columns or unknown:
             return self._refuse(path, f"{path}: no such AU columns: {', '.join(unknown)}" if unknown
                                 else f"{path}: no AU column chosen")
-        n_frames, fps = w.document.n_frames, w.document.fps
+        n_frames, fps = document.n_frames, document.fps
         lanes, how = {}, ""
         for column in columns:
             lanes[column], how = align_to_video(track, column, n_frames, fps)
@@ -127,7 +140,6 @@ class AuTrackImport:
             return self._refuse(path, f"{path}: no AU value falls on the video's frames (track frames "
                                       f"{track.frames.min()}..{track.frames.max()}, video has {n_frames}; {how})")
         state = {"file": str(path), "tool": track.tool, "how": how, "columns": columns, "notes": track.notes}
-        document = w.document
         old = [name for name in document.curve_names() if name.startswith(CURVE_PREFIX)]
         document.put_curves(0, {CURVE_PREFIX + c: v.astype(np.float32) for c, v in lanes.items()})
         document.store.set_view_state(**{STATE_KEY: state})
@@ -137,7 +149,7 @@ class AuTrackImport:
 
     def restore(self) -> None:
         """Show the lanes stored with the opened project (none: no lanes)."""
-        document = self._window.document
+        document = self._document
         state = document.store.view_state().get(STATE_KEY)
         stored = set(document.curve_names())
         if not state or not all(CURVE_PREFIX + c in stored for c in state["columns"]):
@@ -152,7 +164,7 @@ class AuTrackImport:
 
     def _show(self, lanes: dict[str, np.ndarray], state: dict) -> None:
         self.lanes.set_lanes(lanes)
-        self.lanes.set_playhead(max(0, self._window.current_frame))
+        self.lanes.set_playhead(max(0, self._frames.current))
         text = f"AU: {Path(state['file']).name} ({state['tool']}), {len(lanes)} lanes, {state['how']}"
         self._status.setText(text)
         self._status.setToolTip("\n".join([state["file"], *state.get("notes", [])]))

@@ -69,7 +69,12 @@ class ReviewerWindow(QMainWindow):
         self.error_banner.setWordWrap(True)
         self.error_banner.setStyleSheet("background: #5a1d1d; color: white; padding: 6px;")
         self.error_banner.hide()
-        self.review_tools = ReviewTools(self)  # AU lanes, a second rater, the Disagreements dock
+        self.playback = Playback(self)
+        self.frames = FrameDisplay(self.video_view, self.timeline, self.playback, self)
+        self.triage = Triage(self)
+        self.events = EventReview(self.frames, self.timeline, self.table, self.triage, self.playback, self)
+        # AU lanes, a second rater, the Disagreements dock
+        self.review_tools = ReviewTools(self, self.timeline, self.frames, self.events)
         splitter = QSplitter(Qt.Orientation.Vertical)
         for widget, stretch in ((self.error_banner, 0), (self.video_view, 5), (self.timeline, 3),
                                 (self.review_tools.au_lanes, 2), (self.table, 2)):
@@ -81,15 +86,11 @@ class ReviewerWindow(QMainWindow):
         for widget in (self.jobs.label, self.jobs.progress, self.device_label, self.saved_label):
             self.statusBar().addPermanentWidget(widget)
 
-        self.playback = Playback(self)
-        self.frames = FrameDisplay(self.video_view, self.timeline, self.playback, self)
-        self.triage = Triage(self)
-        self.events = EventReview(self.frames, self.timeline, self.table, self.triage, self.playback, self)
         self.undo_group = QUndoGroup(self)
         self.opener = ProjectOpener(self, self.jobs, self.settings, self._finish_open)
         self.face_tracking = FaceTracking(self.jobs, face_pipeline, self)
         self.model_actions = ModelActions(self, self.jobs)
-        self.label_files, self.report_actions = LabelFiles(self), ReportActions(self)
+        self.label_files, self.report_actions = LabelFiles(self, self.frames), ReportActions(self)
         self.video_watch = VideoWatch(self)
         self.menus = MainMenus(self, opener=self.opener, label_files=self.label_files,
                                report_actions=self.report_actions, review_tools=self.review_tools,
@@ -104,10 +105,12 @@ class ReviewerWindow(QMainWindow):
 
     def _wire(self) -> None:
         status = self.statusBar()
-        for part in (self.opener, self.frames, self.face_tracking, self.model_actions, self.events):
+        for part in (self.opener, self.frames, self.face_tracking, self.model_actions, self.events, self.label_files,
+                     self.report_actions):
             part.failed.connect(self.show_error)
-        for part in (self.model_actions, self.events):
+        for part in (self.model_actions, self.events, self.label_files, self.report_actions):
             part.message.connect(status.showMessage)
+        self.label_files.openRequested.connect(self.open_path)
         self.playback.stateChanged.connect(lambda playing, speed: status.showMessage(
             f"{'playing' if playing else 'paused'} at {abs(speed):g}×{' backwards' if speed < 0 else ''}", 3000))
         self.face_tracking.trackReady.connect(self.frames.set_face_track)
@@ -164,11 +167,13 @@ class ReviewerWindow(QMainWindow):
         self.undo_group.setActiveStack(document.undo_stack)
         labeling = LabelingController(document, subject=Path(video_path).stem, video=video_path, curve=document.curve)
         self.events.attach(document, labeling, EventTableModel(document))
+        self.label_files.attach(document)
+        self.report_actions.attach(document, labeling)
         self.playback.configure(document.n_frames, document.fps)
         self.timeline.set_length(document.n_frames)
         self.triage.attach(store)
         self.model_actions.attach(document, video_path)
-        self.review_tools.attach()
+        self.review_tools.attach(document)
         self.show_curves({name: document.curve(name) for name in (*SHOWN_CURVES, "analysed")
                           if name in document.curve_names()})
         self.error_banner.hide()
@@ -186,7 +191,8 @@ class ReviewerWindow(QMainWindow):
 
     def _close_project(self) -> None:
         self.jobs.stop_project_jobs()  # tracking, analysis, spotter, training: nothing writes to it any more
-        for part in (self.face_tracking, self.model_actions, self.review_tools, self.triage, self.events):
+        for part in (self.face_tracking, self.model_actions, self.review_tools, self.triage, self.events,
+                     self.label_files, self.report_actions):
             part.detach()
         self.video_watch.stop()
         self.playback.stop()
