@@ -107,16 +107,6 @@ class FaceTrackWorker(Worker):
             return FaceTrack.from_results(pipeline.run(video.iter_frames()), info.fps, self._config, on_result)
 
 
-class ProbeWorker(Worker):
-    """The exact frame count and timestamps of a video: one decode of the whole file."""
-
-    what = "counting frames"
-
-    def work(self):
-        with open_video(self._video_path) as video:
-            return video.probe(exact=True)
-
-
 class SpotterWorker(Worker):
     """A motion spotter over the whole video: "learned" (the default analysis) or "flow" (training-free)."""
 
