@@ -17,8 +17,8 @@ from typing import Iterable, Optional
 
 from .atomic import atomic_write_text
 from .csv_rows import read_rows
-from .events import COLUMNS, Event
-from .validation import FRAME_COLUMNS, EventValidator, ValidationReport, check_header, event_problems
+from .events import COLUMNS, EDGES, Event
+from .validation import EventValidator, ValidationReport, check_header, event_problems
 
 _TEXT_COLUMNS = ("video", "subject", "event_id", "kind", "emotion", "action_units", "source", "status",
                  "annotator", "notes")
@@ -50,7 +50,7 @@ def event_to_row(event: Event) -> list[str]:
         value = getattr(event, name)
         if name in _TEXT_COLUMNS:
             row.append(escape_cell(str(value)))
-        elif name in FRAME_COLUMNS:
+        elif name in EDGES:
             row.append(str(int(value)))
         else:
             row.append(format_number(value))
@@ -135,7 +135,7 @@ def _parse_cell(name: str, raw: str):
         text = unescape_cell(raw)
         return text if name in ("notes", "action_units", "annotator") else text.strip()
     text = raw.strip()
-    if name in FRAME_COLUMNS:
+    if name in EDGES:
         return parse_frame_number(text, name)
     if name == "confidence" and not text:
         return None

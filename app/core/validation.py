@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-from .events import COLUMNS, EMOTIONS, KINDS, SOURCES, STATUSES, Event
+from .events import COLUMNS, EDGES, EMOTIONS, KINDS, SOURCES, STATUSES, Event
 
-FRAME_COLUMNS = ("onset_frame", "apex_frame", "offset_frame")
 REQUIRED_TEXT = ("video", "subject", "event_id", "kind", "emotion", "source", "status")
 
 
@@ -100,7 +99,7 @@ def event_problems(event: Event) -> list[tuple[str, str]]:
         if isinstance(value, str) and value.strip() and value not in vocabulary:
             found.append((name, f"unknown {name} {value!r} (expected one of: {', '.join(vocabulary)})"))
     frames_ok = True
-    for name in FRAME_COLUMNS:
+    for name in EDGES:
         value = getattr(event, name)
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             found.append((name, f"{name} must be an integer frame index, got {value!r}"))
