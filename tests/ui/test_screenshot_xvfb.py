@@ -1,4 +1,5 @@
-"""A real X window under Xvfb, screenshotted after analysis: artifacts/reviewer_after_analysis.png.
+"""A real X window under Xvfb, screenshotted after analysis: reviewer_after_analysis.png in the test's
+temporary folder, or in $TSFMICRO_SCREENSHOT_DIR when set (to keep the picture and look at it).
 
 Skipped where Xvfb is not installed (the README's setup installs it when run as root). The window
 runs in a child process with the xcb platform; this process's Qt stays offscreen."""
@@ -16,14 +17,15 @@ import pytest
 from app.resources import demo_video_path
 
 pytestmark = [pytest.mark.gui, pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+SCREENSHOT_DIR = "TSFMICRO_SCREENSHOT_DIR"  # where the screenshot goes (default: the test's tmp_path)
 
 
 def test_screenshot_after_analysis(tmp_path, tiny_checkpoint):
     video = tmp_path / "interview.mp4"
     shutil.copy(demo_video_path(), video)
-    shot = ARTIFACTS / "reviewer_after_analysis.png"
-    ARTIFACTS.mkdir(exist_ok=True)
+    folder = Path(os.environ.get(SCREENSHOT_DIR) or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / "reviewer_after_analysis.png"
     shot.unlink(missing_ok=True)
     display = f":{90 + os.getpid() % 100}"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
