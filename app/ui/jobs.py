@@ -158,7 +158,8 @@ class AnalysisWorker(Worker):
                 self.progress.emit(chunk.stop, total, chunk.stop / max(1e-9, time.perf_counter() - self._start))
 
             return suggest_events(video, "model", fps=self._fps, predictor=predictor,
-                                  config=AnalysisConfig.for_mode(self._mode), video_name=self._video_path,
+                                  config=AnalysisConfig.for_mode(self._mode), face_config=predictor.face_config,
+                                  video_name=self._video_path,
                                   subject=Path(self._video_path).stem, on_chunk=on_chunk, cancel=self._cancel).events
 
 

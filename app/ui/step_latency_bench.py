@@ -25,15 +25,15 @@ from app.ui.main_window import ReviewerWindow  # noqa: E402
 
 
 def _random_full_checkpoint(path: Path) -> Path:
-    from app.analysis import PairingPolicy
+    from app.analysis.contract import ModelContract
     from model import PreprocessCfg, create_model, save_checkpoint
     from model.spotting_head import SpottingHead, SpottingHeadCfg
 
     model = create_model("tsfmicro", num_classes=5).eval()
     head = SpottingHead(SpottingHeadCfg(embed_dim=model.cfg.embed_dim)).eval()
-    preprocess = PreprocessCfg(size=model.cfg.input_size, pairing_policy=PairingPolicy().to_json())
     return save_checkpoint(path, model, model_name="tsfmicro", class_names=("a", "b", "c", "d", "e"),
-                           preprocess=preprocess, model_card={"data": "none (random weights, benchmark load)"},
+                           preprocess=PreprocessCfg(size=model.cfg.input_size), contract=ModelContract().to_dict(),
+                           model_card={"data": "none (random weights, benchmark load)"},
                            spotting_head=head)
 
 
@@ -44,7 +44,7 @@ def _time_steps(app: QApplication, window: ReviewerWindow, steps: int) -> list[f
         if window.current_frame >= window.document.n_frames - 2:
             window.show_frame(10)
         start = time.perf_counter()
-        window.step(pattern[i % len(pattern)])
+        window.frames.step(pattern[i % len(pattern)])
         app.processEvents()
         samples.append(1000.0 * (time.perf_counter() - start))
     return samples
