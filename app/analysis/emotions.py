@@ -15,6 +15,7 @@ import numpy as np
 
 from app.core.events import Event
 from app.face import FaceConfig, FacePipeline
+from app.resources import default_model_path
 
 CropAt = Callable[[int], Optional[np.ndarray]]
 
@@ -57,8 +58,7 @@ def name_with_bundled_model(source, fps: float, events: Sequence[Event], *, devi
     """A spotter's suggestions with their emotion named by the bundled TSFmicro model's pair classifier on each
     interval's onset and apex frames of the open video `source`; the spotter's notes are kept in front of the
     classifier's. Unchanged when this installation has no bundled model or there is nothing to name."""
-    from app.analysis.predictor import Predictor
-    from app.resources import default_model_path
+    from app.analysis.predictor import Predictor  # lazy: torch, loaded only when there is a bundled model
 
     checkpoint = default_model_path()
     if checkpoint is None or not events:

@@ -16,6 +16,7 @@ from app.analysis.magnify import MagnifyConfig, check_factor, difference_heatmap
 from app.core.atomic import atomic_write_bytes
 from app.face import FaceConfig, FacePipeline
 from app.media import open_video
+from app.media.writer import write_video
 
 MAX_RANGE_FRAMES = 900  # magnification holds the range in memory: 30 s at 30 fps
 WARMUP_S = 0.5  # frames tracked before the range, so the alignment's smoothing has settled at its first frame
@@ -99,8 +100,6 @@ def side_by_side(plain: np.ndarray, magnified: np.ndarray, factor: float) -> np.
 def write_frames(path: str | os.PathLike, frames: np.ndarray, fps: float) -> Path:
     """Encode RGB frames (H.264) to `path`, under a temporary name first, then renamed: an
     interrupted or failed run leaves no half-written video and keeps an older one intact."""
-    from app.media.writer import write_video
-
     target = Path(path)
     if not target.parent.is_dir():
         raise MagnifyError(f"{target}: folder {target.parent} does not exist")

@@ -42,6 +42,7 @@ from app.analysis.proposals import ProposalConfig, curve_channels, propose_event
 from app.core.events import Event
 from app.face.config import FaceConfig
 from app.face.pipeline import FacePipeline, FaceResult
+from app.media import open_video
 
 NOTE = "motion spotter"
 
@@ -260,8 +261,6 @@ def spot_video(source: Union[str, os.PathLike, "object"], config: MotionConfig =
     `fps` sets a frame folder's rate; `pipeline` reuses loaded face models; `on_sample` sees every
     sample as it is produced (progress). Events name the video `video_name` (default: its path) and
     the subject `subject` (default: the video's file stem)."""
-    from app.media import open_video
-
     landmarks = (pipeline.config if pipeline is not None else face_config).align.landmarks
     if landmarks != "68":
         raise ValueError(f"the motion spotter needs the 68-point landmark model, the face config uses {landmarks}")
@@ -301,7 +300,7 @@ def _spot_learned(video, fps: float, pipeline: FacePipeline, name: str, subject:
                   on_sample: Optional[Callable[[MotionSample], None]]) -> SpotResult:
     """The bundled learned spotter over an open video: region motion as the frames go by, then the whole video's
     curves and events (`on_sample` sees a progress sample, motion NaN, per frame)."""
-    from app.analysis.learned_spotter import LearnedRun, default_spotter
+    from app.analysis.learned_spotter import LearnedRun, default_spotter  # lazy: torch; the flow method needs none
 
     run = LearnedRun(default_spotter(), fps)
     face_ok = []

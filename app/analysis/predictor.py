@@ -27,8 +27,10 @@ from typing import Callable, Optional, Sequence, Union
 import numpy as np
 import torch
 
+from app.analysis.contract import ModelContract
 from app.analysis.device import select_device, set_threads
 from app.analysis.pairing import PairingPolicy
+from app.analysis.proposals import ProposalConfig
 from app.face.config import FaceConfig
 from model import (
     CheckpointError,
@@ -140,8 +142,6 @@ class Predictor:
     @classmethod
     def from_checkpoint(cls, checkpoint: LoadedCheckpoint, **kwargs) -> "Predictor":
         """Wrap an already loaded checkpoint; inconsistencies between its parts raise CheckpointError."""
-        from app.analysis.contract import ModelContract
-
         contract = ModelContract.of(checkpoint)
         try:
             return cls(checkpoint.model, checkpoint.spotting_head, class_names=checkpoint.class_names,
@@ -187,8 +187,6 @@ class Predictor:
     def proposal_config(self):
         """How this model's curves become intervals: the settings chosen for it at training (the checkpoint's
         contract, see `tsfmicro train --val`), else the defaults of `app.analysis.proposals`."""
-        from app.analysis.proposals import ProposalConfig
-
         return self.decoding if self.decoding is not None else ProposalConfig()
 
     @property

@@ -25,16 +25,18 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import numpy as np
 
+from app.analysis.config import AnalysisConfig
+from app.analysis.emotions import FrameCrops, name_emotions, name_with_bundled_model
+from app.analysis.motion_spotter import MotionConfig, MotionSample, SpotResult, spot_video
+from app.analysis.proposals import propose_events
 from app.core.events import Event
-from app.face import FaceConfig
+from app.face import FaceConfig, FacePipeline
+from app.media import open_video
 from model import PHASES
 
-if TYPE_CHECKING:  # pragma: no cover
-    from app.analysis.config import AnalysisConfig
-    from app.analysis.motion_spotter import MotionConfig, MotionSample, SpotResult
+if TYPE_CHECKING:  # pragma: no cover  (these import torch)
     from app.analysis.pipeline import CancelToken, ChunkResult, FrameAnalyzer
     from app.analysis.predictor import Predictor
-    from app.face import FacePipeline
 
 METHODS = ("model", "learned", "flow")
 
@@ -93,8 +95,6 @@ def suggest_events(
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     if isinstance(source, (str, os.PathLike)):
-        from app.media import open_video
-
         with open_video(source, fps=fps) as video:
             return suggest_events(video, method, fps=fps, predictor=predictor, config=config, analyzer=analyzer,
                                   face_config=face_config, face_pipeline=face_pipeline, video_name=video_name,
@@ -114,17 +114,14 @@ def suggest_events(
 def _is_cancelled(cancel) -> bool:
     if cancel is None:
         return False
-    from app.analysis.pipeline import cancel_predicate
+    from app.analysis.pipeline import cancel_predicate  # lazy: the pipeline imports torch; the spotters need none
 
     return cancel_predicate(cancel)()
 
 
 def _suggest_with_model(source, fps: float, predictor, config, analyzer, face_config: FaceConfig, face_pipeline,
                         video_name: str, subject: str, on_chunk, cancel, name: bool) -> Suggestions:
-    from app.analysis.config import AnalysisConfig
-    from app.analysis.emotions import FrameCrops, name_emotions
-    from app.analysis.pipeline import analyse_video
-    from app.analysis.proposals import propose_events
+    from app.analysis.pipeline import analyse_video  # lazy: the pipeline imports torch; the spotters need none
 
     if predictor is None:
         raise ValueError("method model needs a predictor")
@@ -149,8 +146,6 @@ def _suggest_with_model(source, fps: float, predictor, config, analyzer, face_co
 def _suggest_with_spotter(source, method: str, fps: float, config, face_config: FaceConfig, face_pipeline,
                           video_name: Optional[str], subject: Optional[str], on_sample, cancel, name: bool,
                           device: str, threads: Optional[int]) -> Suggestions:
-    from app.analysis.motion_spotter import MotionConfig, spot_video
-
     config = config if config is not None else MotionConfig(method=method)
     if config.method != method:
         raise ValueError(f"method {method!r} with a MotionConfig of method {config.method!r}")
@@ -160,8 +155,6 @@ def _suggest_with_spotter(source, method: str, fps: float, config, face_config: 
         return Suggestions([], fps, result.face_ok, spot=result, cancelled=True)
     events = result.events
     if name:
-        from app.analysis.emotions import name_with_bundled_model
-
         events = name_with_bundled_model(source, fps, events, device=device, threads=threads)
         result = replace(result, events=events)
     return Suggestions(list(events), fps, result.face_ok, spot=result)
