@@ -17,10 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
+import cv2
 import numpy as np
 
+from app.analysis.frames_csv import FramesCsvWriter, write_motion_csv
+from app.analysis.suggest import suggest_events
 from app.batch.marker import OUTPUT_FILES, clear_partial, write_done
+from app.batch.plot import render_curves_png
 from app.batch.settings import MODEL, ScoreSettings
+from app.core.atomic import atomic_write_bytes
+from app.core.label_exchange import export_labels
+from app.face import FacePipeline, LandmarkModel, make_detector
+from app.media import EmptyVideoError, VideoError, open_video
 from app.media.hashing import file_sha256
 from model import PHASES
 
@@ -58,22 +66,20 @@ class JobResult:
 def quiet_opencv() -> None:
     """OpenCV's own warnings (e.g. FFMPEG failing on a corrupt file) would garble the progress line; the job
     reports such failures itself."""
-    import cv2
     with contextlib.suppress(AttributeError):
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 
 def import_engine() -> float:
-    """Import the heavy libraries a worker needs (torch, OpenCV, dlib, the analysis engine); returns the seconds
-    it took. Part of a worker's start-up, measured apart from loading the models."""
+    """Import the heavy libraries a worker needs beyond this module's own (OpenCV, dlib and the motion spotters):
+    torch and the model's analysis engine; returns the seconds it took. Part of a worker's start-up, measured apart
+    from loading the models."""
     start = time.perf_counter()
-    import cv2  # noqa: F401
+    # lazy: what this function loads and times, in the workers only (the parent process never imports torch)
     import torch  # noqa: F401
 
-    import app.analysis.motion_spotter  # noqa: F401
     import app.analysis.pipeline  # noqa: F401
     import app.analysis.predictor  # noqa: F401
-    import app.face  # noqa: F401
     return time.perf_counter() - start
 
 
@@ -86,19 +92,17 @@ class WorkerModels:
     def __init__(self, settings: ScoreSettings, threads: int) -> None:
         import_engine()
         start = time.perf_counter()
-        import cv2
-        import torch
+        import torch  # lazy: torch in the workers only (import_engine loaded it), never in the parent
 
         self.settings = settings
         self.threads = max(1, int(threads))
         torch.set_num_threads(self.threads)
         cv2.setNumThreads(self.threads)
         quiet_opencv()
-        from app.face import LandmarkModel, make_detector
 
         self.predictor = None
         if settings.engine == MODEL:
-            from app.analysis import Predictor
+            from app.analysis import Predictor  # lazy: imports torch, as above
 
             digest = file_sha256(settings.checkpoint)
             if digest != settings.checkpoint_sha256:
@@ -112,7 +116,6 @@ class WorkerModels:
         self.load_s = time.perf_counter() - start
 
     def face_pipeline(self, fps: float):
-        from app.face import FacePipeline
         return FacePipeline(self.face_config, fps, detector=self.detector, landmark_model=self.landmarks)
 
     def describe(self) -> dict:
@@ -135,7 +138,6 @@ def worker_models(settings: ScoreSettings, threads: int) -> WorkerModels:
 
 
 def _reason(error: BaseException) -> str:
-    from app.media import VideoError
     if isinstance(error, (VideoError, NoFaceError)):
         return str(error)
     return f"{type(error).__name__}: {error}"
@@ -163,10 +165,6 @@ def score_video(job: JobSpec, models: WorkerModels, progress: Optional[ProgressF
 
 
 def _publish_events_and_plot(job: JobSpec, out: Path, events, curves, fps: float, face_ok: np.ndarray) -> None:
-    from app.batch.plot import render_curves_png
-    from app.core.atomic import atomic_write_bytes
-    from app.core.label_exchange import export_labels
-
     export_labels(out / OUTPUT_FILES[1], events, Path(job.video))
     engine = "model" if job.settings.engine == MODEL else "motion spotter"
     title = f"{Path(job.video).name}  ({engine}; {len(events)} suggested events)"
@@ -179,10 +177,6 @@ def _check_faces(video: str, face_ok: np.ndarray) -> None:
 
 
 def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> tuple[int, int, float]:
-    from app.analysis import FramesCsvWriter
-    from app.analysis.suggest import suggest_events
-    from app.media import EmptyVideoError, open_video
-
     with open_video(job.video) as video:
         info = video.probe()
         if not info.fps > 0:
@@ -209,10 +203,6 @@ def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: Progre
 
 
 def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> tuple[int, int, float]:
-    from app.analysis.frames_csv import write_motion_csv
-    from app.analysis.suggest import suggest_events
-    from app.media import EmptyVideoError, open_video
-
     config = job.settings.motion_config()
     with open_video(job.video) as video:
         info = video.probe()

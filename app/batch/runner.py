@@ -18,12 +18,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
-from app.batch.job import JobResult, JobSpec
+from app.batch.job import JobResult, JobSpec, quiet_opencv
 from app.batch.marker import is_done
 from app.batch.naming import output_names
 from app.batch.progress import BatchProgress
 from app.batch.settings import ScoreSettings
 from app.batch.summary import SummaryRow, write_run_json, write_summary
+from app.media import content_hash, open_video
 
 SUMMARY_EVERY_S = 5.0
 
@@ -87,8 +88,6 @@ class _Collector:
 
 
 def _frame_count(video: Path) -> int:
-    from app.batch.job import quiet_opencv
-    from app.media import open_video
     quiet_opencv()
     try:
         with open_video(video) as source:
@@ -101,8 +100,6 @@ def run_batch(videos: Sequence[Path], out: str | os.PathLike, settings: ScoreSet
               resume: bool = False, stream: Optional[TextIO] = None, tty: Optional[bool] = None) -> BatchReport:
     """Score `videos` into `out` with `engine` (see the module docstring). Raises KeyboardInterrupt after an
     interrupt (summary already written) and `engines.WorkerStartError` when workers cannot load the models."""
-    from app.media import content_hash
-
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     out = Path(out).absolute()

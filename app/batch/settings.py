@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Optional
 
 from app import __version__
+from app.analysis.config import AnalysisConfig
+from app.analysis.motion_spotter import MotionConfig
+from app.face import FaceConfig
 from app.media.hashing import file_sha256
+from app.resources import default_spotter_path
 
 MOTION = "motion"   # a motion spotter (the default when no checkpoint is given: the learned one)
 MODEL = "model"     # a trained TSFmicro checkpoint with a spotting head
@@ -62,18 +66,15 @@ class ScoreSettings:
         return cls(engine=MODEL, checkpoint=str(path), checkpoint_sha256=file_sha256(path), **options)
 
     def analysis_config(self):
-        from app.analysis.config import AnalysisConfig
         return AnalysisConfig.for_mode(self.mode, stride=self.stride, chunk_size=self.chunk, tau_s=self.lag_s)
 
     def motion_config(self):
-        from app.analysis.motion_spotter import MotionConfig
         return MotionConfig(method=self.spotter) if self.lag_s is None else MotionConfig(method=self.spotter,
                                                                                          lag_s=self.lag_s)
 
     def face_config(self):
         """The face settings of MOTION runs; a MODEL run's workers use their checkpoint's (its contract), which
         `checkpoint_sha256` pins."""
-        from app.face import FaceConfig
         return FaceConfig()
 
     def describe(self) -> dict:
@@ -85,8 +86,6 @@ class ScoreSettings:
         else:
             out.update(motion=_plain(self.motion_config()))
             if self.spotter == "learned":
-                from app.resources import default_spotter_path
-
                 path = default_spotter_path()
                 out.update(learned_spotter_sha256=file_sha256(path) if path else None)
         return json.loads(json.dumps(out, sort_keys=True, default=str))

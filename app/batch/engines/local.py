@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import signal
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -83,7 +84,6 @@ def _child_environment(threads: int):
 
 
 def _main_thread() -> bool:
-    import threading
     return threading.current_thread() is threading.main_thread()
 
 

@@ -36,7 +36,7 @@ class RayMissingError(RuntimeError):
 
 def import_ray():
     try:
-        import ray
+        import ray  # lazy: optional dependency (the cluster extra), imported only when this engine runs
     except ImportError as error:
         raise RayMissingError("--engine ray needs Ray: pip install 'tsfmicro-studio[cluster]' (ray==2.60.0) on this "
                               "machine and on every node of the cluster") from error
@@ -79,7 +79,7 @@ class ScoringActor:
 
 def _wait_dead(ray, actors, timeout_s: float = 10.0) -> None:
     """Wait (bounded) until killed actors are gone: a call on a dead actor fails with RayActorError."""
-    from ray.exceptions import GetTimeoutError, RayError
+    from ray.exceptions import GetTimeoutError, RayError  # lazy: optional dependency (import_ray)
 
     deadline = time.monotonic() + timeout_s
     for actor in actors:
@@ -135,6 +135,7 @@ class RayEngine:
 
     def run(self, jobs: Sequence[JobSpec], settings: ScoreSettings, sink: Sink) -> None:
         ray = import_ray()
+        # lazy: optional dependency (import_ray)
         from ray.exceptions import RayActorError, RayError
         from ray.util.queue import Queue
 
