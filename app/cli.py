@@ -7,14 +7,14 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
+import app.commands  # noqa: F401  (registers the subcommands)
 from app import __version__
+from app.commands.registry import COMMANDS
 from app.media import VideoError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of every registered subcommand (import `app.commands` first to register them all)."""
-    from app.commands.registry import COMMANDS
-
+    """The parser of every registered subcommand (importing `app.commands`, above, registered them all)."""
     parser = argparse.ArgumentParser(prog="tsfmicro", description="TSFmicro Studio command line")
     parser.add_argument("--version", action="version", version=f"tsfmicro {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -25,8 +25,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    import app.commands  # noqa: F401  (registers the subcommands)
-
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

@@ -29,6 +29,7 @@ from app.batch.engines.local import LocalEngine
 from app.batch.inputs import scan_folder
 from app.batch.runner import run_batch
 from app.batch.settings import ScoreSettings, threads_per_worker
+from app.synth.dataset import synthesize_dataset
 
 BENCH_CLASSES = ("negative", "positive", "surprise", "others", "repression")
 WORKER_COUNTS = (1, 2)
@@ -83,8 +84,6 @@ class BatchBenchResult:
 
 
 def bench_videos(workdir: Path, videos: int, seconds: float, log: Callable[[str], None]) -> list[Path]:
-    from app.synth.dataset import synthesize_dataset
-
     folder = workdir / f"batch_videos_{videos}x{seconds:g}s"
     done = folder / ".complete"
     if not done.exists():
@@ -99,6 +98,8 @@ def bench_checkpoint(workdir: Path) -> Path:
     """The full TSFmicro architecture with a spotting head, random (seeded) weights, saved once."""
     path = workdir / "batch_bench_tsfmicro_random.pt"
     if not path.exists():
+        # lazy: torch, only to write the checkpoint once; the bench's own process otherwise runs without it (the
+        # workers load it), as tsfmicro score's does
         import torch
 
         from app.analysis.contract import ModelContract

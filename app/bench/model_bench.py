@@ -14,6 +14,7 @@ from typing import Callable, Optional
 import torch
 
 from app.analysis import AnalysisConfig, Predictor, analyse_video, set_threads
+from app.analysis.motion_spotter import MotionConfig, spot_video
 from app.bench.clips import bench_clip
 from app.face import FaceConfig, FacePipeline
 from app.media import open_video
@@ -151,8 +152,6 @@ def _decode_face_fps(clip: Path, face: FacePipeline, frames: int) -> float:
 
 def spotter_fps(clip: Path, repeats: int) -> float:
     """Median end-to-end fps of the default analysis (the bundled learned spotter) over a whole clip."""
-    from app.analysis.motion_spotter import MotionConfig, spot_video
-
     def once() -> float:
         start = time.perf_counter()
         result = spot_video(clip, MotionConfig())

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from app.commands.common import command_error, read_inputs
 from app.commands.registry import command
+from app.core.atomic import atomic_write_text
+from app.core.exchange import ExchangeError, read_labels
+from app.core.validation import ColumnError
 
 
 @command("agree", "agreement between two or more raters' labels: interval F1 (IoU >= 0.5), onset/apex/offset "
@@ -23,10 +26,8 @@ def _agree_command(parser: argparse.ArgumentParser):
     parser.add_argument("--out", help="folder to write agreement.json and disagreements.csv into (created if needed)")
 
     def run(args: argparse.Namespace) -> int:
+        # lazy: analysis code, loaded only when this command runs
         from app.analysis.agreement import agreement, format_number
-        from app.core.atomic import atomic_write_text
-        from app.core.exchange import ExchangeError, read_labels
-        from app.core.validation import ColumnError
 
         if len(args.files) < 2:
             return command_error("agree", "give at least two raters' files")

@@ -6,16 +6,19 @@ import argparse
 import json
 from pathlib import Path
 
+from app.analysis.config import DEFAULT_MODE, MODES
+from app.analysis.model_card import NOT_VALIDATED, is_synthetic, trained_on
 from app.commands.common import command_error
 from app.commands.frame_progress import FrameProgress
 from app.commands.registry import command
+from app.core.atomic import atomic_write_text
+from app.core.label_exchange import export_labels
 from app.media import open_video
+from app.resources import default_model_path
 
 
 @command("analyze", "the default analysis of a video: suggested micro-expressions (events.csv) and per-frame curves")
 def _analyze_command(parser: argparse.ArgumentParser):
-    from app.analysis.config import DEFAULT_MODE, MODES  # light: no torch import while building the parser
-
     parser.add_argument("video", help="video file or folder of numbered frames")
     parser.add_argument("--out", required=True, help="output folder (created if needed)")
     parser.add_argument("--method", choices=("learned", "flow", "model"),
@@ -39,14 +42,10 @@ def _analyze_command(parser: argparse.ArgumentParser):
     parser.add_argument("--fps", type=float, help="frame rate of a frame folder")
 
     def run(args: argparse.Namespace) -> int:
+        # lazy: torch (Predictor, model) and the face pipeline, loaded only when this command runs
         from app.analysis import FRAMES_CSV_COLUMNS, AnalysisConfig, DeviceError, FrameAnalyzer, FramesCsvWriter, Predictor
         from app.analysis.suggest import suggest_events
-        from app.core.atomic import atomic_write_text
-        from app.core.label_exchange import export_labels
         from model import CheckpointError
-
-        from app.analysis.model_card import NOT_VALIDATED, is_synthetic, trained_on
-        from app.resources import default_model_path
 
         method = args.method or ("model" if args.checkpoint else "learned")
         if method != "model":
@@ -124,11 +123,10 @@ def _analyze_command(parser: argparse.ArgumentParser):
 def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
     """A motion spotter over the video → motion.csv, events.csv (emotions named by the bundled model's pair
     classifier where it is installed) and analysis.json."""
+    # lazy: the spotters and the face pipeline (the learned one: torch), loaded only when this command runs
     from app.analysis.frames_csv import write_motion_csv
     from app.analysis.learned_spotter import SpotterError, default_spotter
     from app.analysis.suggest import suggest_events
-    from app.core.atomic import atomic_write_text
-    from app.core.label_exchange import export_labels
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():

@@ -7,6 +7,7 @@ import json
 
 from app.commands.common import read_inputs
 from app.commands.registry import command
+from app.core.au_tracks import AuTrackError, read_au_track
 
 
 @command("au", "recognise an AU export (OpenFace 2.x CSV, py-feat CSV, iMotions 5/6) and list its frames and AU columns")
@@ -15,8 +16,6 @@ def _au_command(parser: argparse.ArgumentParser):
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def run(args: argparse.Namespace) -> int:
-        from app.core.au_tracks import AuTrackError, read_au_track
-
         tracks = read_inputs("au", [args.file], read_au_track, (AuTrackError, FileNotFoundError, UnicodeError))
         if tracks is None:
             return 2

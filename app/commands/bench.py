@@ -36,6 +36,7 @@ def _bench_command(parser: argparse.ArgumentParser):
     def run(args: argparse.Namespace) -> int:
         workdir = Path(args.workdir) if args.workdir else cache_dir() / "bench"
         log = (lambda message: print(f"bench: {message}", file=sys.stderr))
+        # lazy: each benchmark imports its own stack (Qt, torch, the face pipeline) only when it runs
         if args.gui:
             from app.bench.clips import bench_clip
             from app.ui.step_latency_bench import run_step_latency_bench  # the only bench that needs Qt

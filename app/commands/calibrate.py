@@ -12,6 +12,9 @@ from typing import Callable
 
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.core.test_only import refuse_test_only
+from app.core.user_dirs import face_track_cache_dir
+from app.core.validation import ColumnError, ValidationError
 
 
 def add_decoding_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,9 +33,7 @@ def run_decoding_command(name: str, action: Callable[..., dict], first_words: li
                          args: argparse.Namespace) -> int:
     """Call `action(val, out, test_csv=, cache_dir=, threads=, command_line=, log=)`, report what it wrote, and turn
     the problems a user can fix into one clear line (exit code 2)."""
-    from app.core.test_only import refuse_test_only
-    from app.core.user_dirs import face_track_cache_dir
-    from app.core.validation import ColumnError, ValidationError
+    # lazy: both import torch (app.training, model.checkpoint); the CLI's start-up never loads it
     from app.training.samples import TrainingDataError
     from model import CheckpointError
 
@@ -60,7 +61,7 @@ def _calibrate_command(parser: argparse.ArgumentParser):
     add_decoding_arguments(parser)
 
     def run(args: argparse.Namespace) -> int:
-        from app.training.recalibrate import recalibrate
+        from app.training.recalibrate import recalibrate  # lazy: imports torch
 
         return run_decoding_command("calibrate", lambda *a, **k: recalibrate(args.checkpoint, *a, **k),
                                     ["tsfmicro", "calibrate", args.checkpoint], args)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from app.analysis.model_card import NOT_VALIDATED, card_lines, is_synthetic
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.resources import default_model_path
 
 
 @command("card", "show a checkpoint's model card (default: the bundled default model)")
@@ -15,9 +17,7 @@ def _card_command(parser: argparse.ArgumentParser):
     parser.add_argument("--json", action="store_true", help="print the card as one JSON object")
 
     def run(args: argparse.Namespace) -> int:
-        from app.analysis.model_card import NOT_VALIDATED, card_lines, is_synthetic
-        from app.resources import default_model_path
-        from model import CheckpointError, load_checkpoint
+        from model import CheckpointError, load_checkpoint  # lazy: imports torch
 
         path = args.checkpoint or default_model_path()
         if path is None:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.core.exchange import READ_FORMATS, WRITE_FORMATS, ExchangeError, detect_format, read_labels, write_labels
+from app.core.validation import ColumnError
+from app.media import VideoError, open_video
 
 
 @command("convert", "convert labels between the training CSV, ELAN (.eaf), BORIS (.boris, tabular export) and "
                     "the MEGC spotting CSV")
 def _convert_command(parser: argparse.ArgumentParser):
-    from app.core.exchange import READ_FORMATS, WRITE_FORMATS
-
     parser.add_argument("input", help="labels to read: .csv (training CSV, BORIS export or MEGC CSV, told apart by "
                                       "their headers), .eaf, .boris, .tsv (BORIS export)")
     parser.add_argument("output", help="file to write: .csv (training CSV), .eaf, .boris; --to megc for MEGC's CSV")
@@ -30,9 +31,8 @@ def _convert_command(parser: argparse.ArgumentParser):
                                         "(default: inferred from the tier names and reported)")
 
     def run(args: argparse.Namespace) -> int:
-        from app.core.exchange import ExchangeError, detect_format, read_labels, write_labels
+        # lazy: ELAN's module (xml.etree) stays out of every command's start-up
         from app.core.exchange.eaf import parse_tier_option
-        from app.core.validation import ColumnError
 
         src, out = Path(args.input), Path(args.output)
         if not out.parent.resolve().is_dir():
@@ -75,12 +75,11 @@ def _fps_for(fmt: str, src: Path, video: str | None) -> float | None:
     if fmt not in ("eaf", "megc", "boris-table"):
         return None
     if video is None and fmt == "eaf":
-        from app.core.exchange.eaf import media_of
+        from app.core.exchange.eaf import media_of  # lazy: xml.etree, as in run
 
         video = media_of(src)
     if video is None or not Path(video).exists():
         return None
-    from app.media import VideoError, open_video
 
     try:
         with open_video(video) as opened:

@@ -16,7 +16,7 @@ def _ensemble_command(parser: argparse.ArgumentParser):
     add_decoding_arguments(parser)
 
     def run(args: argparse.Namespace) -> int:
-        from app.training.ensemble import build_ensemble
+        from app.training.ensemble import build_ensemble  # lazy: imports torch
 
         return run_decoding_command("ensemble", lambda *a, **k: build_ensemble(args.checkpoints, *a, **k),
                                     ["tsfmicro", "ensemble", *args.checkpoints], args)

@@ -8,8 +8,14 @@ import io
 import json
 from pathlib import Path
 
+from app.analysis.config import AnalysisConfig
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.core.atomic import atomic_write_text
+from app.core.confusion_image import save_confusion_png
+from app.core.events_csv import read_events_csv, write_events_csv
+from app.core.user_dirs import face_track_cache_dir
+from app.core.validation import ColumnError, ValidationError, resolve_video
 
 
 @command("evaluate", "MEGC spotting metrics and recognition metrics (accuracy, UF1, UAR) of predictions vs truth, "
@@ -41,7 +47,7 @@ def _evaluate_command(parser: argparse.ArgumentParser):
                                            "suggestions lie; default: nuisance.csv beside --truth when present")
 
     def run(args: argparse.Namespace) -> int:
-        from app.core.validation import ColumnError, ValidationError
+        # lazy: both import torch (app.training, model.checkpoint); the CLI's start-up never loads it
         from app.training.samples import TrainingDataError
         from model import CheckpointError
 
@@ -67,9 +73,8 @@ def _evaluate_command(parser: argparse.ArgumentParser):
 
 
 def _evaluate_checkpoint(args) -> int:
+    # lazy: both import torch, loaded only when this command runs
     from app.analysis.predictor import Predictor
-    from app.core.events_csv import write_events_csv
-    from app.core.user_dirs import face_track_cache_dir
     from app.training.heldout import evaluate_on
 
     sidecars = _sidecars(args)
@@ -112,8 +117,8 @@ def _evaluate_checkpoint(args) -> int:
 
 def _evaluate_spotter(args) -> int:
     """A motion spotter run on every video of --truth and of the videos sidecar, scored with the breakdown."""
+    # lazy: the face pipeline; app.training imports torch
     from app.analysis.motion_spotter import MotionConfig, spot_video
-    from app.core.events_csv import write_events_csv
     from app.training.heldout import labelled_truth
 
     sidecars = _sidecars(args)
@@ -140,13 +145,12 @@ def _evaluate_spotter(args) -> int:
 
 
 def _resolve(folder: Path, video: str) -> str:
-    from app.core.validation import resolve_video
-
     return str(resolve_video(folder, video))
 
 
 def _sidecars(args) -> tuple:
     """(videos rows, nuisance rows) from --videos / --nuisance or the files beside --truth; empty when absent."""
+    # lazy: analysis code, loaded only when this command runs
     from app.analysis.breakdown import read_nuisance_csv, read_videos_csv, sidecar
 
     videos = sidecar(args.videos, args.truth, "videos.csv")
@@ -158,8 +162,7 @@ def _sidecars(args) -> tuple:
 def _spot_unlabelled_videos(predictor, args, sidecars, truth) -> list:
     """The model's suggestions on the videos of the videos sidecar that have no truth rows (their false suggestions
     count too)."""
-    from app.analysis.config import AnalysisConfig
-    from app.training.heldout import model_spotting
+    from app.training.heldout import model_spotting  # lazy: imports torch
 
     labelled = {e.video for e in truth}
     extra = [v for v in sidecars[0] if v.key not in labelled]
@@ -173,7 +176,7 @@ def _spot_unlabelled_videos(predictor, args, sidecars, truth) -> list:
 
 def _add_breakdown(metrics: dict, truth, pred, key, sidecars) -> None:
     """Print the breakdown and store it in metrics["breakdown"] when a sidecar exists; nothing otherwise."""
-    from app.analysis.breakdown import breakdown_lines, spotting_breakdown
+    from app.analysis.breakdown import breakdown_lines, spotting_breakdown  # lazy: analysis code, as in _sidecars
 
     videos, nuisances = sidecars
     if not (videos or nuisances):
@@ -183,9 +186,6 @@ def _add_breakdown(metrics: dict, truth, pred, key, sidecars) -> None:
 
 
 def _load(args):
-    from app.core.events_csv import read_events_csv
-    from app.core.validation import resolve_video
-
     loaded, notes = [], []
     for label, name in (("truth", args.truth), ("pred", args.pred)):
         path = Path(name)
@@ -205,6 +205,7 @@ def _load(args):
 
 
 def _evaluate(truth, pred, key):
+    # lazy: analysis code, loaded only when this command runs
     from app.analysis.evaluate import SPOTTING_RULE, evaluate_spotting, match_events, recognition_metrics
 
     spotting = evaluate_spotting(truth, pred, video_key=key)
@@ -227,7 +228,7 @@ def _evaluate(truth, pred, key):
 
 
 def _spotting_dict(result) -> dict:
-    from app.analysis.breakdown import spotting_summary
+    from app.analysis.breakdown import spotting_summary  # lazy: as in _sidecars
 
     return spotting_summary(result)
 
@@ -258,9 +259,6 @@ def _report_lines(metrics: dict) -> list[str]:
 
 
 def _write_outputs(out: Path, metrics: dict, details: dict) -> None:
-    from app.core.atomic import atomic_write_text
-    from app.core.confusion_image import save_confusion_png
-
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     rec = details["recognition"]

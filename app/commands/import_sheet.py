@@ -8,12 +8,14 @@ from pathlib import Path
 
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.core.events_csv import write_events_csv
+from app.core.sheet_import import import_sheet
+from app.core.sheets import FORMATS
+from app.core.validation import ColumnError
 
 
 @command("import", "convert an official coding sheet (CASME II, SAMM, CAS(ME)^3) into the training CSV")
 def _import_command(parser: argparse.ArgumentParser):
-    from app.core.sheets import FORMATS
-
     parser.add_argument("dataset", choices=tuple(FORMATS), help="which data set's sheet layout")
     parser.add_argument("sheet", help="the coding sheet (.xlsx)")
     parser.add_argument("--frames-root", required=True,
@@ -22,10 +24,6 @@ def _import_command(parser: argparse.ArgumentParser):
     parser.add_argument("--strict", action="store_true", help="write nothing if any row is rejected")
 
     def run(args: argparse.Namespace) -> int:
-        from app.core.events_csv import write_events_csv
-        from app.core.sheet_import import import_sheet
-        from app.core.validation import ColumnError
-
         out = Path(args.out)
         name = f"import {args.dataset}"
         if not out.parent.resolve().is_dir():

@@ -27,6 +27,7 @@ def _magnify_command(parser: argparse.ArgumentParser):
     parser.add_argument("--fps", type=float, help="frame rate of a frame folder")
 
     def run(args: argparse.Namespace) -> int:
+        # lazy: the face pipeline (dlib), loaded only when this command runs
         from app.analysis.magnify import MagnifyConfig, check_factor, largest_difference, mean_abs_difference
         from app.analysis.magnify_video import (MagnifyError, aligned_crops, heatmap_for_range, magnify_range,
                                                 parse_range, side_by_side, write_frames, write_png)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.core.project_store import ProjectError
+from app.core.validation import ColumnError, ValidationError
 
 
 @command("report", "a self-contained HTML report of a video's reviewed events (or of a review project)")
@@ -21,8 +23,7 @@ def _report_command(parser: argparse.ArgumentParser):
     parser.add_argument("--no-thumbnails", action="store_true", help="no face images in the event table")
 
     def run(args: argparse.Namespace) -> int:
-        from app.core.project_store import ProjectError
-        from app.core.validation import ColumnError, ValidationError
+        # lazy: the report's stack (face pipeline, plots), loaded only when it runs
         from app.report import ReportError, gather, write_report
 
         folder = Path(args.out).parent

@@ -9,8 +9,10 @@ import sys
 import threading
 from pathlib import Path
 
+from app.analysis.config import DEFAULT_MODE, MODES
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.resources import default_model_path
 
 EXIT_FAILED_VIDEOS = 1
 EXIT_INTERRUPTED = 130
@@ -18,8 +20,6 @@ EXIT_INTERRUPTED = 130
 
 @command("score", "batch-score many videos (folder, glob or list file) → per-video curves, events, plot + summary.csv")
 def _score_command(parser: argparse.ArgumentParser):
-    from app.analysis.config import DEFAULT_MODE, MODES  # light: no torch import while building the parser
-
     parser.add_argument("input", metavar="INPUT",
                         help="a folder (searched recursively for videos), a glob pattern (quote it; ** recurses) or "
                              "a list file with one video path per line")
@@ -52,6 +52,7 @@ def _score_command(parser: argparse.ArgumentParser):
     parser.add_argument("--batch", type=int, help="with --checkpoint: pairs per model call")
 
     def run(args: argparse.Namespace) -> int:
+        # lazy: the batch package loads only when this command runs (here and below)
         from app.batch import InputError, collect_videos, run_batch
         from app.batch.engines import WorkerStartError
         from app.batch.settings import ScoreSettings
@@ -67,7 +68,6 @@ def _score_command(parser: argparse.ArgumentParser):
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             return command_error("score", f"{out}: exists and is not a folder")
-        from app.resources import default_model_path
 
         checkpoint = default_model_path() if args.checkpoint == "default" else args.checkpoint
         if args.checkpoint == "default" and checkpoint is None:

@@ -10,8 +10,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.core.label_exchange import export_labels
 
 
 @command("spot", "motion spotter: per-frame micro-expression curve and suggested intervals of a video")
@@ -31,12 +34,10 @@ def _spot_command(parser: argparse.ArgumentParser):
     parser.add_argument("--detector", choices=("hog", "mmod"), default="hog", help="face detector (default hog)")
 
     def run(args: argparse.Namespace) -> int:
-        import numpy as np
-
+        # lazy: the spotters and the face pipeline (the learned one: torch), loaded only when this command runs
         from app.analysis.frames_csv import write_motion_csv
         from app.analysis.learned_spotter import SpotterError
         from app.analysis.motion_spotter import MotionConfig, spot_video
-        from app.core.label_exchange import export_labels
         from app.face import FaceConfig
 
         if not args.lag_s > 0:

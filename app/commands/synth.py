@@ -87,7 +87,7 @@ def _synth_command(parser: argparse.ArgumentParser):
                              "of talk over the expression itself (default 0: nuisance only between expressions)")
 
     def run(args: argparse.Namespace) -> int:
-        from app.synth.dataset import synthesize_dataset
+        from app.synth.dataset import synthesize_dataset  # lazy: the renderer, loaded only when this command runs
 
         faces = [f.strip() for f in args.faces.split(",") if f.strip()] if args.faces else None
         log = (lambda message: print(f"synth: {message}", file=sys.stderr, flush=True))

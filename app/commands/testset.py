@@ -38,7 +38,7 @@ def _testset_command(parser: argparse.ArgumentParser):
                              "count false suggestions per minute on real footage")
 
     def run(args: argparse.Namespace) -> int:
-        from app.testbed.dataset import write_test_set
+        from app.testbed.dataset import write_test_set  # lazy: the renderer (scipy), loaded only when this command runs
 
         faces = [f.strip() for f in args.faces.split(",") if f.strip()]
         kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]

@@ -28,6 +28,7 @@ def _track_command(parser: argparse.ArgumentParser):
     parser.add_argument("--no-cache", action="store_true", help="recompute even if a cached track exists")
 
     def run(args: argparse.Namespace) -> int:
+        # lazy: the face pipeline (dlib), loaded only when this command runs
         from app.face import FaceConfig, contact_sheet_from_track, track_video
 
         base = FaceConfig()

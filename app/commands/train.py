@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.commands.common import command_error
 from app.commands.registry import command
+from app.core.test_only import refuse_test_only
 from app.core.user_dirs import face_track_cache_dir
 
 
@@ -106,10 +107,10 @@ def _train_command(parser: argparse.ArgumentParser):
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
     def run(args: argparse.Namespace) -> int:
+        # lazy: torch (app.training), loaded only when this command runs
         from app.training import Trainer, TrainConfig, TrainingDataError
         from app.training.report import evaluate_hint, summary_lines, write_predictions
         from app.analysis.device import DeviceError
-        from app.core.test_only import refuse_test_only
         from app.training.state import ResumeError
 
         if args.resume and args.restart:

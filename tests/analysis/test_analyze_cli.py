@@ -111,9 +111,9 @@ def test_method_model_without_a_checkpoint_uses_the_bundled_model_and_names_emot
 
 
 def test_missing_default_model_asks_for_a_checkpoint(tmp_path, capsys, monkeypatch):
-    import app.resources
+    import app.commands.analyze
 
-    monkeypatch.setattr(app.resources, "default_model_path", lambda: None)
+    monkeypatch.setattr(app.commands.analyze, "default_model_path", lambda: None)
     assert _run(demo_video_path(), "--out", tmp_path / "o", "--method", "model") == 2
     err = capsys.readouterr().err
     assert "--checkpoint FILE is required" in err and "no bundled default model" in err
