@@ -10,7 +10,9 @@ from typing import Iterable
 
 from app.core.events import Event
 from app.core.events_csv import read_events_csv, write_events_csv
+from app.core.exchange import ExchangeError, read_labels, write_labels
 from app.core.validation import ValidationReport, resolve_video
+from app.media import open_video
 
 
 def export_labels(csv_path: str | os.PathLike, events: Iterable[Event], video_path: str | os.PathLike) -> Path:
@@ -18,8 +20,6 @@ def export_labels(csv_path: str | os.PathLike, events: Iterable[Event], video_pa
     CSV's folder (so the folder can be moved or shared as a whole), absolute across drives."""
     csv_path = Path(csv_path)
     if csv_path.suffix.lower() != ".csv":
-        from app.core.exchange import write_labels
-
         video = str(Path(video_path).resolve())
         return write_labels(csv_path, [replace(e, video=video) for e in events])
     try:
@@ -51,15 +51,11 @@ def labels_for_video(csv_path: str | os.PathLike, video_path: str | os.PathLike)
 def _other_format_for_video(path: Path, target: Path) -> tuple[list[Event], ValidationReport, int]:
     """ELAN / BORIS / MEGC labels for the video: all of them when the file holds one video's labels,
     else those of a video with the same file name. A file without a frame rate takes the video's."""
-    from app.core.exchange import ExchangeError, read_labels
-
     try:
         report, _ = read_labels(path)
     except ExchangeError as err:
         if "--fps" not in str(err):
             raise
-        from app.media import open_video
-
         with open_video(target) as video:
             report, _ = read_labels(path, fps=video.probe().fps)
     videos = {Path(e.video).name for e in report.accepted}

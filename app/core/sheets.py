@@ -109,7 +109,7 @@ class SheetReading:
 
 def read_sheet(dataset: str, path: str | Path) -> SheetReading:
     """Parse one data set's coding sheet (first worksheet). Raises ColumnError for a wrong layout."""
-    import openpyxl
+    import openpyxl  # lazy: ~0.3 s to import; this module loads at CLI start-up (tsfmicro import's FORMATS)
 
     if dataset not in FORMATS:
         raise ValueError(f"unknown data set {dataset!r}; expected one of {', '.join(FORMATS)}")

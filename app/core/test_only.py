@@ -11,6 +11,7 @@ import csv
 import os
 from pathlib import Path
 
+from app.core.atomic import atomic_write_text
 from app.core.csv_rows import guarded
 
 TEST_ONLY_MARKER = "TEST_ONLY_DO_NOT_TRAIN.txt"
@@ -50,6 +51,4 @@ def refuse_test_only(csv_path: str | os.PathLike, role: str = "training") -> Non
 
 def write_test_only_marker(folder: str | os.PathLike, text: str) -> Path:
     """Declare `folder` test-only (the marker's text says why)."""
-    from app.core.atomic import atomic_write_text
-
     return atomic_write_text(Path(folder) / TEST_ONLY_MARKER, text)

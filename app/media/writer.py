@@ -23,7 +23,7 @@ CODECS = {
 
 
 def ffmpeg_exe() -> str:
-    import imageio_ffmpeg
+    import imageio_ffmpeg  # lazy: ~50 ms to import, needed only when a video is encoded
 
     return imageio_ffmpeg.get_ffmpeg_exe()
 

@@ -11,8 +11,13 @@ from typing import Optional
 import numpy as np
 
 from app import __version__
+from app.analysis.model_card import NOT_VALIDATED, is_synthetic
 from app.core.events import Event
+from app.core.label_exchange import labels_for_video
 from app.core.project_store import PROJECT_SUFFIX, ProjectStore
+from app.face.track import FaceTrack
+from app.media import content_hash, open_video
+from app.resources import default_model_path
 from model.phases import PHASES
 
 # The model-card entries a report shows, in this order (the card holds more: `tsfmicro card`).
@@ -73,8 +78,6 @@ def gather(source: str | os.PathLike, *, events_csv: Optional[str | os.PathLike]
 
 
 def _from_video(path: Path) -> ReportData:
-    from app.media import content_hash, open_video
-
     with open_video(path) as video:
         info = video.probe()
     return ReportData(source=str(path), video_path=str(path.resolve()), n_frames=info.n_frames, fps=info.fps,
@@ -83,8 +86,6 @@ def _from_video(path: Path) -> ReportData:
 
 
 def _from_project(path: Path) -> ReportData:
-    from app.face.track import FaceTrack
-
     with ProjectStore.open(path) as store:
         video = store.video
         names = store.curve_names()
@@ -113,8 +114,6 @@ def _from_project(path: Path) -> ReportData:
 
 
 def _use_label_file(data: ReportData, labels: Path) -> None:
-    from app.core.label_exchange import labels_for_video
-
     if not labels.is_file():
         raise ReportError(f"{labels}: labels file not found")
     events, report, elsewhere = labels_for_video(labels, data.video_path)
@@ -136,15 +135,12 @@ def card_summary(card: dict) -> list[tuple[str, str]]:
 
 
 def _add_card(data: ReportData, checkpoint: Optional[str | os.PathLike]) -> None:
-    from app.analysis.model_card import NOT_VALIDATED, is_synthetic
-    from app.resources import default_model_path
-
     path = checkpoint or default_model_path()
     if path is None:
         data.card_note = "this installation has no bundled default model"
         return
     try:
-        from model import CheckpointError, load_checkpoint
+        from model import CheckpointError, load_checkpoint  # lazy: imports torch, only to read the card
 
         card = load_checkpoint(path, device="cpu").model_card
     except (CheckpointError, FileNotFoundError) as err:

@@ -11,6 +11,9 @@ import numpy as np
 
 from app.batch.plot import render_curves_png
 from app.core.events import Event
+from app.face import FaceConfig, FacePipeline
+from app.face.align import warp_crop
+from app.media import VideoError, open_video
 from app.report.gather import PLOTTED_PHASES, ReportData
 
 THUMB_PX = 112
@@ -64,7 +67,6 @@ class Thumbnails:
         """{(event_id, frame): PNG} for the onset and apex of the first MAX_THUMBNAIL_EVENTS events."""
         if not self.data.video_present:
             return {}
-        from app.media import open_video
 
         out: dict[tuple[str, int], bytes] = {}
         with open_video(self.data.video_path) as video:
@@ -77,9 +79,6 @@ class Thumbnails:
         return out
 
     def _crops(self, video, frames: list[int]) -> list[Optional[np.ndarray]]:
-        from app.face.align import warp_crop
-        from app.media import VideoError
-
         images = {}
         for frame in frames:
             try:
@@ -101,8 +100,6 @@ class Thumbnails:
 
     def _face_pipeline(self):
         if self._pipeline is None:
-            from app.face import FaceConfig, FacePipeline
-
             self._pipeline = FacePipeline(FaceConfig(), self.data.fps)
         return self._pipeline
 

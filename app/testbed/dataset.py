@@ -23,6 +23,7 @@ from app.core.atomic import atomic_write_text
 from app.core.events import Event
 from app.core.events_csv import write_events_csv
 from app.core.test_only import TEST_ONLY_NOTES_PREFIX, write_test_only_marker
+from app.media import open_video
 from app.resources import package_file
 from app.testbed.faces import CLIPS, FACE_KINDS, REAL_CLIPS, tracked_clip
 from app.testbed.plan import VideoPlan, plan_to_json, plan_video
@@ -69,8 +70,6 @@ def _csv_text(columns: Sequence[str], rows: list[Sequence]) -> str:
 
 def _real_clip_rows(out: Path) -> list[tuple]:
     """Copy the real clips whose packages are installed into DIR/videos; their videos.csv rows."""
-    from app.media import open_video
-
     rows = []
     for name, (package, parts) in REAL_CLIPS.items():
         source = package_file(package, *parts)

@@ -21,6 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.face import FaceConfig, FacePipeline
+from app.media import open_video
 from app.resources import package_file
 
 # face -> (package, path inside it, the frame used as a still portrait (a calm, frontal one), upscale for tracking)
@@ -57,9 +59,6 @@ def available_faces() -> tuple[str, ...]:
 @functools.lru_cache(maxsize=4)
 def tracked_clip(face: str) -> tuple[tuple[np.ndarray, ...], np.ndarray, float]:
     """Every frame of a face's clip (RGB), its 68 landmarks per frame in clip pixels (K, 68, 2), and its fps."""
-    from app.face import FaceConfig, FacePipeline
-    from app.media import open_video
-
     path = clip_path(face)
     upscale = CLIPS[face][3]
     with open_video(path) as video:

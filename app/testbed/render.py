@@ -12,6 +12,7 @@ from typing import Iterator
 
 import numpy as np
 
+from app.media.writer import write_video
 from app.testbed.action_units import combination_vectors
 from app.testbed.anatomy import anchor_points, face_axes, movable_points
 from app.testbed.faces import BaseFace
@@ -59,6 +60,4 @@ def render_frames(plan: VideoPlan, face: BaseFace | None = None) -> Iterator[np.
 
 def render_video(plan: VideoPlan, path: str | os.PathLike, face: BaseFace | None = None) -> int:
     """Write the plan as H.264 (one encoder thread, so the same plan gives the same file); returns the frame count."""
-    from app.media.writer import write_video
-
     return write_video(path, render_frames(plan, face), plan.fps, crf=plan.crf, extra_args=["-threads", "1"])

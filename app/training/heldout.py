@@ -22,14 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
+
 from app.analysis.config import AnalysisConfig
 from app.analysis.evaluate import evaluate_spotting, recognition_metrics
+from app.analysis.pipeline import analyse_video
 from app.analysis.predictor import Predictor
 from app.analysis.suggest import suggest_events
 from app.core.events import Event
 from app.face import FaceConfig
-from app.training.classes import parse_classes
 from app.media.hashing import file_sha256
+from app.training.classes import parse_classes
 from app.training.samples import build_samples, load_training_csv
 
 Log = Callable[[str], None]
@@ -78,9 +81,6 @@ def labelled_truth(csv_path: str | os.PathLike):
 
 def model_curves(predictor: Predictor, source, config: AnalysisConfig, face_config: FaceConfig = FaceConfig()):
     """(n, 4) phase probabilities of one open video, by the app's analysis."""
-    from app.analysis.pipeline import analyse_video
-    import numpy as np
-
     return np.concatenate([chunk.probs for chunk in analyse_video(source, predictor, config, face_config=face_config)])
 
 

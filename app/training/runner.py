@@ -8,6 +8,7 @@ on every subject → the spotting head → one checkpoint with its model card. R
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import statistics
@@ -20,13 +21,16 @@ import torch
 
 from app.analysis.contract import ModelContract
 from app.analysis.pairing import PairingPolicy
+from app.analysis.predictor import Predictor
 from app.face import FaceConfig
 from app.training import card, head_stage
 from app.training import distributed as D
 from app.training.augment import scaled_padding
+from app.training.calibrate import calibrate_decoding
 from app.training.classes import ClassMap, parse_classes
 from app.training.config import TrainConfig
 from app.training.folds import Fold, holdout_fold, loso_folds, subjects_of
+from app.training.heldout import held_out_figures
 from app.training.loop import MotionBatches, SampleTensors, confusion, end_of_epoch_schedule, make_optimizer, make_scheduler, predict, train_epoch
 from app.training.motion_pairs import WithPhaseHead, build_motion_pairs
 from app.training.progress import Progress
@@ -378,18 +382,12 @@ class Trainer:
 
 
     def _predictor(self, final: torch.nn.Module, head):
-        from app.analysis.predictor import Predictor
-
         return Predictor(final, head, class_names=self.classes.names, preprocess=self.preprocess,
                          pairing=self.contract.pairing, decoding=self.contract.decoding,
                          device=self.ctx.device, threads=torch.get_num_threads())
 
     def _calibrate(self, final: torch.nn.Module, head) -> dict[str, Any]:
         """Choose the curve decoding on the --val set; it goes into the checkpoint (its contract's `decoding`)."""
-        import dataclasses
-
-        from app.training.calibrate import calibrate_decoding
-
         try:
             chosen, info = calibrate_decoding(self.val_csv, self._predictor(final, head),
                                               face_config=self.face_config, log=self.log)
@@ -401,8 +399,6 @@ class Trainer:
 
     def _test(self, final: torch.nn.Module, head) -> dict[str, Any]:
         """The finished model (classifier + head) on the --test set, through the app's own analysis."""
-        from app.training.heldout import held_out_figures
-
         return held_out_figures(self.test_csv, self._predictor(final, head), face_config=self.face_config,
                                 cache_dir=self.config.cache_dir, log=self.log)
 

@@ -15,9 +15,13 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence
 
 from app.core.events import Event
+from app.core.events_csv import read_events_csv, write_events_csv
 from app.core.validation import ValidationReport
 
+from .boris import read_boris, write_boris
+from .boris_table import looks_like_boris_table, read_boris_table
 from .common import ExchangeError
+from .megc import looks_like_megc, read_megc, write_megc
 
 READ_FORMATS = ("csv", "eaf", "boris", "boris-table", "megc")
 WRITE_FORMATS = ("csv", "eaf", "boris", "megc")
@@ -33,9 +37,6 @@ def detect_format(path: str | os.PathLike, *, writing: bool = False) -> str:
         raise ExchangeError(f"{path}: unknown label format {path.suffix or '(no extension)'!r}; use .csv, .eaf, "
                             ".boris or .tsv (BORIS export), or name the format")
     if fmt == "csv" and not writing and path.is_file():
-        from .boris_table import looks_like_boris_table
-        from .megc import looks_like_megc
-
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
             head = handle.readline()
         if looks_like_boris_table(head):
@@ -54,24 +55,16 @@ def read_labels(path: str | os.PathLike, fmt: Optional[str] = None, *, fps: Opti
         raise FileNotFoundError(f"{path}: file not found")
     fmt = fmt or detect_format(path)
     if fmt == "csv":
-        from app.core.events_csv import read_events_csv
-
         report = read_events_csv(path, check_videos=False)
     elif fmt == "eaf":
-        from .eaf import read_eaf
+        from .eaf import read_eaf  # lazy: xml.etree and pympi, for .eaf only (this package loads at CLI start-up)
 
         report = read_eaf(path, fps=fps, video=video, tiers=tiers)
     elif fmt == "boris":
-        from .boris import read_boris
-
         report = read_boris(path, fps=fps, video=video)
     elif fmt == "boris-table":
-        from .boris_table import read_boris_table
-
         report = read_boris_table(path, fps=fps, video=video)
     elif fmt == "megc":
-        from .megc import read_megc
-
         report = read_megc(path, fps=fps, video=video)
     else:
         raise ExchangeError(f"unknown label format {fmt!r} (one of {', '.join(READ_FORMATS)})")
@@ -91,23 +84,17 @@ def write_labels(path: str | os.PathLike, events: Iterable[Event], fmt: Optional
     fmt = fmt or detect_format(path, writing=True)
     events = [replace(e, video=_relative(path, e.video)) for e in events]
     if fmt == "csv":
-        from app.core.events_csv import write_events_csv
-
         try:
             return write_events_csv(path, events)
         except ValueError as err:
             raise ExchangeError(str(err)) from None
     if fmt == "eaf":
-        from .eaf import write_eaf
+        from .eaf import write_eaf  # lazy: as in read_labels
 
         return write_eaf(path, events)
     if fmt == "boris":
-        from .boris import write_boris
-
         return write_boris(path, events)
     if fmt == "megc":
-        from .megc import write_megc
-
         return write_megc(path, events)
     raise ExchangeError(f"{path}: cannot write format {fmt!r} (one of {', '.join(WRITE_FORMATS)})")
 

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence
 from urllib.parse import unquote, urlparse
 
+import pympi
+
 from app.core.atomic import atomic_write_text
 from app.core.events import KINDS, Event
 from app.core.validation import Problem, ValidationReport, event_problems
@@ -33,8 +35,6 @@ FPS_PROPERTY, SUBJECT_PROPERTY = "tsfmicro_fps", "tsfmicro_subject"
 
 def write_eaf(path: str | os.PathLike, events: Iterable[Event], *, media: Optional[str | os.PathLike] = None) -> Path:
     """Write one video's events as an ELAN file (atomically). `media` is the video to link."""
-    import pympi
-
     path = Path(path)
     events = sorted(events, key=lambda e: (e.onset_frame, e.offset_frame, e.event_id))
     bad = [f"event {e.event_id!r}: {reason}" for e in events for _, reason in event_problems(e)]
@@ -161,8 +161,6 @@ def _event(kind, tier, start, end, value, fps, video, subject, extras, count, us
 
 
 def _load(path: Path):
-    import pympi
-
     if not path.is_file():
         raise FileNotFoundError(f"{path}: file not found")
     text = path.read_text(encoding="utf-8", errors="replace")
