@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from app.analysis import AnalysisConfig, FrameAnalyzer, FrameEntry, FrameRing, Gate, GatingPolicy, PairingPolicy
+from app.analysis import AnalysisConfig, FrameEntry, FrameRing, Gate, GatingPolicy, PairingPolicy
 from app.analysis import analyse_results, motion_score, motion_thumbnail
 
 
