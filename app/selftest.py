@@ -34,6 +34,13 @@ import traceback
 from pathlib import Path
 from typing import Callable, Optional, TextIO
 
+from app import __version__
+from app.analysis import FRAMES_CSV_COLUMNS
+from app.analysis.model_card import trained_on
+from app.core.csv_rows import read_rows
+from app.core.events_csv import read_events_csv, write_events_csv
+from app.resources import default_model_path, demo_video_path, dlib_model_path, resource_path
+
 ANALYSED_FRAMES = 120  # the analysis step covers the first 4 s of the demo video (two 64-frame chunks)
 WINDOW_TIMEOUT_S = 120.0  # opening the demo video counts its frames in a worker thread first
 NO_MODEL_NOTE = ("no trained model ships with this version: the self-test uses tsfmicro_tiny with RANDOM weights "
@@ -58,8 +65,6 @@ class _Run:
 
     # -- 1 -------------------------------------------------------------------------------------------
     def resources(self) -> str:
-        from app.resources import demo_video_path, dlib_model_path, resource_path
-
         demo = demo_video_path()
         models = [dlib_model_path(name) for name in ("landmarks68", "landmarks5", "mmod")]
         icon = resource_path("icons", "tsfmicro-studio.png")
@@ -70,21 +75,20 @@ class _Run:
 
     # -- 2 -------------------------------------------------------------------------------------------
     def model(self) -> str:
-        from app.analysis import Predictor
-        from app.resources import default_model_path
+        from app.analysis import Predictor  # lazy: each step imports the stack it proves (torch here)
 
         path = default_model_path()
         if path is None:
             self.say(f"  NOTE: {NO_MODEL_NOTE}")
             path = self._tiny_checkpoint(self.work / "tsfmicro_tiny_random.pt")
         self.predictor = Predictor.load(path, device="cpu", threads=max(1, min(2, os.cpu_count() or 1)))
-        from app.analysis.model_card import trained_on
 
         return (f"{path.name}: {self.predictor.model.cfg.input_size}px input, classes "
                 f"{', '.join(self.predictor.class_names)}; trained on {trained_on(self.predictor.model_card)}")
 
     @staticmethod
     def _tiny_checkpoint(path: Path) -> Path:
+        # lazy: torch, as in model
         import torch
 
         from app.analysis.contract import ModelContract
@@ -101,6 +105,7 @@ class _Run:
 
     # -- 3 -------------------------------------------------------------------------------------------
     def analysis(self) -> str:
+        # lazy: each step imports the stack it proves (decoding, dlib, torch), so a broken install fails at its step
         import numpy as np
 
         from app.analysis import AnalysisConfig, FramesCsvWriter, analyse_video
@@ -131,8 +136,7 @@ class _Run:
 
     # -- 4 -------------------------------------------------------------------------------------------
     def motion_spotter(self) -> str:
-        from app.analysis.motion_spotter import spot_video
-        from app.core.events_csv import write_events_csv
+        from app.analysis.motion_spotter import spot_video  # lazy: the face pipeline (dlib), as in analysis
 
         result = spot_video(self.video)
         if len(result.motion) == 0 or not result.face_ok.any():
@@ -144,10 +148,6 @@ class _Run:
 
     # -- 5 -------------------------------------------------------------------------------------------
     def csv_read_back(self) -> str:
-        from app.analysis import FRAMES_CSV_COLUMNS
-        from app.core.csv_rows import read_rows
-        from app.core.events_csv import read_events_csv
-
         with open(self.work / "frames.csv", newline="", encoding="utf-8") as handle:
             rows = read_rows(handle, self.work / "frames.csv")
         if tuple(rows[0]) != FRAMES_CSV_COLUMNS:
@@ -163,6 +163,7 @@ class _Run:
 
     # -- 6 -------------------------------------------------------------------------------------------
     def window(self) -> str:
+        # lazy: Qt, imported by this step only (run_self_test sets the offscreen platform first)
         from PySide6.QtCore import QSettings
         from PySide6.QtWidgets import QApplication
 
@@ -196,7 +197,7 @@ class _Run:
     @staticmethod
     def _wait(condition: Callable[[], bool], timeout_s: float) -> None:
         """Run the Qt event loop until `condition()` holds or the timeout passes (polled every 20 ms)."""
-        from PySide6.QtCore import QEventLoop, QTimer
+        from PySide6.QtCore import QEventLoop, QTimer  # lazy: Qt, as in window
 
         loop = QEventLoop()
         deadline = time.monotonic() + timeout_s
@@ -223,7 +224,6 @@ STEPS = (
 def run_self_test(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run every step; 0 when all passed, 1 at the first failure (named on `err`)."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed, even where one exists
-    from app import __version__
 
     started = time.perf_counter()
     print(f"TSFmicro Studio {__version__} self-test ({'frozen' if getattr(sys, 'frozen', False) else 'from source'}, "

@@ -6,6 +6,9 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
+from app.resources import MissingResourceError, demo_video_path, resource_path
+from app.selftest import run_self_test
+
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="tsfmicro-studio", description="TSFmicro Studio")
@@ -15,13 +18,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              "0 when everything works")
     args = parser.parse_args(argv)
     if args.self_test:
-        from app.selftest import run_self_test  # sets QT_QPA_PLATFORM=offscreen before Qt loads
-
         return run_self_test()
 
+    # lazy: Qt loads only now, after --self-test had the chance to choose its offscreen platform
     from PySide6.QtWidgets import QApplication
 
-    from app.resources import demo_video_path
     from app.ui.main_window import ReviewerWindow
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -34,9 +35,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _set_window_icon(qt_app) -> None:
-    from PySide6.QtGui import QIcon
-
-    from app.resources import MissingResourceError, resource_path
+    from PySide6.QtGui import QIcon  # lazy: Qt, as in main
 
     try:
         qt_app.setWindowIcon(QIcon(str(resource_path("icons", "tsfmicro-studio.png"))))

@@ -16,6 +16,8 @@ from typing import Callable, Iterable, Iterator, Optional, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from app.analysis.config import AnalysisConfig
+from app.analysis.suggest import suggest_events
 from app.face import FaceConfig, FacePipeline, FaceResult, FaceTrack
 from app.media import open_video
 
@@ -119,8 +121,6 @@ class SpotterWorker(Worker):
     def work(self):
         """The spotter's result, its suggestions' emotions named by the bundled model (`app.analysis.suggest`, as
         `tsfmicro analyze` does)."""
-        from app.analysis.suggest import suggest_events
-
         found = suggest_events(self._video_path, self._method, fps=self._fps, cancel=self._cancel,
                                on_sample=lambda sample: self.tick(sample.frame))
         if found.cancelled:
@@ -145,8 +145,7 @@ class AnalysisWorker(Worker):
     def work(self) -> list:
         """The curves stream out as chunks; the result is the suggested events, each emotion named by the pair
         classifier (labels are the window's business: it adds these beside them)."""
-        from app.analysis import AnalysisConfig, Predictor
-        from app.analysis.suggest import suggest_events
+        from app.analysis import Predictor  # lazy: torch loads when an analysis starts, not with the window
 
         predictor = Predictor.load(self._checkpoint, device=self._device, threads=self._threads)  # errors name the file
         self.started.emit(predictor.describe())

@@ -138,7 +138,7 @@ class ModelActions(QObject):
             title = "the model that analysed this video"
             checkpoint, card = description.get("checkpoint"), description.get("model_card", {})
         elif default_model_path() is not None:
-            from model import load_checkpoint
+            from model import load_checkpoint  # lazy: imports torch, which the window loads only to analyse
 
             title, checkpoint = "the bundled default model", str(default_model_path())
             card = load_checkpoint(checkpoint).model_card
@@ -227,7 +227,7 @@ class ModelActions(QObject):
 
 def spotter_card_text() -> str:
     """The bundled learned spotter's card (the default analysis), for the model-card dialog."""
-    from app.analysis.learned_spotter import SpotterError, default_spotter
+    from app.analysis.learned_spotter import SpotterError, default_spotter  # lazy: imports torch (as above)
 
     try:
         card = default_spotter().card

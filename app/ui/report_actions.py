@@ -12,10 +12,14 @@ from typing import Optional
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
+from app.core.atomic import atomic_write_text
 from app.media import VideoError
+from app.report import ReportError, gather, render_html
 from app.ui.document import ProjectDocument
 from app.ui.label_files import kept_note
 from app.ui.labeling import LabelingController
+from app.ui.magnify_view import MagnifyDialog
+from app.ui.report_pdf import html_to_pdf
 
 
 class ReportActions(QObject):
@@ -38,9 +42,6 @@ class ReportActions(QObject):
     def export_report(self, html_path: str | os.PathLike, pdf_path: Optional[str | os.PathLike] = None) -> bool:
         """Write the report of the open project (its events as they are now) as HTML, and as PDF when
         `pdf_path` is given. A failure (a full disk) names the file and leaves an older one as it was."""
-        from app.report import ReportError, gather, render_html
-        from app.core.atomic import atomic_write_text
-
         document = self._document
         if document is None:
             return False
@@ -53,8 +54,6 @@ class ReportActions(QObject):
             atomic_write_text(target, html)
             if pdf_path is not None:
                 target = Path(pdf_path)
-                from app.ui.report_pdf import html_to_pdf
-
                 html_to_pdf(html, target)
         except (OSError, ValueError, ReportError) as err:
             self.failed.emit(f"{target}: report not written: {err}{kept_note(target)}")
@@ -81,8 +80,6 @@ class ReportActions(QObject):
 
     def magnify_selected(self):
         """The magnification dialog for the selected event (its face crops are computed here, a few seconds)."""
-        from app.ui.magnify_view import MagnifyDialog
-
         selected = self._labeling.selected if self._labeling is not None else None
         if selected is None:
             self.message.emit("select an event first (click it, or N for the next one)", 6000)

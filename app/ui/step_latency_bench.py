@@ -21,14 +21,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app.analysis.contract import ModelContract  # noqa: E402
 from app.ui.main_window import ReviewerWindow  # noqa: E402
+from model import PreprocessCfg, create_model, save_checkpoint  # noqa: E402
+from model.spotting_head import SpottingHead, SpottingHeadCfg  # noqa: E402
 
 
 def _random_full_checkpoint(path: Path) -> Path:
-    from app.analysis.contract import ModelContract
-    from model import PreprocessCfg, create_model, save_checkpoint
-    from model.spotting_head import SpottingHead, SpottingHeadCfg
-
     model = create_model("tsfmicro", num_classes=5).eval()
     head = SpottingHead(SpottingHeadCfg(embed_dim=model.cfg.embed_dim)).eval()
     return save_checkpoint(path, model, model_name="tsfmicro", class_names=("a", "b", "c", "d", "e"),
