@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +35,10 @@ import torch
 from torch import nn
 
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
-from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, go_and_return, lag_frames
+from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, RegionFlowStream, go_and_return, lag_frames
+from app.core.atomic import atomic_write_bytes
 from app.core.events import Event
+from app.resources import default_spotter_path
 from model import config_from_dict, config_to_dict
 
 RATE = 30.0  # frames a second the network reads
@@ -180,9 +183,6 @@ class LearnedSpotter:
     # ---------------------------------------------------------------- files
 
     def save(self, path: Union[str, os.PathLike]) -> Path:
-        from app.core.atomic import atomic_write_bytes
-        import io
-
         buffer = io.BytesIO()
         members = list(self.net.members) if isinstance(self.net, SpotterEnsemble) else [self.net]
         torch.save({"format": FORMAT, "version": VERSION, "state_dicts": [m.state_dict() for m in members],
@@ -234,8 +234,6 @@ class LearnedRun:
     video's motion and returns (p_micro (n,), evidence (n,) % eye span, region per frame, events)."""
 
     def __init__(self, spotter: LearnedSpotter, fps: float):
-        from app.analysis.region_flow import RegionFlowStream
-
         self.spotter, self.fps = spotter, fps
         self._stream = RegionFlowStream(fps, spotter.lags_s, spotter.regions)
         self._moves: list[np.ndarray] = []
@@ -263,8 +261,6 @@ def _cached(path: str, mtime: float) -> LearnedSpotter:
 
 def default_spotter() -> LearnedSpotter:
     """The bundled learned spotter (loaded once); SpotterError when this installation has none."""
-    from app.resources import default_spotter_path
-
     path = default_spotter_path()
     if path is None:
         raise SpotterError("this installation has no bundled learned spotter (resources/models/spotter.pt); "

@@ -4,13 +4,18 @@ confidence on validation videos, and (last) measure it on test sets it never saw
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import shlex
+import statistics
 import sys
 from pathlib import Path
 
-from app.commands.registry import command
 from app.commands.common import command_error
+from app.commands.registry import command
+from app.core.test_only import TestOnlySetError
+from app.core.user_dirs import cache_dir
+from app.media.hashing import file_sha256
 
 
 @command("train-spotter", "train the learned motion spotter (micro / macro per frame from facial region motion) on "
@@ -31,11 +36,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
     parser.add_argument("--data-note", default="", help="what the training videos show, for the model card")
 
     def run(args: argparse.Namespace) -> int:
-        import dataclasses
-
+        # lazy: the spotter and its training load torch, which `tsfmicro --help` must not
         from app.analysis.learned_spotter import LearnedSpotter
-        from app.core.test_only import TestOnlySetError
-        from app.core.user_dirs import cache_dir
         from app.training.samples import TrainingDataError
         from app.training.spotter_training import (choose_decoding, fit_calibration, labelled_videos, train_network)
 
@@ -79,8 +81,7 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
 
 def test_figures(spotter, videos) -> str:
     """'micro F1 0.xx (TP/FP/FN), apex error median m frames' of the spotter on labelled videos."""
-    import statistics
-
+    # lazy: the evaluation and the spotter's training code load torch
     from app.analysis.evaluate import evaluate_spotting
     from app.training.spotter_training import spot_all
 
@@ -91,6 +92,4 @@ def test_figures(spotter, videos) -> str:
 
 
 def _sha(path) -> str:
-    from app.media.hashing import file_sha256
-
     return file_sha256(path)[:16]

@@ -32,6 +32,7 @@ from typing import Optional, Protocol
 import cv2
 import numpy as np
 
+from app.media import open_video
 from app.resources import package_file
 from app.synth.action_units import LEFT_EYE, RIGHT_EYE
 from app.synth.looks import Look, apply_look
@@ -158,7 +159,7 @@ def _portrait_image(name: str) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def portrait_landmarks(name: str = "astronaut") -> tuple[np.ndarray, np.ndarray]:
     """A still portrait (RGB; "…_mirrored" flipped left-right) and its 68 landmarks (portrait pixels), fitted once."""
-    from app.face import HogDetector, LandmarkModel
+    from app.face import HogDetector, LandmarkModel  # lazy: dlib loads only when a portrait is first fitted
 
     if name.endswith(MIRRORED):  # the mirror of the cached unmirrored portrait (a morph is not made twice)
         portrait = np.ascontiguousarray(portrait_landmarks(base_face(name))[0][:, ::-1])
@@ -204,8 +205,7 @@ def clip_landmarks(path: str, upscale: int = 3) -> tuple[tuple[np.ndarray, ...],
 
     Tracked by the face pipeline on frames upscaled by `upscale`; frames without a face take
     the nearest tracked frame's landmarks; a 5-tap smoothing over time removes landmark jitter."""
-    from app.face import FaceConfig, FacePipeline
-    from app.media import open_video
+    from app.face import FaceConfig, FacePipeline  # lazy: dlib loads only when a clip is first tracked
 
     with open_video(path) as video:
         fps = video.probe().fps

@@ -25,6 +25,11 @@ from app.analysis.evaluate import evaluate_spotting, match_intervals
 from app.analysis.learned_spotter import CLASSES, LearnedSpotter, SpotterEnsemble, SpotterNet, network_input
 from app.analysis.region_flow import LAGS_S, RegionFlowStream
 from app.core.events import Event
+from app.core.test_only import refuse_test_only
+from app.face import FaceConfig, FacePipeline
+from app.media import open_video
+from app.media.hashing import content_hash
+from app.training.heldout import labelled_truth
 
 Log = Callable[[str], None]
 THETAS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -42,10 +47,6 @@ class LabelledVideo:
 def region_motion(video_path: str | os.PathLike, fps: Optional[float] = None,
                   cache_dir: Optional[Path] = None, on_frame: Optional[Callable[[int], None]] = None) -> tuple[np.ndarray, float]:
     """((n, L, R, 2) region motion, fps) of a whole video, read from `cache_dir` when it was measured before."""
-    from app.face import FaceConfig, FacePipeline
-    from app.media import open_video
-    from app.media.hashing import content_hash
-
     cached = None
     if cache_dir is not None:
         cached = Path(cache_dir) / f"region_motion_{content_hash(video_path)}_{'_'.join(map(str, LAGS_S))}.npz"
@@ -73,9 +74,6 @@ def labelled_videos(csv_path: str | os.PathLike, cache_dir: Optional[Path] = Non
                     allow_test_only: bool = False, role: str = "training") -> list[LabelledVideo]:
     """Every video of a training CSV with its region motion and its accepted events (video = resolved path). A
     test-only set is refused unless `allow_test_only` (measuring a finished spotter)."""
-    from app.core.test_only import refuse_test_only
-    from app.training.heldout import labelled_truth
-
     if not allow_test_only:
         refuse_test_only(csv_path, role)
     data, truth = labelled_truth(csv_path)
