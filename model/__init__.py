@@ -16,9 +16,8 @@ The names are imported from their submodules on first use, so `from model import
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from model.lazy_exports import lazy_exports as _lazy_exports
+import importlib
+from typing import TYPE_CHECKING, Any
 
 # Exported names → the submodule defining them.
 _EXPORTS = {
@@ -38,7 +37,17 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"model.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -19,9 +19,8 @@ then). Other modules of this package (proposals, evaluate, motion_spotter, flow_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from model.lazy_exports import lazy_exports as _lazy_exports
+import importlib
+from typing import TYPE_CHECKING, Any
 
 # Exported names → the submodule defining them. Imported on first use, so that building the command-line parser
 # (which reads MODES and DEVICE_CHOICES) does not import torch.
@@ -40,7 +39,17 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'app.analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"app.analysis.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
 if TYPE_CHECKING:  # pragma: no cover
