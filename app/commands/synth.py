@@ -85,6 +85,10 @@ def _synth_command(parser: argparse.ArgumentParser):
                         help="busier videos, as interviews are: restless activity, glances and head sweeps (nods, "
                              "turns, tilts), and with chance P (0-1) per expression a blink, glance, sweep or burst "
                              "of talk over the expression itself (default 0: nuisance only between expressions)")
+    parser.add_argument("--any-aus", type=_chance, default=0.0, metavar="P",
+                        help="chance (0-1) per expression that it shows one to three action units drawn from all "
+                             "the renderer knows (either side or one, unequal strengths), labelled 'others', instead "
+                             "of its emotion's typical codes (default 0)")
 
     def run(args: argparse.Namespace) -> int:
         from app.synth.dataset import synthesize_dataset  # lazy: the renderer, loaded only when this command runs
@@ -95,7 +99,7 @@ def _synth_command(parser: argparse.ArgumentParser):
             csv_path = synthesize_dataset(args.out, args.n_videos, args.seed, fps=args.fps, duration_s=args.duration,
                                           size=args.size, faces=faces, crf=args.crf,
                                           camera_scale=args.camera_scale, looks=args.looks, micro_s=args.micro_s,
-                                          busy=args.busy, log=log)
+                                          busy=args.busy, any_aus=args.any_aus, log=log)
         except (ValueError, FileNotFoundError) as err:
             return command_error("synth", str(err))
         print(csv_path)

@@ -11,6 +11,11 @@ a micro-expression's size; glances (gaze shifts) and head sweeps (a nod, turn or
 that chance per expression, one blink, glance, sweep or burst of talk placed over
 the expression itself, so a labelled interval may hold other motion too. They come from a random stream of their
 own: a busy video shows the same expressions and gap nuisance as the same video without `busy`.
+
+`any_aus` > 0 is the chance per expression that it shows one to three action units drawn from every one the renderer
+knows (either side or one), at unequal strengths, instead of one of its emotion's typical codes (`EMOTION_AUS`), and
+is labelled "others": a spotter trained on them cannot learn a short list of templates by heart, as real footage
+shows far more combinations. Also drawn from a stream of its own: timing and nuisance stay the same.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import numpy as np
 
 from app.core.events import Event
 from app.synth import timing
-from app.synth.action_units import EMOTION_AUS, EMOTIONS, split_codes
+from app.synth.action_units import AU_TABLE, EMOTION_AUS, EMOTIONS, split_codes
 from app.synth.faces import FACES, Framing, is_still_portrait, subject_of
 from app.synth.looks import Look, draw_look
 
@@ -43,6 +48,10 @@ STILL_NUISANCE = ("blink", "talk", "flicker")  # every still portrait
 CAMERA_STREAM = 7  # the camera resolution's own random stream (added later; leaves every other draw unchanged)
 LOOK_STREAM = 8  # the look's own random stream (likewise)
 BUSY_STREAM = 9  # the busy nuisance's own random stream (likewise)
+ANY_AUS_STREAM = 10  # the varied action units' own random stream (likewise)
+ANY_AUS_COUNT = (1, 3)  # action units in a varied expression
+ANY_AUS_ONE_SIDED = 0.25  # chance that one of them shows on one side only
+ANY_AUS_WEIGHT = (0.4, 1.0)  # relative strengths (the strongest is 1)
 GAZE_IOD = (0.05, 0.12)  # a glance's sideways iris shift
 SWEEPS = {"nod": (0.08, 0.25), "turn": (0.10, 0.35), "tilt": (2.0, 7.0)}  # peak shift (IOD) or roll (degrees)
 FIDGET_CODES = ("1", "2", "4", "6", "7", "10", "12", "14", "15", "17", "L12", "R12", "L2", "R2")
@@ -198,6 +207,7 @@ def plan_video(
     looks: float = 0.0,
     micro_s: Optional[tuple[float, float]] = None,
     busy: float = 0.0,
+    any_aus: float = 0.0,
 ) -> VideoSpec:
     """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
 
@@ -206,7 +216,8 @@ def plan_video(
     `looks`: the chance that a still portrait gets a random look (`draw_video_look`); 0: none. `micro_s` (low, high):
     micro-expressions last that many seconds, drawn log-uniformly (`timing.draw_micro`); None: 0.2-0.5 s.
     `busy` in [0, 1]: the chance per expression of nuisance over it, and of glances and head sweeps between (see
-    the module's docstring); 0: none."""
+    the module's docstring); 0: none. `any_aus` in [0, 1]: the chance per expression of varied action units
+    (`vary_action_units`); 0: every expression shows its emotion's typical codes."""
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose from {FACES}")
     if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
@@ -262,6 +273,9 @@ def plan_video(
         for kind in rng.permutation(kinds):
             if rng.random() < NUISANCE_P[kind]:
                 place(str(kind))
+    if any_aus:
+        expressions = vary_action_units(
+            np.random.default_rng([int(seed), int(index), FACES.index(face), ANY_AUS_STREAM]), expressions, any_aus)
     if busy > 0:
         nuisances += busy_nuisances(np.random.default_rng([int(seed), int(index), FACES.index(face), BUSY_STREAM]),
                                     kinds, fps, n_frames, expressions, busy)
@@ -271,6 +285,27 @@ def plan_video(
     return VideoSpec(name, face, (int(size[0]), int(size[1])), float(fps), n_frames, framing, tuple(expressions),
                      tuple(nuisances), crf_value, int(seed), draw_camera_scale(seed, index, face, camera_scale),
                      draw_video_look(seed, index, face, looks))
+
+
+def vary_action_units(rng: np.random.Generator, expressions: list[Expression], chance: float) -> list[Expression]:
+    """With `chance` per expression, its action units replaced by one to three drawn from all that `AU_TABLE`
+    renders, each on one side only with chance ANY_AUS_ONE_SIDED, at strengths drawn in ANY_AUS_WEIGHT; labelled
+    "others". Timing, intensity profile and amplitude stay."""
+    if not 0.0 <= chance <= 1.0:
+        raise ValueError(f"any_aus must be in [0, 1], got {chance}")
+    numbers = sorted(AU_TABLE)
+    out = []
+    for e in expressions:
+        if rng.random() >= chance:
+            out.append(e)
+            continue
+        picked = sorted(rng.choice(numbers, size=int(rng.integers(ANY_AUS_COUNT[0], ANY_AUS_COUNT[1] + 1)),
+                                   replace=False))
+        codes = "+".join(f"{rng.choice(('L', 'R')) if rng.random() < ANY_AUS_ONE_SIDED else ''}{n}" for n in picked)
+        weights = rng.uniform(*ANY_AUS_WEIGHT, size=len(picked))
+        out.append(dataclasses.replace(e, emotion="others", action_units=codes,
+                                       au_weights=tuple(float(w) for w in weights / weights.max())))
+    return out
 
 
 def busy_nuisances(rng: np.random.Generator, kinds: tuple[str, ...], fps: float, n_frames: int,

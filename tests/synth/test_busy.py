@@ -1,5 +1,5 @@
 """Busy synthetic videos: restless activity, glances, head sweeps and nuisance over expressions, from their own
-random stream, rendered where the plan says."""
+random stream, rendered where the plan says; and varied action units, likewise from their own stream."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from app.synth import timing
-from app.synth.action_units import LEFT_EYE, RIGHT_EYE
 from app.synth.nuisance import gaze_field, swept
+from app.synth.action_units import AU_TABLE, EMOTION_AUS, LEFT_EYE, RIGHT_EYE, parse_aus
 from app.synth.plan import Nuisance, plan_video
 from app.synth.render import iter_render
 
@@ -106,3 +106,30 @@ def test_busy_video_renders_more_motion_than_the_quiet_one_between_expressions()
     moved_busy = np.array([f.displacement_px for f in iter_render(busy)])
     assert (moved_busy[calm] > 0).mean() > 0.9  # restless activity: the face is never quite still
     assert moved_busy[calm].mean() > moved_quiet[calm].mean()
+
+
+def test_varied_action_units_change_only_the_codes_and_reach_beyond_the_emotion_table():
+    typical = {code for codes in EMOTION_AUS.values() for code in codes}
+    quiet = [plan_video(seed=31, index=k, face="astronaut", fps=30.0, duration_s=10.0, busy=0.5) for k in range(8)]
+    varied = [plan_video(seed=31, index=k, face="astronaut", fps=30.0, duration_s=10.0, busy=0.5, any_aus=1.0)
+              for k in range(8)]
+    codes = set()
+    for a, b in zip(quiet, varied):
+        assert a.nuisances == b.nuisances and len(a.expressions) == len(b.expressions)
+        for e, f in zip(a.expressions, b.expressions):
+            assert (e.onset, e.apex, e.offset, e.amplitude, e.intensity) == (f.onset, f.apex, f.offset, f.amplitude,
+                                                                              f.intensity)
+            assert f.emotion == "others" and 1 <= len(parse_aus(f.action_units)) <= 3
+            assert len(f.au_weights) == len(parse_aus(f.action_units)) and max(f.au_weights) == 1.0
+            codes.add(f.action_units)
+    numbers = {n for c in codes for _, n in parse_aus(c)}
+    assert codes - typical and numbers - {n for c in typical for _, n in parse_aus(c)}  # codes real data shows too
+    assert numbers <= set(AU_TABLE)
+    same = [plan_video(seed=31, index=k, face="astronaut", fps=30.0, duration_s=10.0, busy=0.5, any_aus=0.0)
+            for k in range(8)]
+    assert same == quiet
+
+
+def test_varied_action_units_out_of_range_is_refused():
+    with pytest.raises(ValueError, match="any_aus"):
+        plan_video(seed=1, face="astronaut", duration_s=10.0, any_aus=-0.1)

@@ -54,7 +54,24 @@ def test_directions_make_sense(landmarks):
         assert (points[k] - centre) @ vectors[k] > 0 and vectors[k] @ v < 0
 
 
-@pytest.mark.parametrize("code", ["1+2+5", "6+12", "4+9", "9+10", "15+17", "14+17", "4+7"])
+def test_lip_action_units_move_the_lips_as_facs_says(landmarks):
+    _, v, _ = face_frame(landmarks)
+    centre = landmarks[48:60].mean(axis=0)
+
+    def corner_outwards(code):  # how far the right lip corner moves away from the mouth's centre
+        points, vectors, _ = control_moves(landmarks, [(code, 1.0)], 0.05)
+        k = int(np.argmin(np.hypot(*(points - landmarks[48]).T)))
+        return (points[k] - centre) @ vectors[k] / np.hypot(*(points[k] - centre))
+
+    assert corner_outwards("20") > 0 > corner_outwards("18")  # stretcher outwards, pucker inwards
+    for code in ("23", "24"):  # tightener, pressor: the lips close on each other
+        points, vectors, _ = control_moves(landmarks, [(code, 1.0)], 0.05)
+        upper = [np.argmin(np.hypot(*(points - landmarks[i]).T)) for i in (50, 51)]
+        lower = [np.argmin(np.hypot(*(points - landmarks[i]).T)) for i in (57, 58)]
+        assert all(vectors[k] @ v > 0 for k in upper) and all(vectors[k] @ v < 0 for k in lower), code
+
+
+@pytest.mark.parametrize("code", ["1+2+5", "6+12", "4+9", "9+10", "15+17", "14+17", "4+7", "18+23", "20+24+26"])
 def test_no_control_point_moves_further_than_the_amplitude(landmarks, code):
     iod = face_frame(landmarks)[2]
     _, vectors, _ = control_moves(landmarks, [(c, 1.0) for c in code.split("+")], 0.05)
