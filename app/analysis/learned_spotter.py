@@ -259,13 +259,22 @@ def _cached(path: str, mtime: float) -> LearnedSpotter:
     return LearnedSpotter.load(path)
 
 
+def spotter_at(path: Union[str, os.PathLike]) -> LearnedSpotter:
+    """The learned spotter in file `path` (loaded once while the file is unchanged); SpotterError naming the file
+    when it is missing or not a spotter."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpotterError(f"{path}: no such spotter file")
+    return _cached(str(path.resolve()), path.stat().st_mtime)
+
+
 def default_spotter() -> LearnedSpotter:
     """The bundled learned spotter (loaded once); SpotterError when this installation has none."""
     path = default_spotter_path()
     if path is None:
         raise SpotterError("this installation has no bundled learned spotter (resources/models/spotter.pt); "
                            "use the training-free spotter (--method flow)")
-    return _cached(str(path), path.stat().st_mtime)
+    return spotter_at(path)
 
 
 def _evidence_peak(evidence: np.ndarray, event: Event, regions: tuple[str, ...]) -> tuple[int, str]:

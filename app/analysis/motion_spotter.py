@@ -66,6 +66,7 @@ class MotionConfig:
     noise_z: float = 3.0               # baseline = median + noise_z robust SDs of the window's scores
     half_score: float = 0.5            # score above baseline (% eye span) that maps to motion 0.5
     proposals: ProposalConfig = field(default_factory=_default_proposals)
+    spotter_file: Optional[str] = None  # method "learned": this spotter file (train-spotter's) instead of the bundled
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -272,7 +273,7 @@ def spot_video(source: Union[str, os.PathLike, "object"], config: MotionConfig =
         subject = subject if subject else (Path(str(info.path)).stem or "subject")
         pipeline = pipeline if pipeline is not None else FacePipeline(face_config, info.fps)
         if config.method == "learned":
-            return _spot_learned(video, info.fps, pipeline, name, subject, on_sample)
+            return _spot_learned(video, info.fps, pipeline, name, subject, on_sample, config.spotter_file)
         spotter = MotionSpotter(info.fps, config)
         samples: list[MotionSample] = []
 
@@ -297,12 +298,13 @@ def spot_video(source: Union[str, os.PathLike, "object"], config: MotionConfig =
 
 
 def _spot_learned(video, fps: float, pipeline: FacePipeline, name: str, subject: str,
-                  on_sample: Optional[Callable[[MotionSample], None]]) -> SpotResult:
-    """The bundled learned spotter over an open video: region motion as the frames go by, then the whole video's
-    curves and events (`on_sample` sees a progress sample, motion NaN, per frame)."""
-    from app.analysis.learned_spotter import LearnedRun, default_spotter  # lazy: torch; the flow method needs none
+                  on_sample: Optional[Callable[[MotionSample], None]], spotter_file: Optional[str]) -> SpotResult:
+    """The learned spotter (the bundled one, or `spotter_file`) over an open video: region motion as the frames go
+    by, then the whole video's curves and events (`on_sample` sees a progress sample, motion NaN, per frame)."""
+    # lazy: torch; the flow method needs none
+    from app.analysis.learned_spotter import LearnedRun, default_spotter, spotter_at
 
-    run = LearnedRun(default_spotter(), fps)
+    run = LearnedRun(spotter_at(spotter_file) if spotter_file else default_spotter(), fps)
     face_ok = []
     start = time.perf_counter()
     for result in pipeline.run(video.iter_frames()):

@@ -29,6 +29,9 @@ def _evaluate_command(parser: argparse.ArgumentParser):
                              "bundled learned spotter, the default analysis) or flow (training-free), and score it")
     source.add_argument("--checkpoint", help="run this trained model on every video of --truth (the app's analysis "
                                              "for spotting, the labelled intervals for recognition) and score it")
+    parser.add_argument("--spotter-file", metavar="SPOTTER_PT",
+                        help="with --spotter learned: measure this spotter file (one train-spotter wrote) instead of "
+                             "the bundled one")
     parser.add_argument("--out", help="folder for metrics.json, confusion.csv, confusion.png, spotting_matches.csv "
                                       "(and, with --checkpoint, the predictions as training CSVs)")
     parser.add_argument("--check-videos", action="store_true", help="also reject rows whose video file is missing")
@@ -51,6 +54,8 @@ def _evaluate_command(parser: argparse.ArgumentParser):
         from app.training.samples import TrainingDataError
         from model import CheckpointError
 
+        if args.spotter_file and args.spotter != "learned":
+            return command_error("evaluate", "--spotter-file needs --spotter learned")
         try:
             if args.checkpoint:
                 return _evaluate_checkpoint(args)
@@ -125,8 +130,9 @@ def _evaluate_spotter(args) -> int:
     data, truth = labelled_truth(args.truth)
     fps = {e.video: e.fps for e in truth}
     fps.update({row.key: row.fps for row in sidecars[0] if row.key not in fps})
-    config = MotionConfig(method=args.spotter)
-    print(f"evaluating the {args.spotter} motion spotter on {args.truth} ({len(fps)} videos)", flush=True)
+    config = MotionConfig(method=args.spotter, spotter_file=args.spotter_file)
+    which = f"spotter {args.spotter_file}" if args.spotter_file else f"{args.spotter} motion spotter"
+    print(f"evaluating the {which} on {args.truth} ({len(fps)} videos)", flush=True)
     predicted = []
     for n, (video, rate) in enumerate(sorted(fps.items()), start=1):
         predicted += spot_video(video, config, fps=rate, video_name=video).events
@@ -134,6 +140,8 @@ def _evaluate_spotter(args) -> int:
     key = lambda e: e.video  # noqa: E731 - every event here carries its resolved video path
     metrics, details = _evaluate(truth, predicted, key)
     metrics["spotter"] = args.spotter
+    if args.spotter_file:
+        metrics["spotter_file"] = str(args.spotter_file)
     print("\n".join([""] + _report_lines(metrics)[:5]))
     _add_breakdown(metrics, truth, predicted, key, sidecars)
     if args.out:

@@ -30,6 +30,9 @@ def _spot_command(parser: argparse.ArgumentParser):
                              "are caught")
     parser.add_argument("--include-eyes", action="store_true",
                         help="with --method flow: score the eye regions too (then blinks are spotted as well)")
+    parser.add_argument("--spotter-file", metavar="SPOTTER_PT",
+                        help="with --method learned: this spotter file (one train-spotter wrote) instead of the "
+                             "bundled one")
     parser.add_argument("--subject", help="subject written to events.csv (default: the video's file stem)")
     parser.add_argument("--detector", choices=("hog", "mmod"), default="hog", help="face detector (default hog)")
 
@@ -44,7 +47,10 @@ def _spot_command(parser: argparse.ArgumentParser):
             return command_error("spot", "--lag-s must be > 0")
         base = FaceConfig()
         face_config = replace(base, detect=replace(base.detect, detector=args.detector))
-        config = MotionConfig(method=args.method, lag_s=args.lag_s, include_eyes=args.include_eyes)
+        if args.spotter_file and args.method != "learned":
+            return command_error("spot", "--spotter-file needs --method learned")
+        config = MotionConfig(method=args.method, lag_s=args.lag_s, include_eyes=args.include_eyes,
+                              spotter_file=args.spotter_file)
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()

@@ -73,3 +73,34 @@ def test_evaluate_a_spotter_on_the_demo_and_a_missing_truth_file(tmp_path):
     assert (out / "pred_spotting.csv").is_file()
     missing = tsfmicro("evaluate", "--truth", tmp_path / "nope.csv", "--spotter", "flow")
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
+
+
+def test_evaluate_measures_a_spotter_file_instead_of_the_bundled_one(tmp_path):
+    """--spotter-file: a spotter train-spotter wrote is the one measured (here the bundled one made to suggest
+    nothing); a missing file is named; the option needs --spotter learned."""
+    import dataclasses
+    import shutil
+
+    from app.analysis.learned_spotter import LearnedSpotter
+    from app.resources import default_spotter_path, resource_path
+
+    shutil.copy(resource_path("demo", "astronaut_demo.mp4"), tmp_path / "astronaut_demo.mp4")
+    shutil.copy(resource_path("demo", "astronaut_demo.events.csv"), tmp_path / "truth.csv")
+    bundled = LearnedSpotter.load(default_spotter_path())
+    never = dataclasses.replace(bundled, micro=dataclasses.replace(bundled.micro, theta_hi=1.0, theta_lo=1.0),
+                                macro=dataclasses.replace(bundled.macro, theta_hi=1.0, theta_lo=1.0))
+    never.save(tmp_path / "never.pt")
+    out = tmp_path / "out"
+    done = tsfmicro("evaluate", "--truth", tmp_path / "truth.csv", "--spotter", "learned",
+                    "--spotter-file", tmp_path / "never.pt", "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert "never.pt" in done.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["spotter_file"].endswith("never.pt")
+    assert metrics["spotting"]["micro"]["tp"] == 0 and metrics["spotting"]["micro"]["fp"] == 0
+    missing = tsfmicro("evaluate", "--truth", tmp_path / "truth.csv", "--spotter", "learned",
+                       "--spotter-file", tmp_path / "gone.pt")
+    assert missing.returncode == 2 and "gone.pt" in missing.stderr and "Traceback" not in missing.stderr
+    flow = tsfmicro("evaluate", "--truth", tmp_path / "truth.csv", "--spotter", "flow",
+                    "--spotter-file", tmp_path / "never.pt")
+    assert flow.returncode == 2 and "--spotter learned" in flow.stderr

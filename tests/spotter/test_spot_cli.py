@@ -35,3 +35,22 @@ def test_cli_writes_both_csvs(clip, tmp_path, capsys):
 def test_cli_rejects_a_bad_lag(clip, tmp_path, capsys):
     assert main(["spot", str(clip("smile")), "--out", str(tmp_path), "--lag-s", "0"]) == 2
     assert "lag" in capsys.readouterr().err
+
+
+def test_cli_reads_a_spotter_file_and_names_a_missing_one(clip, tmp_path, capsys):
+    import dataclasses
+
+    from app.analysis.learned_spotter import default_spotter
+
+    bundled = default_spotter()
+    quiet = dataclasses.replace(bundled, micro=dataclasses.replace(bundled.micro, theta_hi=1.0, theta_lo=1.0),
+                                macro=dataclasses.replace(bundled.macro, theta_hi=1.0, theta_lo=1.0))
+    quiet.save(tmp_path / "quiet.pt")
+    out = tmp_path / "out"
+    assert main(["spot", str(clip("smile")), "--out", str(out), "--spotter-file", str(tmp_path / "quiet.pt")]) == 0
+    assert "0 suggested intervals (0 micro)" in capsys.readouterr().out  # the bundled spotter finds the smile
+    assert main(["spot", str(clip("smile")), "--out", str(out), "--spotter-file", str(tmp_path / "gone.pt")]) == 2
+    assert "gone.pt" in capsys.readouterr().err
+    assert main(["spot", str(clip("smile")), "--out", str(out), "--method", "flow",
+                 "--spotter-file", str(tmp_path / "quiet.pt")]) == 2
+    assert "--method learned" in capsys.readouterr().err
