@@ -33,16 +33,22 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
     parser.add_argument("--members", type=int, default=1,
                         help="train this many networks from seeds SEED, SEED+1, ... and average them (default 1)")
     parser.add_argument("--cache", help="folder for the videos' region motion (default: the user cache)")
+    parser.add_argument("--threads", type=int,
+                        help="torch CPU threads (default: all cores; 1 when other work shares the cores, as the "
+                             "small network trains many times slower when its threads compete)")
     parser.add_argument("--data-note", default="", help="what the training videos show, for the model card")
 
     def run(args: argparse.Namespace) -> int:
         # lazy: the spotter and its training load torch, which `tsfmicro --help` must not
+        from app.analysis.device import set_threads
         from app.analysis.learned_spotter import LearnedSpotter
         from app.training.samples import TrainingDataError
         from app.training.spotter_training import (choose_decoding, fit_calibration, labelled_videos, train_network)
 
-        if args.epochs < 1 or args.hidden < 1 or args.members < 1:
-            return command_error("train-spotter", "--epochs, --hidden and --members must be >= 1")
+        if args.epochs < 1 or args.hidden < 1 or args.members < 1 or (args.threads is not None and args.threads < 1):
+            return command_error("train-spotter", "--epochs, --hidden, --members and --threads must be >= 1")
+        if args.threads:
+            set_threads(args.threads)
         cache = Path(args.cache) if args.cache else cache_dir() / "region_motion"
         log = lambda message: print(message, flush=True)  # noqa: E731
         try:

@@ -50,6 +50,22 @@ def test_members_train_an_ensemble_from_successive_seeds(sets, tmp_path, capsys)
     assert "--members" in capsys.readouterr().err
 
 
+def test_threads_sets_torch_threads_and_a_bad_count_is_refused(sets, tmp_path, capsys):
+    import torch
+
+    root, train, val = sets
+    before = torch.get_num_threads()
+    wanted = 2 if before == 1 else 1  # a count other than the current one
+    try:
+        assert main(["train-spotter", str(train), "--val", str(val), "--out", str(tmp_path / "s.pt"), "--epochs", "1",
+                     "--hidden", "4", "--threads", str(wanted), "--cache", str(root / "cache")]) == 0
+        assert torch.get_num_threads() == wanted
+    finally:
+        torch.set_num_threads(before)
+    assert main(["train-spotter", str(train), "--val", str(val), "--out", str(tmp_path / "s.pt"), "--threads", "0"]) == 2
+    assert "--threads" in capsys.readouterr().err
+
+
 def test_a_test_only_set_is_refused_for_training_and_validation(sets, tmp_path, capsys):
     root, train, val = sets
     write_test_only_marker(val.parent, "test only")
