@@ -2,8 +2,8 @@
 them; any set may have them):
 
 * `videos.csv` (video, renderer, face, face_kind, fps, n_frames, injected_events): micro-expression spotting per
-  face kind (still / talking), per renderer and per face; and, over the videos with nothing injected
-  (injected_events 0, e.g. real footage), false micro suggestions per minute;
+  face kind (still / talking), per renderer, per face and per face and kind (one identity still or talking); and,
+  over the videos with nothing injected (injected_events 0, e.g. real footage), false micro suggestions per minute;
 * `nuisance.csv` (video, kind, start_frame, end_frame): how many false micro suggestions lie inside each nuisance
   kind (blink, gaze, head, ...), inside a labelled macro- or micro-expression, or where nothing is labelled.
 
@@ -29,6 +29,7 @@ VIDEOS_COLUMNS = ("video", "renderer", "face", "face_kind", "fps", "n_frames", "
 NUISANCE_COLUMNS = ("video", "kind", "start_frame", "end_frame")
 INSIDE_RULE = "a false suggestion lies inside an interval when its apex frame is within the interval's frames"
 UNLISTED = "(not in videos.csv)"
+BREAKDOWN_BY = ("face_kind", "renderer", "face", "face_and_kind")  # VideoRow attributes micro spotting is split by
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,13 @@ class VideoRow:
     fps: float
     n_frames: int
     injected_events: int
+
+    @property
+    def face_and_kind(self) -> str:
+        """'wolfgang talking': one identity as a still portrait or talking; a video with nothing injected keeps a
+        group of its own, so its false suggestions do not mix with those of injected videos of the same face."""
+        return f"{self.face} {self.face_kind}" + ("" if self.injected_events else
+                                                  f" ({self.renderer}, nothing injected)")
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def spotting_breakdown(truth: Sequence[Event], pred: Sequence[Event], key: Calla
     table = {v.key: v for v in videos}
     out: dict = {"inside_rule": INSIDE_RULE}
     if videos:
-        for attribute in ("face_kind", "renderer", "face"):
+        for attribute in BREAKDOWN_BY:
             out[f"micro_by_{attribute}"] = _micro_by(attribute, truth, pred, key, table)
     false_micro = evaluate_spotting(truth, pred, key)["micro"].false_alarms
     labelled: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
@@ -154,15 +162,16 @@ def spotting_breakdown(truth: Sequence[Event], pred: Sequence[Event], key: Calla
 def breakdown_lines(breakdown: dict) -> list[str]:
     """The printout of a breakdown."""
     lines = ["Breakdown (micro-expressions; sidecars videos.csv / nuisance.csv)"]
-    for attribute in ("face_kind", "renderer", "face"):
+    for attribute in BREAKDOWN_BY:
         table = breakdown.get(f"micro_by_{attribute}")
         if not table:
             continue
-        lines.append(f"  by {attribute}: {'':<14}{'TP':>5}{'FP':>5}{'FN':>5}{'P':>7}{'R':>7}{'F1':>7}   apex error")
+        label = f"by {attribute.replace('_', ' ')}:"
+        lines.append(f"  {label:<42}{'TP':>5}{'FP':>5}{'FN':>5}{'P':>7}{'R':>7}{'F1':>7}   apex error")
         for name, m in table.items():
             apex = "-" if m["apex_error_frames_median"] is None else \
                 f"median {m['apex_error_frames_median']:g}, mean {m['apex_error_frames_mean']:.1f} frames"
-            lines.append(f"    {name:<24}{m['tp']:>5}{m['fp']:>5}{m['fn']:>5}{m['precision']:>7.3f}"
+            lines.append(f"    {name:<40}{m['tp']:>5}{m['fp']:>5}{m['fn']:>5}{m['precision']:>7.3f}"
                          f"{m['recall']:>7.3f}{m['f1']:>7.3f}   {apex}")
     w = breakdown["false_micro_where"]
     nuisance = ", ".join(f"{k} {v}" for k, v in w["inside_nuisance"].items()) or "no nuisance sidecar"

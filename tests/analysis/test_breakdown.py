@@ -1,4 +1,4 @@
-"""The spotting breakdown by face kind, renderer and face, where false micro suggestions lie, and false suggestions
+"""The spotting breakdown by face kind, renderer, face and face and kind, where false micro suggestions lie, and false suggestions
 per minute on videos with nothing injected — counts worked out by hand; also through `tsfmicro evaluate`."""
 
 import json
@@ -46,6 +46,9 @@ def _check(b):
     assert b["micro_by_face_kind"]["talking"]["apex_error_frames_median"] == 2
     assert {k: _tfn(m) for k, m in b["micro_by_renderer"].items()} == {"real": (0, 2, 0), "testbed": (2, 4, 0)}
     assert {k: _tfn(m) for k, m in b["micro_by_face"].items()} == {"carphone": (1, 4, 0), "wolfgang": (1, 2, 0)}
+    assert {k: _tfn(m) for k, m in b["micro_by_face_and_kind"].items()} == {
+        "carphone still": (1, 4, 0), "wolfgang talking": (1, 0, 0),
+        "wolfgang talking (real, nothing injected)": (0, 2, 0)}  # the real clip's false suggestions apart
     assert b["false_micro_where"] == EXPECTED_WHERE
     assert b["no_injection"] == {"videos": 1, "minutes": 1.0, "false_micro": 2, "false_micro_per_minute": 2.0}
 
@@ -82,6 +85,7 @@ def test_evaluate_cli_reports_the_breakdown(tmp_path, capsys):
     assert main(["evaluate", "--truth", str(truth), "--pred", str(pred), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "Breakdown" in out and "2.00 per minute" in out and "inside a labelled macro 1" in out
+    assert "by face and kind:" in out and "wolfgang talking (real, nothing injected)" in out
     _check(json.loads((tmp_path / "out" / "metrics.json").read_text())["breakdown"])
 
 
