@@ -167,11 +167,11 @@ def breakdown_lines(breakdown: dict) -> list[str]:
         if not table:
             continue
         label = f"by {attribute.replace('_', ' ')}:"
-        lines.append(f"  {label:<42}{'TP':>5}{'FP':>5}{'FN':>5}{'P':>7}{'R':>7}{'F1':>7}   apex error")
+        lines.append(f"  {label:<48}{'TP':>5}{'FP':>5}{'FN':>5}{'P':>7}{'R':>7}{'F1':>7}   apex error")
         for name, m in table.items():
             apex = "-" if m["apex_error_frames_median"] is None else \
                 f"median {m['apex_error_frames_median']:g}, mean {m['apex_error_frames_mean']:.1f} frames"
-            lines.append(f"    {name:<40}{m['tp']:>5}{m['fp']:>5}{m['fn']:>5}{m['precision']:>7.3f}"
+            lines.append(f"    {name:<46}{m['tp']:>5}{m['fp']:>5}{m['fn']:>5}{m['precision']:>7.3f}"
                          f"{m['recall']:>7.3f}{m['f1']:>7.3f}   {apex}")
     w = breakdown["false_micro_where"]
     nuisance = ", ".join(f"{k} {v}" for k, v in w["inside_nuisance"].items()) or "no nuisance sidecar"
