@@ -10,7 +10,12 @@ such networks trained from different seeds may be averaged (`SpotterEnsemble`): 
 footage unlike its training data, their average less.
 
 Intervals: `propose_events` on the micro probability (runs longer than a micro-expression are dropped, so a
-macro-expression is never cut into micro pieces), and separately on the macro probability (kept as macro).
+macro-expression is never cut into micro pieces), and separately on the macro probability (kept as macro). With
+`evidence_decoding` set (the bundled spotter's default since format 3), micro intervals also come from the
+go-and-return evidence measured against the video's own background (`relative_evidence`): those first, then the
+network's micro intervals that overlap none of them. The network finds micro-expressions like the ones it was
+trained on; the relative evidence finds a small movement that went and came back wherever it stands out from the
+face's own background, speech included, which the network, trained on synthetic faces, mostly does not.
 The apex is the frame of strongest go-and-return evidence inside the interval (`region_flow.go_and_return`, the
 best region), the region is named in notes, and the confidence is P(the interval is a real event), read from a
 table fitted on validation videos (isotonic regression of hit / miss on the interval's peak probability).
@@ -28,7 +33,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 import numpy as np
 import torch
@@ -36,6 +41,7 @@ from torch import nn
 
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, RegionFlowStream, go_and_return, lag_frames
+from app.analysis.relative_evidence import EvidenceConfig, evidence_runs
 from app.core.atomic import atomic_write_bytes
 from app.core.events import Event
 from app.resources import default_spotter_path
@@ -44,8 +50,9 @@ from model import config_from_dict, config_to_dict
 RATE = 30.0  # frames a second the network reads
 CLASSES = ("none", "micro", "macro")
 FORMAT = "tsfmicro-learned-spotter"
-VERSION = 2  # 2: the weights of one or more members (an ensemble); 1 read as one member
+VERSION = 3  # 3: relative-evidence decoding; 2: the weights of one or more members (an ensemble); 1: one member
 NOTE = "learned motion spotter"
+EVIDENCE_NOTE = "relative evidence"
 
 
 class SpotterError(ValueError):
@@ -140,6 +147,8 @@ class LearnedSpotter:
         smooth_s=0.2, theta_hi=0.6, theta_lo=0.4, min_duration_s=0.5, micro_max_s=0.5, macro_max_s=None))
     calibration: tuple[tuple[float, float], ...] = ()
     card: dict = field(default_factory=dict)
+    evidence_decoding: Optional[EvidenceConfig] = None  # None: micro intervals from the network alone
+    evidence_calibration: tuple[tuple[float, float], ...] = ()  # (relative score, P(hit)) for evidence intervals
 
     def probabilities(self, moves: np.ndarray, fps: float) -> np.ndarray:
         """(n, 3) per-frame (none, micro, macro) probabilities at the video's own frame rate; NaN where the face was
@@ -158,27 +167,47 @@ class LearnedSpotter:
         return probs
 
     def evidence(self, moves: np.ndarray, fps: float) -> np.ndarray:
-        """(n, R) go-and-return evidence per frame and region (% eye span, the strongest lag), NaN where missing."""
-        return strongest_lag(go_and_return(moves, lag_frames(fps, self.lags_s)))
+        """(n, L, R) go-and-return evidence per frame, lag and region (% eye span), NaN where missing."""
+        return go_and_return(moves, lag_frames(fps, self.lags_s))
 
     def events(self, probs: np.ndarray, evidence: np.ndarray, fps: float, *, video: str,
                subject: str = "") -> list[Event]:
         """Suggested micro and macro intervals of one video (source model, status suggested) from its probabilities
-        and its `evidence`, each with its apex at the strongest evidence, the region in notes and a calibrated
-        confidence."""
+        and its (n, L, R) `evidence`, each with its apex at the strongest evidence, the region in notes and a
+        calibrated confidence."""
+        from_evidence = self._evidence_events(evidence, fps, video=video, subject=subject)
         found = [e for e in propose_events(curve_channels(probs[:, 1]), fps, video=video, subject=subject,
-                                           config=self.micro, id_prefix="spot-micro-") if e.kind == "micro"]
+                                           config=self.micro, id_prefix="spot-micro-")
+                 if e.kind == "micro" and not any(_overlap(e, other) for other in from_evidence)]
         found += [dataclasses.replace(e, kind="macro") for e in propose_events(
             curve_channels(probs[:, 2]), fps, video=video, subject=subject, config=self.macro,
             id_prefix="spot-macro-")]
+        strongest = strongest_lag(evidence)
+        evidence_ids = {id(e) for e in from_evidence}
         out = []
-        for event in sorted(found, key=lambda e: e.onset_frame):
-            apex, region = _evidence_peak(evidence, event, self.regions)
-            peak = float(np.nanmax(probs[event.onset_frame:event.offset_frame + 1, 1 if event.kind == "micro" else 2]))
-            confidence = calibrated(self.calibration, peak) if event.kind == "micro" else peak
+        for event in sorted(found + from_evidence, key=lambda e: (e.onset_frame, e.kind)):
+            apex, region = _evidence_peak(strongest, event, self.regions)
+            if id(event) in evidence_ids:
+                confidence, how = event.confidence, f"{region}, {EVIDENCE_NOTE}" if region else EVIDENCE_NOTE
+            else:
+                peak = float(np.nanmax(probs[event.onset_frame:event.offset_frame + 1,
+                                             1 if event.kind == "micro" else 2]))
+                confidence, how = (calibrated(self.calibration, peak) if event.kind == "micro" else peak), region
             out.append(dataclasses.replace(event, apex_frame=apex, confidence=round(confidence, 4),
-                                           notes=f"{NOTE} ({region})" if region else NOTE))
+                                           notes=f"{NOTE} ({how})" if how else NOTE))
         return out
+
+    def _evidence_events(self, evidence: np.ndarray, fps: float, *, video: str, subject: str) -> list[Event]:
+        """Micro intervals from the relative evidence (none without `evidence_decoding`), confidence calibrated."""
+        if self.evidence_decoding is None:
+            return []
+        threshold = self.evidence_decoding.threshold
+        return [Event(video=video, subject=subject, event_id=f"spot-micro-{run.onset}", onset_frame=run.onset,
+                      apex_frame=run.onset, offset_frame=run.offset, fps=float(fps), kind="micro", emotion="none",
+                      source="model", status="suggested",
+                      confidence=(calibrated(self.evidence_calibration, run.score) if self.evidence_calibration
+                                  else run.score / (run.score + threshold)))
+                for run in evidence_runs(evidence, self.regions, fps, self.evidence_decoding)]
 
     # ---------------------------------------------------------------- files
 
@@ -189,6 +218,9 @@ class LearnedSpotter:
                     "n_features": self.net.n_features, "hidden": self.net.hidden, "lags_s": list(self.lags_s),
                     "regions": list(self.regions), "micro": config_to_dict(self.micro),
                     "macro": config_to_dict(self.macro), "calibration": [list(p) for p in self.calibration],
+                    "evidence_decoding": (None if self.evidence_decoding is None
+                                          else config_to_dict(self.evidence_decoding)),
+                    "evidence_calibration": [list(p) for p in self.evidence_calibration],
                     "card": dict(self.card)}, buffer)
         path = Path(path)
         atomic_write_bytes(path, buffer.getvalue())
@@ -213,10 +245,13 @@ class LearnedSpotter:
             for member, state in zip(members, states):
                 member.load_state_dict(state)
             net = members[0] if len(members) == 1 else SpotterEnsemble(members)
+            decoding = data.get("evidence_decoding")
             return cls(net, tuple(data["lags_s"]), tuple(data["regions"]),
                        config_from_dict(ProposalConfig, data["micro"], "micro"),
                        config_from_dict(ProposalConfig, data["macro"], "macro"),
-                       tuple(tuple(p) for p in data["calibration"]), dict(data["card"]))
+                       tuple(tuple(p) for p in data["calibration"]), dict(data["card"]),
+                       None if decoding is None else config_from_dict(EvidenceConfig, decoding, "evidence_decoding"),
+                       tuple(tuple(p) for p in data.get("evidence_calibration", ())))
         except (KeyError, TypeError, ValueError, RuntimeError) as error:
             raise SpotterError(f"{path}: damaged learned-spotter file ({error})") from None
 
@@ -246,7 +281,8 @@ class LearnedRun:
         moves = np.stack(self._moves) if self._moves else np.zeros(shape, np.float32)
         probs = self.spotter.probabilities(moves, self.fps)
         evidence = self.spotter.evidence(moves, self.fps)
-        filled = np.where(np.isfinite(evidence), evidence, -np.inf)
+        filled = strongest_lag(evidence)
+        filled = np.where(np.isfinite(filled), filled, -np.inf)
         best = filled.argmax(axis=1)
         score = filled[np.arange(len(filled)), best]
         region = [self.spotter.regions[b] if np.isfinite(v) else "" for b, v in zip(best, score)]
@@ -275,6 +311,10 @@ def default_spotter() -> LearnedSpotter:
         raise SpotterError("this installation has no bundled learned spotter (resources/models/spotter.pt); "
                            "use the training-free spotter (--method flow)")
     return spotter_at(path)
+
+
+def _overlap(a: Event, b: Event) -> bool:
+    return a.onset_frame <= b.offset_frame and b.onset_frame <= a.offset_frame
 
 
 def _evidence_peak(evidence: np.ndarray, event: Event, regions: tuple[str, ...]) -> tuple[int, str]:

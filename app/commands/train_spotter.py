@@ -36,6 +36,9 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
     parser.add_argument("--threads", type=int,
                         help="torch CPU threads (default: all cores; 1 when other work shares the cores, as the "
                              "small network trains many times slower when its threads compete)")
+    parser.add_argument("--no-evidence", action="store_true",
+                        help="micro intervals from the network alone, without the relative-evidence intervals "
+                             "(docs/spotter.md)")
     parser.add_argument("--data-note", default="", help="what the training videos show, for the model card")
 
     def run(args: argparse.Namespace) -> int:
@@ -43,7 +46,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
         from app.analysis.device import set_threads
         from app.analysis.learned_spotter import LearnedSpotter
         from app.training.samples import TrainingDataError
-        from app.training.spotter_training import (choose_decoding, fit_calibration, labelled_videos, train_network)
+        from app.training.spotter_training import (choose_decoding, fit_calibration, labelled_videos, train_network,
+                                                   with_relative_evidence)
 
         if args.epochs < 1 or args.hidden < 1 or args.members < 1 or (args.threads is not None and args.threads < 1):
             return command_error("train-spotter", "--epochs, --hidden, --members and --threads must be >= 1")
@@ -60,6 +64,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
                             log=log)
         spotter = choose_decoding(LearnedSpotter(net), val, log)
         spotter = dataclasses.replace(spotter, calibration=fit_calibration(spotter, val))
+        if not args.no_evidence:
+            spotter = with_relative_evidence(spotter, val)
         spotter.card.update({
             "data": args.data_note or "labelled videos",
             "train_csv": ", ".join(f"{p} (sha256 {_sha(p)})" for p in args.train),
@@ -68,7 +74,10 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "command_line": shlex.join(["tsfmicro", *sys.argv[1:]]), "seed": args.seed, "epochs": args.epochs,
             "members": args.members,
             "date": datetime.date.today().isoformat(),
-            "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, smoothing {spotter.micro.smooth_s} s",
+            "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, smoothing {spotter.micro.smooth_s} s"
+                        + ("" if spotter.evidence_decoding is None else
+                           f"; plus relative-evidence intervals ({spotter.evidence_decoding.threshold} × the video's "
+                           f"own background, at most {spotter.evidence_decoding.max_evidence} % eye span)"),
         })
         for csv in args.test:
             try:  # measured only, so a test-only set is welcome here

@@ -4,8 +4,9 @@
 2. Per-frame targets: micro inside a labelled micro-expression (onset..offset), macro inside a macro-expression,
    none elsewhere — including the clips' own speech, blinks, head motion and laughter, which are not labelled.
 3. The network is trained with class-balanced cross-entropy and gain / noise augmentation of the features.
-4. On the validation videos only: the micro threshold and smoothing that give the best micro spotting F1, then a
-   confidence table (isotonic regression of hit / false suggestion on each interval's peak probability).
+4. On the validation videos only: the micro threshold and smoothing that give the best micro spotting F1 of the
+   network, then confidence tables (isotonic regression of hit / false suggestion): one on each network interval's
+   peak probability, one on each relative-evidence interval's peak score (`relative_evidence`).
 Nothing here reads a test set; `tsfmicro train-spotter --test` measures the finished spotter last.
 """
 
@@ -23,6 +24,7 @@ from torch import nn
 
 from app.analysis.evaluate import evaluate_spotting, match_intervals
 from app.analysis.learned_spotter import CLASSES, LearnedSpotter, SpotterEnsemble, SpotterNet, network_input
+from app.analysis.relative_evidence import EvidenceConfig, evidence_runs
 from app.analysis.region_flow import LAGS_S, RegionFlowStream
 from app.core.events import Event
 from app.core.test_only import refuse_test_only
@@ -182,16 +184,37 @@ def choose_decoding(spotter: LearnedSpotter, videos: Sequence[LabelledVideo], lo
 
 
 def fit_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> tuple[tuple[float, float], ...]:
-    """(peak probability, P(hit)) points of an isotonic fit over every micro suggestion on `videos`."""
+    """(peak probability, P(hit)) points of an isotonic fit over every micro suggestion of the network on `videos`."""
+    network = dataclasses.replace(spotter, calibration=(), evidence_decoding=None)
+
+    def suggestions(video: LabelledVideo) -> list[tuple[int, int, float]]:
+        probs = network.probabilities(video.moves, video.fps)
+        return [(e.onset_frame, e.offset_frame, e.confidence) for e in network.events(
+            probs, network.evidence(video.moves, video.fps), video.fps, video=video.name) if e.kind == "micro"]
+    return _hit_table(videos, suggestions)
+
+
+def with_relative_evidence(spotter: LearnedSpotter, videos: Sequence[LabelledVideo],
+                           config: EvidenceConfig = EvidenceConfig()) -> LearnedSpotter:
+    """The spotter with relative-evidence micro intervals added to its network's (`config`), their confidence table
+    fitted on `videos` (validation videos: isotonic fit of hit / false suggestion on each interval's peak score)."""
+
+    def suggestions(video: LabelledVideo) -> list[tuple[int, int, float]]:
+        runs = evidence_runs(spotter.evidence(video.moves, video.fps), spotter.regions, video.fps, config)
+        return [(run.onset, run.offset, run.score) for run in runs]
+    return dataclasses.replace(spotter, evidence_decoding=config, evidence_calibration=_hit_table(videos, suggestions))
+
+
+def _hit_table(videos: Sequence[LabelledVideo],
+               suggestions: Callable[[LabelledVideo], list[tuple[int, int, float]]]) -> tuple[tuple[float, float], ...]:
+    """Isotonic (score, P(hit)) table over the (onset, offset, score) micro suggestions on every video."""
     scores, hits = [], []
     for video in videos:
-        probs = spotter.probabilities(video.moves, video.fps)
-        suggestions = [e for e in dataclasses.replace(spotter, calibration=()).events(
-            probs, spotter.evidence(video.moves, video.fps), video.fps, video=video.name) if e.kind == "micro"]
+        found = suggestions(video)
         truth = [(e.onset_frame, e.offset_frame) for e in video.truth if e.kind == "micro"]
-        matched = {p for _, p, _ in match_intervals(truth, [(e.onset_frame, e.offset_frame) for e in suggestions])}
-        scores += [e.confidence for e in suggestions]
-        hits += [1.0 if i in matched else 0.0 for i in range(len(suggestions))]
+        matched = {p for _, p, _ in match_intervals(truth, [(onset, offset) for onset, offset, _ in found])}
+        scores += [score for _, _, score in found]
+        hits += [1.0 if i in matched else 0.0 for i in range(len(found))]
     return isotonic_table(np.asarray(scores), np.asarray(hits))
 
 

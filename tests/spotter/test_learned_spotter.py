@@ -144,3 +144,50 @@ def test_the_default_spotter_finds_a_rendered_micro_expression(learned, name, wa
 @pytest.mark.parametrize("name", ["blink", "drift"])
 def test_blinks_and_head_motion_are_not_suggested(learned, name):
     assert [e for e in learned(name).events if e.kind == "micro"] == []
+
+
+def test_relative_evidence_intervals_join_the_networks_and_survive_the_file(tmp_path):
+    from app.analysis.relative_evidence import EvidenceConfig
+
+    torch.manual_seed(3)
+    spotter = LearnedSpotter(SpotterNet(2 * 3 * R * 2, hidden=8), micro=LearnedSpotter(None).micro,
+                             evidence_decoding=EvidenceConfig(), evidence_calibration=((4.0, 0.2), (8.0, 0.9)))
+    n = 300
+    rng = np.random.default_rng(0)
+    evidence = rng.uniform(0.0, 0.1, (n, 3, R))
+    evidence[100:109, :, 0] += 1.5 * np.sin(np.linspace(0, np.pi, 9))[:, None]  # brow_l went and came back
+    probs = np.tile([1.0, 0.0, 0.0], (n, 1))
+    probs[30:36] = [0.05, 0.9, 0.05]    # the network alone: kept
+    probs[101:106] = [0.05, 0.9, 0.05]  # the network, over the evidence interval: the evidence's is kept
+    micro = [e for e in spotter.events(probs, evidence, 30.0, video="v.mp4") if e.kind == "micro"]
+    assert [(e.onset_frame <= 101 and e.offset_frame >= 106) for e in micro] == [False, True]
+    network, found = micro
+    assert "relative evidence" not in network.notes and 28 <= network.onset_frame <= network.offset_frame <= 37
+    assert found.notes == "learned motion spotter (brow_l, relative evidence)" and 100 <= found.apex_frame <= 108
+    assert found.confidence == pytest.approx(0.9)  # beyond the table's last score
+    again = LearnedSpotter.load(spotter.save(tmp_path / "s.pt"))
+    assert again.evidence_decoding == spotter.evidence_decoding
+    assert again.evidence_calibration == spotter.evidence_calibration
+    without = LearnedSpotter.load(LearnedSpotter(spotter.net).save(tmp_path / "plain.pt"))
+    assert without.evidence_decoding is None  # files without it (format 2 and before) decode as they did
+    plain = [e for e in without.events(probs, evidence, 30.0, video="v.mp4") if e.kind == "micro"]
+    assert len(plain) == 2 and not any("relative evidence" in e.notes for e in plain)
+
+
+def test_the_evidence_confidence_table_is_fitted_on_validation_hits_and_misses():
+    from app.core.events import Event
+    from app.training.spotter_training import LabelledVideo, with_relative_evidence
+
+    rng = np.random.default_rng(4)
+    moves = _moves(300) + rng.normal(0.0, 2e-4, (300, 3, R, 2))  # the brow's movement over frames 20..30, and noise
+    late = _moves(300)
+    moves[200:260] += late[:60]                                    # the same movement again at 220..230, unlabelled
+    truth = [Event(video="v", subject="s", event_id="a", onset_frame=20, apex_frame=25, offset_frame=30, fps=30.0)]
+    spotter = with_relative_evidence(LearnedSpotter(SpotterNet(2 * 3 * R * 2, hidden=8)),
+                                     [LabelledVideo("v", 30.0, moves, truth)])
+    assert spotter.evidence_decoding is not None
+    rates = [y for _, y in spotter.evidence_calibration]
+    assert rates == sorted(rates) and set(rates) <= {0.0, 0.5, 1.0} and len(spotter.evidence_calibration) >= 1
+    nothing = np.tile([1.0, 0.0, 0.0], (300, 1))  # the network suggests nothing here
+    found = [e for e in spotter.events(nothing, spotter.evidence(moves, 30.0), 30.0, video="v") if e.kind == "micro"]
+    assert len(found) == 2 and found[0].onset_frame <= 23 and found[1].onset_frame >= 215  # a hit and a miss

@@ -36,6 +36,17 @@ def test_trains_chooses_on_validation_and_records_what_it_was_made_from(sets, tm
     assert any(key.startswith("test ") and "micro F1" in value for key, value in card.items())
     assert spotter.micro.theta_hi in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
     assert list(root.joinpath("cache").glob("region_motion_*.npz"))  # measured once, then read back
+    # relative-evidence intervals by default (their confidence table: tests/spotter/test_learned_spotter.py)
+    assert spotter.evidence_decoding is not None and "relative-evidence" in card["decoding"]
+
+
+def test_no_evidence_trains_the_network_alone(sets, tmp_path):
+    root, train, val = sets
+    out = tmp_path / "network_only.pt"
+    assert main(["train-spotter", str(train), "--val", str(val), "--out", str(out), "--epochs", "2", "--hidden", "8",
+                 "--cache", str(root / "cache"), "--no-evidence"]) == 0
+    spotter = LearnedSpotter.load(out)
+    assert spotter.evidence_decoding is None and spotter.evidence_calibration == ()
 
 
 def test_members_train_an_ensemble_from_successive_seeds(sets, tmp_path, capsys):

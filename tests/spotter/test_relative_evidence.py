@@ -1,0 +1,66 @@
+"""Relative-evidence intervals (`app.analysis.relative_evidence`): a small movement that stands out from the face's
+own background is suggested, wherever the face talks; a large one, a long one, or one in the eyes is not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.analysis.region_flow import EVIDENCE_REGIONS
+from app.analysis.relative_evidence import EvidenceConfig, evidence_runs, relative_score
+
+FPS = 30.0
+BROW, CHIN, EYE = (EVIDENCE_REGIONS.index(name) for name in ("brow_l", "chin", "eye_l"))
+
+
+def _background(n: int = 300, lags: int = 3, seed: int = 0) -> np.ndarray:
+    """(n, L, R) go-and-return evidence of a talking face: small noise everywhere, the chin busy at 2–3 % eye span."""
+    rng = np.random.default_rng(seed)
+    evidence = rng.uniform(0.0, 0.1, (n, lags, len(EVIDENCE_REGIONS)))
+    evidence[:, :, CHIN] = rng.uniform(0.0, 3.0, (n, lags))
+    return evidence
+
+
+def _bump(evidence: np.ndarray, region: int, start: int, end: int, height: float) -> np.ndarray:
+    """`evidence` with a raised-cosine go-and-return of `height` % eye span in `region` over frames start..end."""
+    out = evidence.copy()
+    out[start:end + 1, :, region] += height * np.sin(np.linspace(0, np.pi, end - start + 1))[:, None]
+    return out
+
+
+def test_a_brow_movement_on_a_talking_face_is_found_and_speech_is_not():
+    evidence = _bump(_background(), BROW, 100, 108, 1.5)
+    runs = evidence_runs(evidence, EVIDENCE_REGIONS, FPS)
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.onset <= 102 and run.offset >= 106 and run.offset - run.onset + 1 <= 15  # the movement, widened
+    assert run.score >= EvidenceConfig().threshold
+    # the chin moves more than the brow, all the time: relative to its own background it does not stand out
+    assert evidence_runs(_background(), EVIDENCE_REGIONS, FPS) == []
+
+
+def test_the_score_is_relative_to_each_region_and_lag():
+    evidence = _bump(_background(), BROW, 100, 108, 1.5)
+    relative, absolute = relative_score(evidence, EVIDENCE_REGIONS, EvidenceConfig())
+    assert relative.shape == absolute.shape == (300,)
+    assert int(np.argmax(relative)) in range(102, 107) and relative.max() > 10
+    assert absolute.max() >= 2.5  # the chin is the largest movement, yet not the one that stands out
+
+
+@pytest.mark.parametrize("case", ["too large", "too long", "in the eyes"])
+def test_what_is_not_a_micro_expression_is_not_suggested(case):
+    region, end, height = {"too large": (BROW, 108, 8.0), "too long": (BROW, 100 + 30, 1.5),
+                           "in the eyes": (EYE, 108, 1.5)}[case]
+    evidence = _bump(_background(), region, 100, end, height)
+    assert evidence_runs(evidence, EVIDENCE_REGIONS, FPS) == []
+
+
+def test_missing_measurements_give_nothing_and_bad_settings_are_refused():
+    assert evidence_runs(np.full((50, 3, len(EVIDENCE_REGIONS)), np.nan), EVIDENCE_REGIONS, FPS) == []
+    assert evidence_runs(np.zeros((0, 3, len(EVIDENCE_REGIONS))), EVIDENCE_REGIONS, FPS) == []
+    with np.errstate(all="raise"):  # a stretch without a face (NaN) is skipped, not divided by
+        evidence = _bump(_background(), BROW, 100, 108, 1.5)
+        evidence[200:240] = np.nan
+        assert len(evidence_runs(evidence, EVIDENCE_REGIONS, FPS)) == 1
+    with pytest.raises(ValueError, match="relative-evidence"):
+        EvidenceConfig(threshold=0)
