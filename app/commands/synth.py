@@ -46,6 +46,13 @@ def _micro_span(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _gap_span(text: str) -> tuple[float, float]:
+    low, high = _pair(text, "3,8 (seconds)")
+    if not 0 < low <= high:
+        raise argparse.ArgumentTypeError(f"need 0 < LOW <= HIGH seconds, got {text!r}")
+    return low, high
+
+
 def _chance(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
@@ -81,6 +88,9 @@ def _synth_command(parser: argparse.ArgumentParser):
     parser.add_argument("--micro-s", type=_micro_span, metavar="LOW,HIGH",
                         help="micro-expressions last LOW..HIGH seconds, drawn log-uniformly (e.g. 0.04,0.5: from "
                              "1/25 s twitches, at least 3 frames, to half a second; default 0.2-0.5 s)")
+    parser.add_argument("--gap-s", type=_gap_span, metavar="LOW,HIGH",
+                        help="neutral seconds between two expressions, drawn uniformly (e.g. 3,8: sparse expressions, "
+                             "as in an interview; default 1-2.5 s, close together for training)")
     parser.add_argument("--busy", type=_chance, default=0.0, metavar="P",
                         help="busier videos, as interviews are: restless activity, glances and head sweeps (nods, "
                              "turns, tilts), and with chance P (0-1) per expression a blink, glance, sweep or burst "
@@ -99,7 +109,7 @@ def _synth_command(parser: argparse.ArgumentParser):
             csv_path = synthesize_dataset(args.out, args.n_videos, args.seed, fps=args.fps, duration_s=args.duration,
                                           size=args.size, faces=faces, crf=args.crf,
                                           camera_scale=args.camera_scale, looks=args.looks, micro_s=args.micro_s,
-                                          busy=args.busy, any_aus=args.any_aus, log=log)
+                                          busy=args.busy, any_aus=args.any_aus, gap_s=args.gap_s, log=log)
         except (ValueError, FileNotFoundError) as err:
             return command_error("synth", str(err))
         print(csv_path)

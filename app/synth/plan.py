@@ -208,6 +208,7 @@ def plan_video(
     micro_s: Optional[tuple[float, float]] = None,
     busy: float = 0.0,
     any_aus: float = 0.0,
+    gap_s: Optional[tuple[float, float]] = None,
 ) -> VideoSpec:
     """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
 
@@ -217,11 +218,14 @@ def plan_video(
     micro-expressions last that many seconds, drawn log-uniformly (`timing.draw_micro`); None: 0.2-0.5 s.
     `busy` in [0, 1]: the chance per expression of nuisance over it, and of glances and head sweeps between (see
     the module's docstring); 0: none. `any_aus` in [0, 1]: the chance per expression of varied action units
-    (`vary_action_units`); 0: every expression shows its emotion's typical codes."""
+    (`vary_action_units`); 0: every expression shows its emotion's typical codes. `gap_s` (low, high): the neutral
+    time between two expressions, drawn uniformly; None: `GAP_S` (expressions close together, for training)."""
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose from {FACES}")
     if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
         raise ValueError(f"fps must be at least {timing.MIN_FPS}, got {fps}")
+    if gap_s is not None and not 0 < gap_s[0] <= gap_s[1]:
+        raise ValueError(f"gap_s must be (low, high) seconds with 0 < low <= high, got {gap_s!r}")
     rng = np.random.default_rng([int(seed), int(index), FACES.index(face)])
     duration = float(rng.uniform(10.0, 20.0)) if duration_s is None else float(duration_s)
     n_frames = int(round(duration * fps))
@@ -240,7 +244,7 @@ def plan_video(
         if expression.offset + tail >= n_frames:
             break
         expressions.append(expression)
-        cursor = expression.offset + 1 + _seconds(rng, GAP_S, fps)
+        cursor = expression.offset + 1 + _seconds(rng, gap_s or GAP_S, fps)
     if not expressions:
         raise ValueError(f"a {duration:.2f} s video is too short for an expression")
 

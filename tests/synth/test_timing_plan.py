@@ -113,3 +113,24 @@ def test_plan_with_short_micro_expressions_labels_them_exactly():
     micro = [e for e in spec.expressions if e.kind == "micro"]
     assert micro and all(3 <= e.offset - e.onset + 1 <= 6 for e in micro)
     assert all(max(e.intensity) == 1.0 and e.intensity[e.apex - e.onset] == 1.0 for e in micro)
+
+
+def test_gap_s_spaces_the_expressions_out_and_the_default_is_unchanged():
+    """--gap-s 3,8: sparse expressions, as in an interview (the relative-evidence intervals are calibrated on such
+    videos); without it, the plan is the one it always was."""
+    sparse = plan_video(9, 0, "astronaut", duration_s=60.0, gap_s=(3.0, 8.0))
+    gaps = [(b.onset - a.offset - 1) / 30.0 for a, b in zip(sparse.expressions, sparse.expressions[1:])]
+    assert len(gaps) >= 3 and all(3.0 - 1 / 30 <= g <= 8.0 + 1 / 30 for g in gaps)
+    dense = plan_video(9, 0, "astronaut", duration_s=60.0)
+    assert len(dense.expressions) > 2 * len(sparse.expressions)
+    assert plan_video(9, 0, "astronaut", duration_s=60.0, gap_s=None) == dense
+
+
+def test_gap_s_out_of_range_is_refused(capsys):
+    from app.cli import main
+
+    with pytest.raises(ValueError, match="gap_s"):
+        plan_video(1, 0, "astronaut", duration_s=10.0, gap_s=(5.0, 2.0))
+    with pytest.raises(SystemExit):
+        main(["synth", "--out", "unused", "--gap-s", "0,3"])
+    assert "--gap-s" in capsys.readouterr().err
