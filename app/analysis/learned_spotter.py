@@ -41,7 +41,7 @@ from torch import nn
 
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, RegionFlowStream, go_and_return, lag_frames
-from app.analysis.relative_evidence import EvidenceConfig, evidence_runs
+from app.analysis.relative_evidence import EvidenceConfig, evidence_runs, relative_curve
 from app.core.atomic import atomic_write_bytes
 from app.core.events import Event
 from app.resources import default_spotter_path
@@ -266,7 +266,8 @@ class LearnedRun:
     """One streaming pass of the learned spotter over a video: `update` takes every face-pipeline result in frame order
     (the region motion is measured as the frames go by; under 0.5 KB a frame is kept, about 40 MB for an hour at
     30 fps); `finish` reads the whole
-    video's motion and returns (p_micro (n,), evidence (n,) % eye span, region per frame, events)."""
+    video's motion and returns (micro curve (n,), evidence (n,) % eye span, region per frame, events). The micro
+    curve is P(micro); with relative-evidence decoding, the larger of it and `relative_evidence.relative_curve`."""
 
     def __init__(self, spotter: LearnedSpotter, fps: float):
         self.spotter, self.fps = spotter, fps
@@ -287,7 +288,11 @@ class LearnedRun:
         score = filled[np.arange(len(filled)), best]
         region = [self.spotter.regions[b] if np.isfinite(v) else "" for b, v in zip(best, score)]
         events = self.spotter.events(probs, evidence, self.fps, video=video, subject=subject)
-        return probs[:, 1], np.where(np.isfinite(score), score, np.nan), region, events
+        curve = probs[:, 1]
+        if self.spotter.evidence_decoding is not None and len(curve):
+            relative = relative_curve(evidence, self.spotter.regions, self.spotter.evidence_decoding)
+            curve = np.where(np.isnan(curve), np.nan, np.fmax(curve, relative))  # NaN: no face, not computed
+        return curve, np.where(np.isfinite(score), score, np.nan), region, events
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,9 +6,10 @@ largest, over lags and regions, of evidence / (the video's 97th percentile of it
 chin move all the time, so their percentile is high and speech stands out little; a brow that lifts and drops once
 stands out many times over. The eyes are left out: blinks and glances go and come back too.
 
-Two absolute limits keep it a *micro* spotter: a run longer than `max_s` is not micro, and a run whose evidence
-exceeds `max_evidence` % of an eye span anywhere is too large a movement (laughter, a hand at the mouth, a turn of
-the head the alignment did not absorb); micro-expressions are small movements.
+Three limits keep it a *micro* spotter: a run longer than `max_s` is not micro; a run whose evidence exceeds
+`max_evidence` % of an eye span anywhere is too large a movement (laughter, a hand at the mouth, a turn of the head
+the alignment did not absorb); and a run where the eyes moved more than `eye_ratio` times the movement that
+stands out is a blink or a glance that a region next to the eyes felt.
 
 Nothing here is trained: the settings were chosen on the development test sets (docs/spotter.md), the confidence
 of an interval comes from a table fitted on validation videos (`learned_spotter.calibrated`).
@@ -31,11 +32,12 @@ class EvidenceConfig:
     max_evidence: float = 5.0       # % eye span: a larger go-and-return anywhere in the run is not micro
     grow_s: float = 0.067           # each run widened by this much on both sides (the evidence peaks mid-movement)
     max_s: float = 0.5              # longer runs are not micro-expressions
-    skip_regions: tuple[str, ...] = ("eye_l", "eye_r")
+    eye_ratio: float = 3.0          # a run where the eyes moved more than this many times the rest is a blink
+    eye_regions: tuple[str, ...] = ("eye_l", "eye_r")  # left out of the score
 
     def __post_init__(self):
         if not (self.threshold > 0 and 0 < self.threshold_lo_ratio <= 1 and 0 < self.percentile <= 100
-                and self.max_evidence > 0 and self.grow_s >= 0 and self.max_s > 0):
+                and self.max_evidence > 0 and self.grow_s >= 0 and self.max_s > 0 and self.eye_ratio > 0):
             raise ValueError(f"invalid relative-evidence settings: {self}")
 
 
@@ -47,33 +49,48 @@ class EvidenceRun:
 
 
 def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(relative (n,), absolute (n,)) from (n, L, R) go-and-return evidence: per frame, the largest evidence divided
-    by its lag and region's background, and the largest evidence itself (% eye span), over the regions kept; 0 where
-    nothing was measured."""
-    keep = [i for i, name in enumerate(regions) if name not in config.skip_regions]
-    scores = np.asarray(evidence, dtype=np.float64)[:, :, keep]
-    n = len(scores)
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(relative, standing, absolute, eyes), each (n,), from (n, L, R) go-and-return evidence: per frame and outside
+    the eyes, the largest evidence divided by its lag and region's background, the evidence of that lag and region
+    (% eye span), the largest evidence; and the eyes' largest evidence. 0 where nothing was measured."""
+    evidence = np.asarray(evidence, dtype=np.float64)
+    n = len(evidence)
+    keep = [i for i, name in enumerate(regions) if name not in config.eye_regions]
+    eyes = [i for i, name in enumerate(regions) if name in config.eye_regions]
+    scores = evidence[:, :, keep]
     if n == 0 or not keep or np.isnan(scores).all():
-        return np.zeros(n), np.zeros(n)
+        return np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     with np.errstate(all="ignore"):
         background = np.nanpercentile(scores, config.percentile, axis=0)
     background = np.nan_to_num(background, nan=0.0) + 1e-3
-    relative = np.nan_to_num(scores / background, nan=0.0).max(axis=(1, 2))
-    absolute = np.nan_to_num(scores, nan=0.0).max(axis=(1, 2))
-    return relative, absolute
+    ratios = np.nan_to_num(scores / background, nan=0.0).reshape(n, -1)
+    best = ratios.argmax(axis=1)
+    relative = ratios[np.arange(n), best]
+    filled = np.nan_to_num(scores, nan=0.0)
+    standing = filled.reshape(n, -1)[np.arange(n), best]
+    eye = np.nan_to_num(evidence[:, :, eyes], nan=0.0).max(axis=(1, 2)) if eyes else np.zeros(n)
+    return relative, standing, filled.max(axis=(1, 2)), eye
+
+
+def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig) -> np.ndarray:
+    """(n,) the relative score in [0, 1) for plotting beside a probability: r / (r + threshold), so 0.5 where a run
+    would open; 0 where the movement is too large to be micro."""
+    relative, _, absolute, _ = relative_score(evidence, regions, config)
+    return np.where(absolute <= config.max_evidence, relative / (relative + config.threshold), 0.0)
 
 
 def evidence_runs(evidence: np.ndarray, regions: tuple[str, ...], fps: float,
                   config: EvidenceConfig = EvidenceConfig()) -> list[EvidenceRun]:
     """The micro intervals of a video, in frame order, from its (n, L, R) go-and-return evidence."""
-    relative, absolute = relative_score(evidence, regions, config)
+    relative, standing, absolute, eyes = relative_score(evidence, regions, config)
     grow = int(round(config.grow_s * fps))
     last = len(relative) - 1
     out = []
     for start, end in hysteresis_runs(relative, config.threshold, config.threshold * config.threshold_lo_ratio):
         onset, offset = max(0, start - grow), min(last, end + grow)
-        if (offset - onset + 1) / fps > config.max_s or absolute[onset:offset + 1].max() > config.max_evidence:
+        span, peak = slice(onset, offset + 1), start + int(np.argmax(relative[start:end + 1]))
+        if ((offset - onset + 1) / fps > config.max_s or absolute[span].max() > config.max_evidence
+                or eyes[span].max() > config.eye_ratio * standing[peak]):
             continue
-        out.append(EvidenceRun(onset, offset, float(relative[start:end + 1].max())))
+        out.append(EvidenceRun(onset, offset, float(relative[peak])))
     return out

@@ -41,7 +41,7 @@ def test_a_brow_movement_on_a_talking_face_is_found_and_speech_is_not():
 
 def test_the_score_is_relative_to_each_region_and_lag():
     evidence = _bump(_background(), BROW, 100, 108, 1.5)
-    relative, absolute = relative_score(evidence, EVIDENCE_REGIONS, EvidenceConfig())
+    relative, _, absolute, _ = relative_score(evidence, EVIDENCE_REGIONS, EvidenceConfig())
     assert relative.shape == absolute.shape == (300,)
     assert int(np.argmax(relative)) in range(102, 107) and relative.max() > 10
     assert absolute.max() >= 2.5  # the chin is the largest movement, yet not the one that stands out
@@ -64,3 +64,25 @@ def test_missing_measurements_give_nothing_and_bad_settings_are_refused():
         assert len(evidence_runs(evidence, EVIDENCE_REGIONS, FPS)) == 1
     with pytest.raises(ValueError, match="relative-evidence"):
         EvidenceConfig(threshold=0)
+
+
+def test_the_curve_for_plotting_is_half_where_a_run_opens_and_zero_for_large_movements():
+    from app.analysis.relative_evidence import relative_curve
+
+    config = EvidenceConfig()
+    evidence = _bump(_background(), BROW, 100, 108, 1.5)
+    curve = relative_curve(evidence, EVIDENCE_REGIONS, config)
+    relative, _, _, _ = relative_score(evidence, EVIDENCE_REGIONS, config)
+    assert np.all((0 <= curve) & (curve < 1)) and int(np.argmax(curve)) == int(np.argmax(relative))
+    assert np.allclose(curve, relative / (relative + config.threshold))
+    large = relative_curve(_bump(_background(), BROW, 100, 108, 8.0), EVIDENCE_REGIONS, config)
+    assert large[104] == 0.0 and large[50] > 0.0
+
+
+def test_a_blink_that_the_brow_felt_is_not_suggested():
+    felt = _bump(_bump(_background(), EYE, 100, 106, 3.0), BROW, 100, 106, 0.6)  # the lid moves 5 x the brow
+    assert evidence_runs(felt, EVIDENCE_REGIONS, FPS) == []
+    assert len(evidence_runs(felt, EVIDENCE_REGIONS, FPS, EvidenceConfig(eye_ratio=10.0))) == 1
+    # a brow raise that carries the lids with it, less than the brow itself, is kept
+    raised = _bump(_bump(_background(), EYE, 100, 106, 1.0), BROW, 100, 106, 1.5)
+    assert len(evidence_runs(raised, EVIDENCE_REGIONS, FPS)) == 1
