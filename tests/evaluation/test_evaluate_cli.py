@@ -88,7 +88,8 @@ def test_evaluate_measures_a_spotter_file_instead_of_the_bundled_one(tmp_path):
     shutil.copy(resource_path("demo", "astronaut_demo.events.csv"), tmp_path / "truth.csv")
     bundled = LearnedSpotter.load(default_spotter_path())
     never = dataclasses.replace(bundled, micro=dataclasses.replace(bundled.micro, theta_hi=1.0, theta_lo=1.0),
-                                macro=dataclasses.replace(bundled.macro, theta_hi=1.0, theta_lo=1.0))
+                                macro=dataclasses.replace(bundled.macro, theta_hi=1.0, theta_lo=1.0),
+                                evidence_decoding=None)
     never.save(tmp_path / "never.pt")
     out = tmp_path / "out"
     done = tsfmicro("evaluate", "--truth", tmp_path / "truth.csv", "--spotter", "learned",

@@ -44,7 +44,8 @@ def test_cli_reads_a_spotter_file_and_names_a_missing_one(clip, tmp_path, capsys
 
     bundled = default_spotter()
     quiet = dataclasses.replace(bundled, micro=dataclasses.replace(bundled.micro, theta_hi=1.0, theta_lo=1.0),
-                                macro=dataclasses.replace(bundled.macro, theta_hi=1.0, theta_lo=1.0))
+                                macro=dataclasses.replace(bundled.macro, theta_hi=1.0, theta_lo=1.0),
+                                evidence_decoding=None)
     quiet.save(tmp_path / "quiet.pt")
     out = tmp_path / "out"
     assert main(["spot", str(clip("smile")), "--out", str(out), "--spotter-file", str(tmp_path / "quiet.pt")]) == 0
