@@ -74,9 +74,10 @@ def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: Evide
 
 def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig) -> np.ndarray:
     """(n,) the relative score in [0, 1) for plotting beside a probability: r / (r + threshold), so 0.5 where a run
-    would open; 0 where the movement is too large to be micro."""
-    relative, _, absolute, _ = relative_score(evidence, regions, config)
-    return np.where(absolute <= config.max_evidence, relative / (relative + config.threshold), 0.0)
+    would open; 0 where the movement is too large to be micro or the eyes moved more (a blink)."""
+    relative, standing, absolute, eyes = relative_score(evidence, regions, config)
+    micro_like = (absolute <= config.max_evidence) & (eyes <= config.eye_ratio * standing)
+    return np.where(micro_like, relative / (relative + config.threshold), 0.0)
 
 
 def evidence_runs(evidence: np.ndarray, regions: tuple[str, ...], fps: float,

@@ -66,7 +66,7 @@ def test_missing_measurements_give_nothing_and_bad_settings_are_refused():
         EvidenceConfig(threshold=0)
 
 
-def test_the_curve_for_plotting_is_half_where_a_run_opens_and_zero_for_large_movements():
+def test_the_curve_for_plotting_is_half_where_a_run_opens_and_zero_for_large_movements_and_blinks():
     from app.analysis.relative_evidence import relative_curve
 
     config = EvidenceConfig()
@@ -77,6 +77,9 @@ def test_the_curve_for_plotting_is_half_where_a_run_opens_and_zero_for_large_mov
     assert np.allclose(curve, relative / (relative + config.threshold))
     large = relative_curve(_bump(_background(), BROW, 100, 108, 8.0), EVIDENCE_REGIONS, config)
     assert large[104] == 0.0 and large[50] > 0.0
+    blink = relative_curve(_bump(_bump(_background(), EYE, 100, 106, 3.0), BROW, 100, 106, 0.6), EVIDENCE_REGIONS,
+                           config)
+    assert blink[103] == 0.0
 
 
 def test_a_blink_that_the_brow_felt_is_not_suggested():
