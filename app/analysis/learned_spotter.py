@@ -39,6 +39,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from app.analysis.evaluate import interval_iou
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, RegionFlowStream, go_and_return, lag_frames
 from app.analysis.relative_evidence import EvidenceConfig, evidence_runs, relative_curve
@@ -175,27 +176,27 @@ class LearnedSpotter:
         """Suggested micro and macro intervals of one video (source model, status suggested) from its probabilities
         and its (n, L, R) `evidence`, each with its apex at the strongest evidence, the region in notes and a
         calibrated confidence."""
-        from_evidence = self._evidence_events(evidence, fps, video=video, subject=subject)
-        found = [e for e in propose_events(curve_channels(probs[:, 1]), fps, video=video, subject=subject,
-                                           config=self.micro, id_prefix="spot-micro-")
-                 if e.kind == "micro" and not any(_overlap(e, other) for other in from_evidence)]
-        found += [dataclasses.replace(e, kind="macro") for e in propose_events(
+        strongest = strongest_lag(evidence)
+
+        def at_peak(event: Event, confidence: float, source: str = "") -> Event:
+            apex, region = _evidence_peak(strongest, event, self.regions)
+            how = ", ".join(part for part in (region, source) if part)
+            return dataclasses.replace(event, apex_frame=apex, confidence=round(confidence, 4),
+                                       notes=f"{NOTE} ({how})" if how else NOTE)
+
+        out = [at_peak(e, e.confidence, EVIDENCE_NOTE) for e in self._evidence_events(evidence, fps, video=video,
+                                                                                      subject=subject)]
+        taken = [(e.onset_frame, e.offset_frame) for e in out]
+        network = [e for e in propose_events(curve_channels(probs[:, 1]), fps, video=video, subject=subject,
+                                             config=self.micro, id_prefix="spot-micro-")
+                   if e.kind == "micro" and not any(interval_iou((e.onset_frame, e.offset_frame), t) for t in taken)]
+        network += [dataclasses.replace(e, kind="macro") for e in propose_events(
             curve_channels(probs[:, 2]), fps, video=video, subject=subject, config=self.macro,
             id_prefix="spot-macro-")]
-        strongest = strongest_lag(evidence)
-        evidence_ids = {id(e) for e in from_evidence}
-        out = []
-        for event in sorted(found + from_evidence, key=lambda e: (e.onset_frame, e.kind)):
-            apex, region = _evidence_peak(strongest, event, self.regions)
-            if id(event) in evidence_ids:
-                confidence, how = event.confidence, f"{region}, {EVIDENCE_NOTE}" if region else EVIDENCE_NOTE
-            else:
-                peak = float(np.nanmax(probs[event.onset_frame:event.offset_frame + 1,
-                                             1 if event.kind == "micro" else 2]))
-                confidence, how = (calibrated(self.calibration, peak) if event.kind == "micro" else peak), region
-            out.append(dataclasses.replace(event, apex_frame=apex, confidence=round(confidence, 4),
-                                           notes=f"{NOTE} ({how})" if how else NOTE))
-        return out
+        for event in network:
+            peak = float(np.nanmax(probs[event.onset_frame:event.offset_frame + 1, 1 if event.kind == "micro" else 2]))
+            out.append(at_peak(event, calibrated(self.calibration, peak) if event.kind == "micro" else peak))
+        return sorted(out, key=lambda e: (e.onset_frame, e.kind))
 
     def _evidence_events(self, evidence: np.ndarray, fps: float, *, video: str, subject: str) -> list[Event]:
         """Micro intervals from the relative evidence (none without `evidence_decoding`), confidence calibrated."""
@@ -316,10 +317,6 @@ def default_spotter() -> LearnedSpotter:
         raise SpotterError("this installation has no bundled learned spotter (resources/models/spotter.pt); "
                            "use the training-free spotter (--method flow)")
     return spotter_at(path)
-
-
-def _overlap(a: Event, b: Event) -> bool:
-    return a.onset_frame <= b.offset_frame and b.onset_frame <= a.offset_frame
 
 
 def _evidence_peak(evidence: np.ndarray, event: Event, regions: tuple[str, ...]) -> tuple[int, str]:
