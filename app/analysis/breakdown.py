@@ -3,7 +3,8 @@ them; any set may have them):
 
 * `videos.csv` (video, renderer, face, face_kind, fps, n_frames, injected_events): micro-expression spotting per
   face kind (still / talking), per renderer, per face and per face and kind (one identity still or talking); and,
-  over the videos with nothing injected (injected_events 0, e.g. real footage), false micro suggestions per minute;
+  over the videos with nothing injected (injected_events 0, e.g. real footage), false micro suggestions per minute
+  and macro suggestions per minute (not counted false: real footage has real macro-expressions, laughter, speech);
 * `nuisance.csv` (video, kind, start_frame, end_frame): how many false micro suggestions lie inside each nuisance
   kind (blink, gaze, head, ...), inside a labelled macro- or micro-expression, or where nothing is labelled.
 
@@ -153,9 +154,12 @@ def spotting_breakdown(truth: Sequence[Event], pred: Sequence[Event], key: Calla
     if videos:
         quiet = [v for v in videos if v.injected_events == 0]
         minutes = sum(v.n_frames / v.fps for v in quiet) / 60
-        count = sum(1 for p in false_micro if key(p) in {v.key for v in quiet})
+        keys = {v.key for v in quiet}
+        count = sum(1 for p in false_micro if key(p) in keys)
+        macro = sum(1 for p in pred if p.kind == "macro" and key(p) in keys)
         out["no_injection"] = {"videos": len(quiet), "minutes": minutes, "false_micro": count,
-                               "false_micro_per_minute": count / minutes if minutes > 0 else None}
+                               "false_micro_per_minute": count / minutes if minutes > 0 else None,
+                               "macro": macro, "macro_per_minute": macro / minutes if minutes > 0 else None}
     return out
 
 
@@ -181,8 +185,10 @@ def breakdown_lines(breakdown: dict) -> list[str]:
     quiet = breakdown.get("no_injection")
     if quiet:
         rate = "-" if quiet["false_micro_per_minute"] is None else f"{quiet['false_micro_per_minute']:.2f}"
+        macro_rate = "-" if quiet["macro_per_minute"] is None else f"{quiet['macro_per_minute']:.2f}"
         lines.append(f"  videos with nothing injected: {quiet['videos']} ({quiet['minutes']:.2f} min): "
-                     f"{quiet['false_micro']} false micro suggestions, {rate} per minute")
+                     f"{quiet['false_micro']} false micro suggestions, {rate} per minute; "
+                     f"{quiet['macro']} macro suggestions, {macro_rate} per minute")
     return lines
 
 

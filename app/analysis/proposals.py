@@ -17,6 +17,9 @@ Input: probabilities (n, 4) over `model.PHASES` (none, onset, apex, offset), NaN
    up to `micro_max_s` → micro; longer → macro (up to `macro_max_s`), or dropped with
    `long_runs="drop"`.
 5. score = mean of the unsmoothed activity (step 1) over the run.
+6. Successive macro proposals at most `merge_gap_s` apart are joined into one (0 by default: never), even across a
+   few frames that were not computed: an expression's activity dips where the face holds still at its apex, and a
+   face missed in a single frame leaves a hole in the curves; either would otherwise cut one macro-expression in two.
 Output events carry source=model, status=suggested, confidence=score, emotion "none" (not yet
 classified: callers with a model let the pair classifier name it, `app.analysis.emotions`).
 """
@@ -57,13 +60,15 @@ class ProposalConfig:
     trim_end_s: float = 0.0           # pulled in from a run's end (never before its apex): a (t − k, t) pair stays
                                       # active for about k frames after the face has settled
     baseline: str = "none"            # "median": activity measured above the video's median activity
+    merge_gap_s: float = 0.0          # macro proposals at most this far apart are one (0 = never joined)
 
     def __post_init__(self):
         if not 0.0 <= self.theta_lo <= self.theta_hi <= 1.0:
             raise ValueError(f"thresholds must satisfy 0 <= theta_lo <= theta_hi <= 1, got "
                              f"theta_lo={self.theta_lo}, theta_hi={self.theta_hi}")
-        if self.smooth_s < 0 or self.min_duration_s < 0 or self.micro_max_s <= 0 or self.trim_end_s < 0:
-            raise ValueError("smooth_s and min_duration_s must be >= 0 and micro_max_s > 0")
+        if (self.smooth_s < 0 or self.min_duration_s < 0 or self.micro_max_s <= 0 or self.trim_end_s < 0
+                or self.merge_gap_s < 0):
+            raise ValueError("smooth_s, min_duration_s, trim_end_s and merge_gap_s must be >= 0 and micro_max_s > 0")
         if self.long_runs not in ("macro", "drop"):
             raise ValueError(f"long_runs must be 'macro' or 'drop', got {self.long_runs!r}")
         if self.baseline not in BASELINES:
@@ -140,10 +145,7 @@ def propose_intervals(probs: np.ndarray, fps: float, config: ProposalConfig = Pr
     proposals = []
     trim = int(round(config.trim_end_s * fps))
     for start, run_end in hysteresis_runs(activity, config.theta_hi, config.theta_lo):
-        inside = apex_curve[start:run_end + 1]
-        if np.isnan(inside).all():
-            inside = activity[start:run_end + 1]
-        apex = start + int(np.nanargmax(inside))
+        apex = _apex(start, run_end, apex_curve, activity)
         end = max(apex, run_end - trim)
         duration_s = (end - start + 1) / fps
         if duration_s < config.min_duration_s:
@@ -156,7 +158,35 @@ def propose_intervals(probs: np.ndarray, fps: float, config: ProposalConfig = Pr
             continue
         score = float(np.nanmean(raw_activity[start:end + 1]))
         proposals.append(Proposal(start, apex, end, kind, score))
+    if config.merge_gap_s > 0:
+        proposals = _join_macro(proposals, config, fps, apex_curve, activity, raw_activity)
     return proposals
+
+
+def _apex(start: int, end: int, apex_curve: np.ndarray, activity: np.ndarray) -> int:
+    """The frame of start..end where the smoothed p_apex peaks (the activity's peak where p_apex is all NaN)."""
+    inside = apex_curve[start:end + 1]
+    if np.isnan(inside).all():
+        inside = activity[start:end + 1]
+    return start + int(np.nanargmax(inside))
+
+
+def _join_macro(proposals: list[Proposal], config: ProposalConfig, fps: float, apex_curve: np.ndarray,
+                activity: np.ndarray, raw_activity: np.ndarray) -> list[Proposal]:
+    """Proposals with successive macro ones at most `merge_gap_s` apart joined (step 6), unless another proposal lies
+    between them or the joined one would last longer than `macro_max_s`."""
+    gap = int(round(config.merge_gap_s * fps))
+    out: list[Proposal] = []
+    for p in proposals:
+        last = out[-1] if out else None
+        if (last is not None and last.kind == p.kind == "macro" and p.onset - last.offset - 1 <= gap
+                and (config.macro_max_s is None or (p.offset - last.onset + 1) / fps <= config.macro_max_s)):
+            onset, offset = last.onset, p.offset
+            out[-1] = Proposal(onset, _apex(onset, offset, apex_curve, activity), offset, "macro",
+                               float(np.nanmean(raw_activity[onset:offset + 1])))
+        else:
+            out.append(p)
+    return out
 
 
 def propose_events(probs: np.ndarray, fps: float, *, video: str, subject: str,

@@ -74,7 +74,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "command_line": shlex.join(["tsfmicro", *sys.argv[1:]]), "seed": args.seed, "epochs": args.epochs,
             "members": args.members,
             "date": datetime.date.today().isoformat(),
-            "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, smoothing {spotter.micro.smooth_s} s"
+            "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, smoothing {spotter.micro.smooth_s} s; "
+                        f"macro suggestions joined within {spotter.macro.merge_gap_s} s"
                         + ("" if spotter.evidence_decoding is None else
                            f"; plus relative-evidence intervals ({spotter.evidence_decoding.threshold} × the video's "
                            f"own background, at most {spotter.evidence_decoding.max_evidence} % eye span)"),

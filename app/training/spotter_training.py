@@ -36,6 +36,7 @@ from app.training.heldout import labelled_truth
 Log = Callable[[str], None]
 THETAS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 SMOOTHING_S = (0.0, 0.1, 0.2)
+MACRO_GAPS_S = (0.0, 0.5, 1.0, 1.5)  # macro suggestions this close are joined (`ProposalConfig.merge_gap_s`)
 
 
 @dataclass
@@ -161,26 +162,30 @@ def spot_all(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> list[E
     return out
 
 
-def micro_f1(videos: Sequence[LabelledVideo], predicted: Sequence[Event]) -> float:
-    truth = [e for v in videos for e in v.truth]
-    return evaluate_spotting(truth, predicted)["micro"].counts.f1
-
-
 def choose_decoding(spotter: LearnedSpotter, videos: Sequence[LabelledVideo], log: Log = print) -> LearnedSpotter:
-    """The spotter with the micro threshold (θ_lo = 0.6 θ_hi) and smoothing of best micro F1 on `videos`."""
+    """The spotter with the micro threshold (θ_lo = 0.6 θ_hi) and smoothing of best micro F1 on `videos`, and the
+    gap below which macro suggestions are joined of best macro F1 there."""
     cache = [(v, spotter.probabilities(v.moves, v.fps), spotter.evidence(v.moves, v.fps)) for v in videos]
-    best = None
-    for smooth in SMOOTHING_S:
-        for theta in THETAS:
-            micro = dataclasses.replace(spotter.micro, smooth_s=smooth, theta_hi=theta, theta_lo=round(0.6 * theta, 3))
-            trial = dataclasses.replace(spotter, micro=micro, calibration=())
-            predicted = [e for v, p, evidence in cache for e in trial.events(p, evidence, v.fps, video=v.name)]
-            score = micro_f1(videos, predicted)
-            if best is None or score > best[0] + 1e-9:
-                best = (score, trial)
-    log(f"decoding chosen on validation: θ {best[1].micro.theta_hi}, smoothing {best[1].micro.smooth_s} s "
-        f"(micro F1 {best[0]:.3f})")
-    return best[1]
+    truth = [e for v in videos for e in v.truth]
+
+    def f1(trial: LearnedSpotter, kind: str) -> float:
+        predicted = [e for v, p, evidence in cache for e in trial.events(p, evidence, v.fps, video=v.name)]
+        return evaluate_spotting(truth, predicted)[kind].counts.f1
+
+    def best(trials: list[LearnedSpotter], kind: str) -> tuple[float, LearnedSpotter]:
+        scored = [(f1(trial, kind), i) for i, trial in enumerate(trials)]
+        score, i = max(scored, key=lambda s: (round(s[0], 9), -s[1]))  # the first of equals
+        return score, trials[i]
+
+    micro_score, chosen = best([dataclasses.replace(spotter, calibration=(), micro=dataclasses.replace(
+        spotter.micro, smooth_s=smooth, theta_hi=theta, theta_lo=round(0.6 * theta, 3)))
+        for smooth in SMOOTHING_S for theta in THETAS], "micro")
+    macro_score, chosen = best([dataclasses.replace(chosen, macro=dataclasses.replace(chosen.macro, merge_gap_s=gap))
+                                for gap in MACRO_GAPS_S], "macro")
+    log(f"decoding chosen on validation: θ {chosen.micro.theta_hi}, smoothing {chosen.micro.smooth_s} s "
+        f"(micro F1 {micro_score:.3f}); macro suggestions joined within {chosen.macro.merge_gap_s} s "
+        f"(macro F1 {macro_score:.3f})")
+    return chosen
 
 
 def fit_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> tuple[tuple[float, float], ...]:

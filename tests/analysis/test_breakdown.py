@@ -1,5 +1,6 @@
-"""The spotting breakdown by face kind, renderer, face and face and kind, where false micro suggestions lie, and false suggestions
-per minute on videos with nothing injected — counts worked out by hand; also through `tsfmicro evaluate`."""
+"""The spotting breakdown by face kind, renderer, face and face and kind, where false micro suggestions lie, and false
+suggestions per minute (and macro suggestions per minute) on videos with nothing injected — counts worked out by hand;
+also through `tsfmicro evaluate`."""
 
 import json
 
@@ -25,7 +26,8 @@ PRED = [ev(v, s, a, e, source="model", status="suggested") for v, s, a, e in [
     ("b.mp4", 50, 56, 59),     # hit, apex error 2
     ("c.mp4", 10, 12, 15),     # real clip, nothing injected: false, inside a gaze shift
     ("c.mp4", 500, 502, 505),  # real clip: false, nothing labelled
-]]
+]] + [ev("c.mp4", 900, 930, 990, kind="macro", source="model", status="suggested"),  # real clip: a macro suggestion
+      ev("a.mp4", 102, 130, 158, kind="macro", source="model", status="suggested")]  # hit (an injected video)
 VIDEOS = [VideoRow("a.mp4", "testbed", "carphone", "still", 30.0, 400, 2),
           VideoRow("b.mp4", "testbed", "wolfgang", "talking", 30.0, 300, 1),
           VideoRow("c.mp4", "real", "wolfgang", "talking", 30.0, 1800, 0)]
@@ -50,7 +52,8 @@ def _check(b):
         "carphone still": (1, 4, 0), "wolfgang talking": (1, 0, 0),
         "wolfgang talking (real, nothing injected)": (0, 2, 0)}  # the real clip's false suggestions apart
     assert b["false_micro_where"] == EXPECTED_WHERE
-    assert b["no_injection"] == {"videos": 1, "minutes": 1.0, "false_micro": 2, "false_micro_per_minute": 2.0}
+    assert b["no_injection"] == {"videos": 1, "minutes": 1.0, "false_micro": 2, "false_micro_per_minute": 2.0,
+                                 "macro": 1, "macro_per_minute": 1.0}
 
 
 def test_breakdown_counts():
@@ -85,6 +88,7 @@ def test_evaluate_cli_reports_the_breakdown(tmp_path, capsys):
     assert main(["evaluate", "--truth", str(truth), "--pred", str(pred), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "Breakdown" in out and "2.00 per minute" in out and "inside a labelled macro 1" in out
+    assert "1 macro suggestions, 1.00 per minute" in out
     assert "by face and kind:" in out and "wolfgang talking (real, nothing injected)" in out
     _check(json.loads((tmp_path / "out" / "metrics.json").read_text())["breakdown"])
 

@@ -86,6 +86,27 @@ def test_uncomputed_frames_split_runs_and_never_become_proposals():
     assert np.isnan(smoothed[1]) and smoothed[0] == 1.0 and smoothed[2] == 4.0
 
 
+def test_macro_pieces_close_together_are_joined_into_one_expression():
+    # one 2 s expression whose activity dips for 0.5 s at its apex (the face holds still), and a face missed in two
+    # frames inside the dip; a second expression 1.5 s after it; a micro-expression between two macro pieces
+    probs = curves(300, [(20, 40, 49), (65, 75, 84), (130, 140, 159), (180, 190, 199), (203, 205, 207),
+                         (211, 220, 240)])
+    probs[56:58] = np.nan
+    pieces = [(p.onset, p.offset, p.kind) for p in propose_intervals(probs, 30.0, EXACT)]
+    assert pieces[:2] == [(20, 49, "macro"), (65, 84, "macro")]
+    joined = propose_intervals(probs, 30.0, dataclasses.replace(EXACT, merge_gap_s=0.5))
+    assert [(p.onset, p.offset, p.kind) for p in joined] == [
+        (20, 84, "macro"),    # across the dip and the uncomputed frames: one expression
+        (130, 159, "macro"),  # 45 frames (1.5 s) later: another one
+        (180, 199, "macro"), (203, 207, "micro"), (211, 240, "macro")]  # a suggestion in between keeps them apart
+    first = joined[0]
+    assert first.apex in (40, 75) and first.score == pytest.approx(np.nanmean(1.0 - probs[20:85, 0]))
+    longer = propose_intervals(probs, 30.0, dataclasses.replace(EXACT, merge_gap_s=2.0, macro_max_s=2.5))
+    assert [(p.onset, p.offset) for p in longer][:2] == [(20, 84), (130, 199)]  # 20..159 would last 4.7 s
+    with pytest.raises(ValueError, match="merge_gap_s"):
+        ProposalConfig(merge_gap_s=-1.0)
+
+
 def test_events_are_model_suggestions_that_the_training_csv_accepts(tmp_path):
     (tmp_path / "talk.mp4").write_bytes(b"x")
     events = propose_events(curves(300, [(30, 33, 38)]), 30.0, video="talk.mp4", subject="p07", config=EXACT)

@@ -28,13 +28,14 @@ def test_trains_chooses_on_validation_and_records_what_it_was_made_from(sets, tm
     assert main(["train-spotter", str(train), "--val", str(val), "--test", str(val), "--out", str(out),
                  "--epochs", "3", "--hidden", "8", "--cache", str(root / "cache"), "--data-note", "synthetic test"]) == 0
     printed = capsys.readouterr().out
-    assert "decoding chosen on validation" in printed and "micro F1" in printed
+    assert "decoding chosen on validation" in printed and "micro F1" in printed and "macro F1" in printed
     spotter = LearnedSpotter.load(out)
     card = spotter.card
     assert card["data"] == "synthetic test" and card["train_videos"] == 3 and card["epochs"] == 3
     assert str(train) in card["train_csv"] and str(val) in card["val_csv"] and "sha256" in card["val_csv"]
     assert any(key.startswith("test ") and "micro F1" in value for key, value in card.items())
     assert spotter.micro.theta_hi in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    assert spotter.macro.merge_gap_s in (0.0, 0.5, 1.0, 1.5)  # chosen there too, and saved
     assert list(root.joinpath("cache").glob("region_motion_*.npz"))  # measured once, then read back
     # relative-evidence intervals by default (their confidence table: tests/spotter/test_learned_spotter.py)
     assert spotter.evidence_decoding is not None and "relative-evidence" in card["decoding"]
