@@ -150,6 +150,7 @@ class LearnedSpotter:
     card: dict = field(default_factory=dict)
     evidence_decoding: Optional[EvidenceConfig] = None  # None: micro intervals from the network alone
     evidence_calibration: tuple[tuple[float, float], ...] = ()  # (relative score, P(hit)) for evidence intervals
+    macro_calibration: tuple[tuple[float, float], ...] = ()  # (peak P(macro), P(hit)) for macro suggestions
 
     def probabilities(self, moves: np.ndarray, fps: float) -> np.ndarray:
         """(n, 3) per-frame (none, micro, macro) probabilities at the video's own frame rate; NaN where the face was
@@ -194,8 +195,9 @@ class LearnedSpotter:
             curve_channels(probs[:, 2]), fps, video=video, subject=subject, config=self.macro,
             id_prefix="spot-macro-")]
         for event in network:
-            peak = float(np.nanmax(probs[event.onset_frame:event.offset_frame + 1, 1 if event.kind == "micro" else 2]))
-            out.append(at_peak(event, calibrated(self.calibration, peak) if event.kind == "micro" else peak))
+            micro = event.kind == "micro"
+            peak = float(np.nanmax(probs[event.onset_frame:event.offset_frame + 1, 1 if micro else 2]))
+            out.append(at_peak(event, calibrated(self.calibration if micro else self.macro_calibration, peak)))
         return sorted(out, key=lambda e: (e.onset_frame, e.kind))
 
     def _evidence_events(self, evidence: np.ndarray, fps: float, *, video: str, subject: str) -> list[Event]:
@@ -222,6 +224,7 @@ class LearnedSpotter:
                     "evidence_decoding": (None if self.evidence_decoding is None
                                           else config_to_dict(self.evidence_decoding)),
                     "evidence_calibration": [list(p) for p in self.evidence_calibration],
+                    "macro_calibration": [list(p) for p in self.macro_calibration],
                     "card": dict(self.card)}, buffer)
         path = Path(path)
         atomic_write_bytes(path, buffer.getvalue())
@@ -252,7 +255,8 @@ class LearnedSpotter:
                        config_from_dict(ProposalConfig, data["macro"], "macro"),
                        tuple(tuple(p) for p in data["calibration"]), dict(data["card"]),
                        None if decoding is None else config_from_dict(EvidenceConfig, decoding, "evidence_decoding"),
-                       tuple(tuple(p) for p in data.get("evidence_calibration", ())))
+                       tuple(tuple(p) for p in data.get("evidence_calibration", ())),
+                       tuple(tuple(p) for p in data.get("macro_calibration", ())))
         except (KeyError, TypeError, ValueError, RuntimeError) as error:
             raise SpotterError(f"{path}: damaged learned-spotter file ({error})") from None
 

@@ -68,7 +68,7 @@ def _evaluate_command(parser: argparse.ArgumentParser):
             return command_error("evaluate", str(err))
         metrics, details = _evaluate(truth, pred, video_key)
         print("\n".join(notes + [""] + _report_lines(metrics)))
-        _add_breakdown(metrics, truth, pred, video_key, sidecars)
+        _after_spotting(metrics, truth, pred, video_key, sidecars)
         if args.out:
             _write_outputs(Path(args.out), metrics, details)
             print(f"\nwrote metrics.json, confusion.csv, confusion.png, spotting_matches.csv to {args.out}")
@@ -107,7 +107,7 @@ def _evaluate_checkpoint(args) -> int:
     if result.recognition_skipped:
         lines += [f"  not classified: {s}" for s in result.recognition_skipped]
     print("\n".join(lines))
-    _add_breakdown(metrics, result.truth, model_events, key, sidecars)
+    _after_spotting(metrics, result.truth, model_events, key, sidecars)
     if args.out:
         out = Path(args.out)
         _write_outputs(out, metrics, {"spotting": details["spotting"], "recognition": rec_details["recognition"]})
@@ -143,7 +143,7 @@ def _evaluate_spotter(args) -> int:
     if args.spotter_file:
         metrics["spotter_file"] = str(args.spotter_file)
     print("\n".join([""] + _report_lines(metrics)[:5]))
-    _add_breakdown(metrics, truth, predicted, key, sidecars)
+    _after_spotting(metrics, truth, predicted, key, sidecars)
     if args.out:
         out = Path(args.out)
         _write_outputs(out, metrics, details)
@@ -182,9 +182,13 @@ def _spot_unlabelled_videos(predictor, args, sidecars, truth) -> list:
     return events
 
 
-def _add_breakdown(metrics: dict, truth, pred, key, sidecars) -> None:
-    """Print the breakdown and store it in metrics["breakdown"] when a sidecar exists; nothing otherwise."""
+def _after_spotting(metrics: dict, truth, pred, key, sidecars) -> None:
+    """Print the confidence check; then the breakdown, stored in metrics["breakdown"], when a sidecar exists."""
     from app.analysis.breakdown import breakdown_lines, spotting_breakdown  # lazy: analysis code, as in _sidecars
+    from app.analysis.reliability import confidence_lines
+
+    if metrics["spotting"]["confidence"]:
+        print("\n" + "\n".join(confidence_lines(metrics["spotting"]["confidence"])))
 
     videos, nuisances = sidecars
     if not (videos or nuisances):
@@ -216,12 +220,15 @@ def _evaluate(truth, pred, key):
     # lazy: analysis code, loaded only when this command runs
     from app.analysis.evaluate import SPOTTING_RULE, evaluate_spotting, match_events, recognition_metrics
 
+    from app.analysis.reliability import confidence_check
+
     spotting = evaluate_spotting(truth, pred, video_key=key)
     pairs = match_events(truth, pred, video_key=key)
     recognition = recognition_metrics([t.emotion for t, _, _ in pairs], [p.emotion for _, p, _ in pairs])
     by_rule = {rule: sum(1 for *_, r in pairs if r == rule) for rule in ("event_id", "iou")}
     metrics = {
-        "spotting": {"rule": SPOTTING_RULE, **{kind: _spotting_dict(result) for kind, result in spotting.items()}},
+        "spotting": {"rule": SPOTTING_RULE, **{kind: _spotting_dict(result) for kind, result in spotting.items()},
+                     "confidence": confidence_check(spotting)},
         "recognition": {
             "pairing": f"{by_rule['event_id']} pairs by (video, event_id), then {by_rule['iou']} by MEGC interval "
                        "match (IoU >= 0.5, any type) among the rest",

@@ -63,7 +63,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
         net = train_network(train, epochs=args.epochs, seed=args.seed, hidden=args.hidden, members=args.members,
                             log=log)
         spotter = choose_decoding(LearnedSpotter(net), val, log)
-        spotter = dataclasses.replace(spotter, calibration=fit_calibration(spotter, val))
+        spotter = dataclasses.replace(spotter, calibration=fit_calibration(spotter, val),
+                                      macro_calibration=fit_calibration(spotter, val, "macro"))
         if not args.no_evidence:
             spotter = with_relative_evidence(spotter, val)
         spotter.card.update({

@@ -188,15 +188,16 @@ def choose_decoding(spotter: LearnedSpotter, videos: Sequence[LabelledVideo], lo
     return chosen
 
 
-def fit_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> tuple[tuple[float, float], ...]:
-    """(peak probability, P(hit)) points of an isotonic fit over every micro suggestion of the network on `videos`."""
-    network = dataclasses.replace(spotter, calibration=(), evidence_decoding=None)
+def fit_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo],
+                    kind: str = "micro") -> tuple[tuple[float, float], ...]:
+    """(peak probability, P(hit)) points of an isotonic fit over every `kind` suggestion of the network on `videos`."""
+    network = dataclasses.replace(spotter, calibration=(), macro_calibration=(), evidence_decoding=None)
 
     def suggestions(video: LabelledVideo) -> list[tuple[int, int, float]]:
         probs = network.probabilities(video.moves, video.fps)
         return [(e.onset_frame, e.offset_frame, e.confidence) for e in network.events(
-            probs, network.evidence(video.moves, video.fps), video.fps, video=video.name) if e.kind == "micro"]
-    return _hit_table(videos, suggestions)
+            probs, network.evidence(video.moves, video.fps), video.fps, video=video.name) if e.kind == kind]
+    return _hit_table(videos, suggestions, kind)
 
 
 def with_relative_evidence(spotter: LearnedSpotter, videos: Sequence[LabelledVideo],
@@ -210,13 +211,13 @@ def with_relative_evidence(spotter: LearnedSpotter, videos: Sequence[LabelledVid
     return dataclasses.replace(spotter, evidence_decoding=config, evidence_calibration=_hit_table(videos, suggestions))
 
 
-def _hit_table(videos: Sequence[LabelledVideo],
-               suggestions: Callable[[LabelledVideo], list[tuple[int, int, float]]]) -> tuple[tuple[float, float], ...]:
-    """Isotonic (score, P(hit)) table over the (onset, offset, score) micro suggestions on every video."""
+def _hit_table(videos: Sequence[LabelledVideo], suggestions: Callable[[LabelledVideo], list[tuple[int, int, float]]],
+               kind: str = "micro") -> tuple[tuple[float, float], ...]:
+    """Isotonic (score, P(hit)) table over the (onset, offset, score) `kind` suggestions on every video."""
     scores, hits = [], []
     for video in videos:
         found = suggestions(video)
-        truth = [(e.onset_frame, e.offset_frame) for e in video.truth if e.kind == "micro"]
+        truth = [(e.onset_frame, e.offset_frame) for e in video.truth if e.kind == kind]
         matched = {p for _, p, _ in match_intervals(truth, [(onset, offset) for onset, offset, _ in found])}
         scores += [score for _, _, score in found]
         hits += [1.0 if i in matched else 0.0 for i in range(len(found))]

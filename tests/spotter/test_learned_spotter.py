@@ -3,6 +3,8 @@ with rendered motion (see kit.py, conftest.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -191,3 +193,47 @@ def test_the_evidence_confidence_table_is_fitted_on_validation_hits_and_misses()
     nothing = np.tile([1.0, 0.0, 0.0], (300, 1))  # the network suggests nothing here
     found = [e for e in spotter.events(nothing, spotter.evidence(moves, 30.0), 30.0, video="v") if e.kind == "micro"]
     assert len(found) == 2 and found[0].onset_frame <= 23 and found[1].onset_frame >= 215  # a hit and a miss
+
+
+def test_macro_suggestions_read_their_own_confidence_table(tmp_path):
+    torch.manual_seed(5)
+    spotter = LearnedSpotter(SpotterNet(2 * 3 * R * 2, hidden=8), macro_calibration=((0.7, 0.2), (0.95, 0.6)))
+    n = 300
+    probs = np.tile([1.0, 0.0, 0.0], (n, 1))
+    probs[50:90] = [0.1, 0.0, 0.9]  # a 1.3 s macro-expression, peak P(macro) 0.9
+    evidence = np.zeros((n, 3, R))
+
+    def macro(s):
+        return [e for e in s.events(probs, evidence, 30.0, video="v.mp4") if e.kind == "macro"]
+    (found,) = macro(spotter)
+    assert found.confidence == pytest.approx(0.2 + 0.4 * (0.9 - 0.7) / 0.25)  # between the table's points
+    again = LearnedSpotter.load(spotter.save(tmp_path / "s.pt"))
+    assert again.macro_calibration == spotter.macro_calibration
+    older = LearnedSpotter.load(LearnedSpotter(spotter.net).save(tmp_path / "plain.pt"))
+    assert older.macro_calibration == () and macro(older)[0].confidence == pytest.approx(0.9)  # the peak, as before
+
+
+@dataclasses.dataclass
+class _Scripted(LearnedSpotter):
+    """A spotter whose per-frame probabilities are given, to fit a confidence table on known suggestions."""
+
+    scripted: np.ndarray = None
+
+    def probabilities(self, moves, fps):
+        return self.scripted
+
+
+def test_the_macro_confidence_table_is_fitted_on_validation_hits_and_misses():
+    from app.core.events import Event
+    from app.training.spotter_training import LabelledVideo, fit_calibration
+
+    n = 300
+    probs = np.tile([1.0, 0.0, 0.0], (n, 1))
+    probs[50:90] = [0.1, 0.0, 0.9]    # over the labelled macro-expression: a hit
+    probs[200:240] = [0.3, 0.0, 0.7]  # where nothing is labelled: a false suggestion
+    truth = [Event(video="v", subject="s", event_id="a", onset_frame=50, apex_frame=70, offset_frame=89, fps=30.0,
+                   kind="macro")]
+    spotter = dataclasses.replace(_Scripted(SpotterNet(2 * 3 * R * 2, hidden=8)), scripted=probs)
+    video = LabelledVideo("v", 30.0, np.zeros((n, 3, R, 2)), truth)
+    assert fit_calibration(spotter, [video], "macro") == ((0.7, 0.0), (0.9, 1.0))
+    assert fit_calibration(spotter, [video]) == ()  # no micro suggestion to fit on
