@@ -219,7 +219,6 @@ def _load(args):
 def _evaluate(truth, pred, key):
     # lazy: analysis code, loaded only when this command runs
     from app.analysis.evaluate import SPOTTING_RULE, evaluate_spotting, match_events, recognition_metrics
-
     from app.analysis.reliability import confidence_check
 
     spotting = evaluate_spotting(truth, pred, video_key=key)

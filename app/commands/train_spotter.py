@@ -4,7 +4,6 @@ confidence on validation videos, and (last) measure it on test sets it never saw
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime
 import shlex
 import statistics
@@ -46,7 +45,7 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
         from app.analysis.device import set_threads
         from app.analysis.learned_spotter import LearnedSpotter
         from app.training.samples import TrainingDataError
-        from app.training.spotter_training import (choose_decoding, fit_calibration, labelled_videos, train_network,
+        from app.training.spotter_training import (choose_decoding, labelled_videos, train_network, with_calibration,
                                                    with_relative_evidence)
 
         if args.epochs < 1 or args.hidden < 1 or args.members < 1 or (args.threads is not None and args.threads < 1):
@@ -62,9 +61,7 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             return command_error("train-spotter", str(error))
         net = train_network(train, epochs=args.epochs, seed=args.seed, hidden=args.hidden, members=args.members,
                             log=log)
-        spotter = choose_decoding(LearnedSpotter(net), val, log)
-        spotter = dataclasses.replace(spotter, calibration=fit_calibration(spotter, val),
-                                      macro_calibration=fit_calibration(spotter, val, "macro"))
+        spotter = with_calibration(choose_decoding(LearnedSpotter(net), val, log), val)
         if not args.no_evidence:
             spotter = with_relative_evidence(spotter, val)
         spotter.card.update({
@@ -75,8 +72,9 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "command_line": shlex.join(["tsfmicro", *sys.argv[1:]]), "seed": args.seed, "epochs": args.epochs,
             "members": args.members,
             "date": datetime.date.today().isoformat(),
-            "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, smoothing {spotter.micro.smooth_s} s; "
-                        f"macro suggestions joined within {spotter.macro.merge_gap_s} s"
+            "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, "
+                        f"smoothing {spotter.micro.smooth_s} s; macro suggestions joined within "
+                        f"{spotter.macro.merge_gap_s} s"
                         + ("" if spotter.evidence_decoding is None else
                            f"; plus relative-evidence intervals ({spotter.evidence_decoding.threshold} × the video's "
                            f"own background, at most {spotter.evidence_decoding.max_evidence} % eye span)"),

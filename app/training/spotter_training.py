@@ -188,16 +188,20 @@ def choose_decoding(spotter: LearnedSpotter, videos: Sequence[LabelledVideo], lo
     return chosen
 
 
-def fit_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo],
-                    kind: str = "micro") -> tuple[tuple[float, float], ...]:
-    """(peak probability, P(hit)) points of an isotonic fit over every `kind` suggestion of the network on `videos`."""
+def with_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> LearnedSpotter:
+    """The spotter with the network's confidence tables fitted on `videos`: (peak probability, P(hit)) points of an
+    isotonic fit over every micro suggestion, on its peak P(micro), and every macro one, on its peak P(macro)."""
     network = dataclasses.replace(spotter, calibration=(), macro_calibration=(), evidence_decoding=None)
-
-    def suggestions(video: LabelledVideo) -> list[tuple[int, int, float]]:
+    found = {}
+    for video in videos:  # the network runs once a video; both tables read its suggestions
         probs = network.probabilities(video.moves, video.fps)
-        return [(e.onset_frame, e.offset_frame, e.confidence) for e in network.events(
-            probs, network.evidence(video.moves, video.fps), video.fps, video=video.name) if e.kind == kind]
-    return _hit_table(videos, suggestions, kind)
+        found[video.name] = network.events(probs, network.evidence(video.moves, video.fps), video.fps,
+                                           video=video.name)
+
+    def table(kind: str) -> tuple[tuple[float, float], ...]:
+        return _hit_table(videos, lambda video: [(e.onset_frame, e.offset_frame, e.confidence)
+                                                 for e in found[video.name] if e.kind == kind], kind)
+    return dataclasses.replace(spotter, calibration=table("micro"), macro_calibration=table("macro"))
 
 
 def with_relative_evidence(spotter: LearnedSpotter, videos: Sequence[LabelledVideo],

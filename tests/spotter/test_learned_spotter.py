@@ -225,7 +225,7 @@ class _Scripted(LearnedSpotter):
 
 def test_the_macro_confidence_table_is_fitted_on_validation_hits_and_misses():
     from app.core.events import Event
-    from app.training.spotter_training import LabelledVideo, fit_calibration
+    from app.training.spotter_training import LabelledVideo, with_calibration
 
     n = 300
     probs = np.tile([1.0, 0.0, 0.0], (n, 1))
@@ -235,5 +235,6 @@ def test_the_macro_confidence_table_is_fitted_on_validation_hits_and_misses():
                    kind="macro")]
     spotter = dataclasses.replace(_Scripted(SpotterNet(2 * 3 * R * 2, hidden=8)), scripted=probs)
     video = LabelledVideo("v", 30.0, np.zeros((n, 3, R, 2)), truth)
-    assert fit_calibration(spotter, [video], "macro") == ((0.7, 0.0), (0.9, 1.0))
-    assert fit_calibration(spotter, [video]) == ()  # no micro suggestion to fit on
+    fitted = with_calibration(spotter, [video])
+    assert fitted.macro_calibration == ((0.7, 0.0), (0.9, 1.0))
+    assert fitted.calibration == ()  # no micro suggestion to fit on
