@@ -10,7 +10,8 @@ such networks trained from different seeds may be averaged (`SpotterEnsemble`): 
 footage unlike its training data, their average less.
 
 Intervals: `propose_events` on the micro probability (runs longer than a micro-expression are dropped, so a
-macro-expression is never cut into micro pieces), and separately on the macro probability (kept as macro). With
+macro-expression is never cut into micro pieces), and separately on the macro probability (kept as macro when it
+lasts 0.5–4 s, as macro-expressions do: a longer stretch of macro activity is speech or restlessness). With
 `evidence_decoding` set (the bundled spotter's default since format 3), micro intervals also come from the
 go-and-return evidence measured against the video's own background (`relative_evidence`): those first, then the
 network's micro intervals that overlap none of them. The network finds micro-expressions like the ones it was
@@ -145,7 +146,7 @@ class LearnedSpotter:
     micro: ProposalConfig = field(default_factory=lambda: ProposalConfig(
         smooth_s=0.1, theta_hi=0.5, theta_lo=0.3, micro_max_s=0.5, long_runs="drop"))
     macro: ProposalConfig = field(default_factory=lambda: ProposalConfig(
-        smooth_s=0.2, theta_hi=0.6, theta_lo=0.4, min_duration_s=0.5, micro_max_s=0.5, macro_max_s=None))
+        smooth_s=0.2, theta_hi=0.6, theta_lo=0.4, min_duration_s=0.5, micro_max_s=0.5, macro_max_s=4.0))
     calibration: tuple[tuple[float, float], ...] = ()
     card: dict = field(default_factory=dict)
     evidence_decoding: Optional[EvidenceConfig] = None  # None: micro intervals from the network alone

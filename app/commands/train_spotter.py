@@ -75,6 +75,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, "
                         f"smoothing {spotter.micro.smooth_s} s; macro suggestions joined within "
                         f"{spotter.macro.merge_gap_s} s"
+                        + ("" if spotter.macro.macro_max_s is None else
+                           f", {spotter.macro.min_duration_s}–{spotter.macro.macro_max_s} s long")
                         + ("" if spotter.evidence_decoding is None else
                            f"; plus relative-evidence intervals ({spotter.evidence_decoding.threshold} × the video's "
                            f"own background, at most {spotter.evidence_decoding.max_evidence} % eye span)"),

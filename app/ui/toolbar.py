@@ -67,8 +67,9 @@ class ReviewToolbar(QToolBar):
         self.threshold.setSingleStep(0.05)
         self.threshold.setDecimals(2)
         self.threshold.setPrefix("confidence ≥ ")
-        self.threshold.setToolTip("hide the suggestions whose confidence (the probability that they are real "
-                                  "events) is below this; nothing is deleted, your own labels are always shown")
+        self.threshold.setToolTip("hide the suggestions whose confidence is below this; nothing is deleted, your own "
+                                  "labels are always shown. The confidence was calibrated on synthetic validation "
+                                  "videos: on your footage read it as an order, not a probability (docs/spotter.md)")
         self.threshold.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # keys stay with the review shortcuts
         self.threshold.valueChanged.connect(triage.set_threshold)
         self.addWidget(self.threshold)

@@ -213,6 +213,18 @@ def test_macro_suggestions_read_their_own_confidence_table(tmp_path):
     assert older.macro_calibration == () and macro(older)[0].confidence == pytest.approx(0.9)  # the peak, as before
 
 
+def test_macro_activity_longer_than_a_macro_expression_is_no_suggestion():
+    spotter = LearnedSpotter(SpotterNet(2 * 3 * R * 2, hidden=8))
+    n = 600
+    probs = np.tile([1.0, 0.0, 0.0], (n, 1))
+    probs[30:120] = [0.1, 0.0, 0.9]   # 3 s: a macro-expression
+    probs[200:500] = [0.1, 0.0, 0.9]  # 10 s of macro activity: speech, restlessness, not one expression
+    found = [e for e in spotter.events(probs, np.zeros((n, 3, R)), 30.0, video="v.mp4") if e.kind == "macro"]
+    assert [(e.onset_frame, e.offset_frame) for e in found] == [(30, 119)]
+    unlimited = dataclasses.replace(spotter, macro=dataclasses.replace(spotter.macro, macro_max_s=None))
+    assert len([e for e in unlimited.events(probs, np.zeros((n, 3, R)), 30.0, video="v.mp4") if e.kind == "macro"]) == 2
+
+
 @dataclasses.dataclass
 class _Scripted(LearnedSpotter):
     """A spotter whose per-frame probabilities are given, to fit a confidence table on known suggestions."""
