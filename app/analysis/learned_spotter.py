@@ -18,8 +18,9 @@ network's micro intervals that overlap none of them. The network finds micro-exp
 trained on; the relative evidence finds a small movement that went and came back wherever it stands out from the
 face's own background, speech included, which the network, trained on synthetic faces, mostly does not.
 The apex is the frame of strongest go-and-return evidence inside the interval (`region_flow.go_and_return`, the
-best region), the region is named in notes, and the confidence is P(the interval is a real event), read from a
-table fitted on validation videos (isotonic regression of hit / miss on the interval's peak probability).
+best region), the region is named in notes, and the confidence is P(the interval is a real event) as measured on
+validation videos, read from a table fitted there (isotonic regression of hit / miss on the interval's peak
+probability); on footage unlike them it orders the suggestions rather than measures them (docs/spotter.md).
 
 Checkpoints are data (`torch.load(weights_only=True)`): weights, architecture, lags, decoding (its configs in the one
 plain-dict form, `model.config_to_dict` / `config_from_dict`), calibration and a model card naming the training and

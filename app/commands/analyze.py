@@ -153,7 +153,8 @@ def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
             "spotter_card": card, "elapsed_s": round(result.seconds, 2),
             "speed_fps": round(n / max(1e-9, result.seconds), 2), "suggested_events": len(events),
             "suggestions_note": "events.csv: the spotter's intervals; confidence = the calibrated chance that a "
-                                "micro suggestion is a real event (measured on validation videos); emotion named by "
+                                "suggestion is a real event, as measured on the spotter's validation videos (on other "
+                                "footage an order, not a probability); emotion named by "
                                 "the bundled model's pair classifier on each interval's onset and apex frames"}
     atomic_write_text(out / "analysis.json", json.dumps(meta, indent=2) + "\n")
     micro = sum(e.kind == "micro" for e in events)

@@ -45,8 +45,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
         from app.analysis.device import set_threads
         from app.analysis.learned_spotter import LearnedSpotter
         from app.training.samples import TrainingDataError
-        from app.training.spotter_training import (choose_decoding, labelled_videos, train_network, with_calibration,
-                                                   with_relative_evidence)
+        from app.training.spotter_training import (choose_decoding, labelled_videos, score_videos, train_network,
+                                                   with_calibration, with_relative_evidence)
 
         if args.epochs < 1 or args.hidden < 1 or args.members < 1 or (args.threads is not None and args.threads < 1):
             return command_error("train-spotter", "--epochs, --hidden, --members and --threads must be >= 1")
@@ -61,9 +61,10 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             return command_error("train-spotter", str(error))
         net = train_network(train, epochs=args.epochs, seed=args.seed, hidden=args.hidden, members=args.members,
                             log=log)
-        spotter = with_calibration(choose_decoding(LearnedSpotter(net), val, log), val)
+        scored = score_videos(LearnedSpotter(net), val)  # one pass of the network over the validation videos
+        spotter = with_calibration(choose_decoding(LearnedSpotter(net), scored, log), scored)
         if not args.no_evidence:
-            spotter = with_relative_evidence(spotter, val)
+            spotter = with_relative_evidence(spotter, scored)
         spotter.card.update({
             "data": args.data_note or "labelled videos",
             "train_csv": ", ".join(f"{p} (sha256 {_sha(p)})" for p in args.train),

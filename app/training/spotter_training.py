@@ -4,9 +4,10 @@
 2. Per-frame targets: micro inside a labelled micro-expression (onset..offset), macro inside a macro-expression,
    none elsewhere — including the clips' own speech, blinks, head motion and laughter, which are not labelled.
 3. The network is trained with class-balanced cross-entropy and gain / noise augmentation of the features.
-4. On the validation videos only: the micro threshold and smoothing that give the best micro spotting F1 of the
-   network, then confidence tables (isotonic regression of hit / false suggestion): one on each network interval's
-   peak probability, one on each relative-evidence interval's peak score (`relative_evidence`).
+4. On the validation videos only, read by the network once (`score_videos`): the micro threshold and smoothing that
+   give the best micro spotting F1 of the network and the gap that joins macro suggestions best, then confidence
+   tables (isotonic regression of hit / false suggestion): on each network micro interval's peak P(micro), each
+   macro one's peak P(macro), and each relative-evidence interval's peak score (`relative_evidence`).
 Nothing here reads a test set; `tsfmicro train-spotter --test` measures the finished spotter last.
 """
 
@@ -155,26 +156,37 @@ def _train_one(data: list, *, epochs: int, seed: int, hidden: int, log: Log) -> 
 
 def spot_all(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> list[Event]:
     """The spotter's suggestions on every video."""
-    out = []
-    for video in videos:
-        probs = spotter.probabilities(video.moves, video.fps)
-        out += spotter.events(probs, spotter.evidence(video.moves, video.fps), video.fps, video=video.name)
-    return out
+    return [e for s in score_videos(spotter, videos)
+            for e in spotter.events(s.probs, s.evidence, s.video.fps, video=s.video.name)]
 
 
-def choose_decoding(spotter: LearnedSpotter, videos: Sequence[LabelledVideo], log: Log = print) -> LearnedSpotter:
-    """The spotter with the micro threshold (θ_lo = 0.6 θ_hi) and smoothing of best micro F1 on `videos`, and the
-    gap below which macro suggestions are joined of best macro F1 there."""
-    cache = [(v, spotter.probabilities(v.moves, v.fps), spotter.evidence(v.moves, v.fps)) for v in videos]
-    truth = [e for v in videos for e in v.truth]
+@dataclass
+class ScoredVideo:
+    """A labelled video with what a spotter's network and evidence read from it, computed once for every choice and
+    table fitted on it (they depend on the spotter's network and lags, not on its decoding: use them with that
+    spotter only)."""
+    video: LabelledVideo
+    probs: np.ndarray     # (n, 3) per-frame (none, micro, macro)
+    evidence: np.ndarray  # (n, L, R) go-and-return evidence
+
+
+def score_videos(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> list[ScoredVideo]:
+    """Each video with the spotter's probabilities and evidence: one pass of the network over them."""
+    return [ScoredVideo(v, spotter.probabilities(v.moves, v.fps), spotter.evidence(v.moves, v.fps)) for v in videos]
+
+
+def choose_decoding(spotter: LearnedSpotter, scored: Sequence[ScoredVideo], log: Log = print) -> LearnedSpotter:
+    """The spotter with the micro threshold (θ_lo = 0.6 θ_hi) and smoothing of best micro F1 on the `scored` videos,
+    and the gap below which macro suggestions are joined of best macro F1 there."""
+    truth = [e for s in scored for e in s.video.truth]
 
     def f1(trial: LearnedSpotter, kind: str) -> float:
-        predicted = [e for v, p, evidence in cache for e in trial.events(p, evidence, v.fps, video=v.name)]
+        predicted = [e for s in scored for e in trial.events(s.probs, s.evidence, s.video.fps, video=s.video.name)]
         return evaluate_spotting(truth, predicted)[kind].counts.f1
 
     def best(trials: list[LearnedSpotter], kind: str) -> tuple[float, LearnedSpotter]:
-        scored = [(f1(trial, kind), i) for i, trial in enumerate(trials)]
-        score, i = max(scored, key=lambda s: (round(s[0], 9), -s[1]))  # the first of equals
+        scores = [(f1(trial, kind), i) for i, trial in enumerate(trials)]
+        score, i = max(scores, key=lambda s: (round(s[0], 9), -s[1]))  # the first of equals
         return score, trials[i]
 
     micro_score, chosen = best([dataclasses.replace(spotter, calibration=(), micro=dataclasses.replace(
@@ -188,40 +200,38 @@ def choose_decoding(spotter: LearnedSpotter, videos: Sequence[LabelledVideo], lo
     return chosen
 
 
-def with_calibration(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> LearnedSpotter:
-    """The spotter with the network's confidence tables fitted on `videos`: (peak probability, P(hit)) points of an
-    isotonic fit over every micro suggestion, on its peak P(micro), and every macro one, on its peak P(macro)."""
+def with_calibration(spotter: LearnedSpotter, scored: Sequence[ScoredVideo]) -> LearnedSpotter:
+    """The spotter with the network's confidence tables fitted on the `scored` videos: (peak probability, P(hit))
+    points of an isotonic fit over every micro suggestion, on its peak P(micro), and every macro one, on its peak
+    P(macro)."""
     network = dataclasses.replace(spotter, calibration=(), macro_calibration=(), evidence_decoding=None)
-    found = {}
-    for video in videos:  # the network runs once a video; both tables read its suggestions
-        probs = network.probabilities(video.moves, video.fps)
-        found[video.name] = network.events(probs, network.evidence(video.moves, video.fps), video.fps,
-                                           video=video.name)
+    found = {s.video.name: network.events(s.probs, s.evidence, s.video.fps, video=s.video.name) for s in scored}
 
     def table(kind: str) -> tuple[tuple[float, float], ...]:
-        return _hit_table(videos, lambda video: [(e.onset_frame, e.offset_frame, e.confidence)
-                                                 for e in found[video.name] if e.kind == kind], kind)
+        return _hit_table(scored, lambda s: [(e.onset_frame, e.offset_frame, e.confidence)
+                                             for e in found[s.video.name] if e.kind == kind], kind)
     return dataclasses.replace(spotter, calibration=table("micro"), macro_calibration=table("macro"))
 
 
-def with_relative_evidence(spotter: LearnedSpotter, videos: Sequence[LabelledVideo],
+def with_relative_evidence(spotter: LearnedSpotter, scored: Sequence[ScoredVideo],
                            config: EvidenceConfig = EvidenceConfig()) -> LearnedSpotter:
     """The spotter with relative-evidence micro intervals added to its network's (`config`), their confidence table
-    fitted on `videos` (validation videos: isotonic fit of hit / false suggestion on each interval's peak score)."""
+    fitted on the `scored` validation videos (isotonic fit of hit / false suggestion on each interval's peak
+    score)."""
 
-    def suggestions(video: LabelledVideo) -> list[tuple[int, int, float]]:
-        runs = evidence_runs(spotter.evidence(video.moves, video.fps), spotter.regions, video.fps, config)
-        return [(run.onset, run.offset, run.score) for run in runs]
-    return dataclasses.replace(spotter, evidence_decoding=config, evidence_calibration=_hit_table(videos, suggestions))
+    def suggestions(s: ScoredVideo) -> list[tuple[int, int, float]]:
+        return [(run.onset, run.offset, run.score)
+                for run in evidence_runs(s.evidence, spotter.regions, s.video.fps, config)]
+    return dataclasses.replace(spotter, evidence_decoding=config, evidence_calibration=_hit_table(scored, suggestions))
 
 
-def _hit_table(videos: Sequence[LabelledVideo], suggestions: Callable[[LabelledVideo], list[tuple[int, int, float]]],
+def _hit_table(scored: Sequence[ScoredVideo], suggestions: Callable[[ScoredVideo], list[tuple[int, int, float]]],
                kind: str = "micro") -> tuple[tuple[float, float], ...]:
     """Isotonic (score, P(hit)) table over the (onset, offset, score) `kind` suggestions on every video."""
     scores, hits = [], []
-    for video in videos:
-        found = suggestions(video)
-        truth = [(e.onset_frame, e.offset_frame) for e in video.truth if e.kind == kind]
+    for s in scored:
+        found = suggestions(s)
+        truth = [(e.onset_frame, e.offset_frame) for e in s.video.truth if e.kind == kind]
         matched = {p for _, p, _ in match_intervals(truth, [(onset, offset) for onset, offset, _ in found])}
         scores += [score for _, _, score in found]
         hits += [1.0 if i in matched else 0.0 for i in range(len(found))]

@@ -178,15 +178,15 @@ def test_relative_evidence_intervals_join_the_networks_and_survive_the_file(tmp_
 
 def test_the_evidence_confidence_table_is_fitted_on_validation_hits_and_misses():
     from app.core.events import Event
-    from app.training.spotter_training import LabelledVideo, with_relative_evidence
+    from app.training.spotter_training import LabelledVideo, score_videos, with_relative_evidence
 
     rng = np.random.default_rng(4)
     moves = _moves(300) + rng.normal(0.0, 2e-4, (300, 3, R, 2))  # the brow's movement over frames 20..30, and noise
     late = _moves(300)
     moves[200:260] += late[:60]                                    # the same movement again at 220..230, unlabelled
     truth = [Event(video="v", subject="s", event_id="a", onset_frame=20, apex_frame=25, offset_frame=30, fps=30.0)]
-    spotter = with_relative_evidence(LearnedSpotter(SpotterNet(2 * 3 * R * 2, hidden=8)),
-                                     [LabelledVideo("v", 30.0, moves, truth)])
+    plain = LearnedSpotter(SpotterNet(2 * 3 * R * 2, hidden=8))
+    spotter = with_relative_evidence(plain, score_videos(plain, [LabelledVideo("v", 30.0, moves, truth)]))
     assert spotter.evidence_decoding is not None
     rates = [y for _, y in spotter.evidence_calibration]
     assert rates == sorted(rates) and set(rates) <= {0.0, 0.5, 1.0} and len(spotter.evidence_calibration) >= 1
@@ -237,7 +237,7 @@ class _Scripted(LearnedSpotter):
 
 def test_the_macro_confidence_table_is_fitted_on_validation_hits_and_misses():
     from app.core.events import Event
-    from app.training.spotter_training import LabelledVideo, with_calibration
+    from app.training.spotter_training import LabelledVideo, score_videos, with_calibration
 
     n = 300
     probs = np.tile([1.0, 0.0, 0.0], (n, 1))
@@ -247,6 +247,6 @@ def test_the_macro_confidence_table_is_fitted_on_validation_hits_and_misses():
                    kind="macro")]
     spotter = dataclasses.replace(_Scripted(SpotterNet(2 * 3 * R * 2, hidden=8)), scripted=probs)
     video = LabelledVideo("v", 30.0, np.zeros((n, 3, R, 2)), truth)
-    fitted = with_calibration(spotter, [video])
+    fitted = with_calibration(spotter, score_videos(spotter, [video]))
     assert fitted.macro_calibration == ((0.7, 0.0), (0.9, 1.0))
     assert fitted.calibration == ()  # no micro suggestion to fit on
