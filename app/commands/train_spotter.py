@@ -74,7 +74,8 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "members": args.members,
             "date": datetime.date.today().isoformat(),
             "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, "
-                        f"smoothing {spotter.micro.smooth_s} s; macro suggestions joined within "
+                        f"smoothing {spotter.micro.smooth_s} s; macro θ {spotter.macro.theta_hi}/"
+                        f"{spotter.macro.theta_lo}, smoothing {spotter.macro.smooth_s} s, suggestions joined within "
                         f"{spotter.macro.merge_gap_s} s"
                         + ("" if spotter.macro.macro_max_s is None else
                            f", {spotter.macro.min_duration_s}–{spotter.macro.macro_max_s} s long")

@@ -5,9 +5,10 @@
    none elsewhere — including the clips' own speech, blinks, head motion and laughter, which are not labelled.
 3. The network is trained with class-balanced cross-entropy and gain / noise augmentation of the features.
 4. On the validation videos only, read by the network once (`score_videos`): the micro threshold and smoothing that
-   give the best micro spotting F1 of the network and the gap that joins macro suggestions best, then confidence
-   tables (isotonic regression of hit / false suggestion): on each network micro interval's peak P(micro), each
-   macro one's peak P(macro), and each relative-evidence interval's peak score (`relative_evidence`).
+   give the best micro spotting F1 of the network and the macro threshold, smoothing and joining gap that give the
+   best macro F1, then confidence tables (isotonic regression of hit / false suggestion): on each network micro
+   interval's peak P(micro), each macro one's peak P(macro), and each relative-evidence interval's peak score
+   (`relative_evidence`).
 Nothing here reads a test set; `tsfmicro train-spotter --test` measures the finished spotter last.
 """
 
@@ -37,6 +38,8 @@ from app.training.heldout import labelled_truth
 Log = Callable[[str], None]
 THETAS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 SMOOTHING_S = (0.0, 0.1, 0.2)
+MACRO_THETAS = (0.5, 0.6, 0.7, 0.8, 0.9)  # P(macro) that opens a macro suggestion (θ_lo = 2/3 θ_hi)
+MACRO_SMOOTHING_S = (0.0, 0.2, 0.4)
 MACRO_GAPS_S = (0.0, 0.5, 1.0, 1.5)  # macro suggestions this close are joined (`ProposalConfig.merge_gap_s`)
 
 
@@ -177,7 +180,8 @@ def score_videos(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> li
 
 def choose_decoding(spotter: LearnedSpotter, scored: Sequence[ScoredVideo], log: Log = print) -> LearnedSpotter:
     """The spotter with the micro threshold (θ_lo = 0.6 θ_hi) and smoothing of best micro F1 on the `scored` videos,
-    and the gap below which macro suggestions are joined of best macro F1 there."""
+    and the macro threshold (θ_lo = 2/3 θ_hi), smoothing and the gap below which macro suggestions are joined of best
+    macro F1 there."""
     truth = [e for s in scored for e in s.video.truth]
 
     def f1(trial: LearnedSpotter, kind: str) -> float:
@@ -192,11 +196,12 @@ def choose_decoding(spotter: LearnedSpotter, scored: Sequence[ScoredVideo], log:
     micro_score, chosen = best([dataclasses.replace(spotter, calibration=(), micro=dataclasses.replace(
         spotter.micro, smooth_s=smooth, theta_hi=theta, theta_lo=round(0.6 * theta, 3)))
         for smooth in SMOOTHING_S for theta in THETAS], "micro")
-    macro_score, chosen = best([dataclasses.replace(chosen, macro=dataclasses.replace(chosen.macro, merge_gap_s=gap))
-                                for gap in MACRO_GAPS_S], "macro")
+    macro_score, chosen = best([dataclasses.replace(chosen, macro=dataclasses.replace(
+        chosen.macro, theta_hi=theta, theta_lo=round(2 * theta / 3, 3), smooth_s=smooth, merge_gap_s=gap))
+        for theta in MACRO_THETAS for smooth in MACRO_SMOOTHING_S for gap in MACRO_GAPS_S], "macro")
     log(f"decoding chosen on validation: θ {chosen.micro.theta_hi}, smoothing {chosen.micro.smooth_s} s "
-        f"(micro F1 {micro_score:.3f}); macro suggestions joined within {chosen.macro.merge_gap_s} s "
-        f"(macro F1 {macro_score:.3f})")
+        f"(micro F1 {micro_score:.3f}); macro θ {chosen.macro.theta_hi}, smoothing {chosen.macro.smooth_s} s, "
+        f"suggestions joined within {chosen.macro.merge_gap_s} s (macro F1 {macro_score:.3f})")
     return chosen
 
 

@@ -36,6 +36,7 @@ def test_trains_chooses_on_validation_and_records_what_it_was_made_from(sets, tm
     assert any(key.startswith("test ") and "micro F1" in value for key, value in card.items())
     assert spotter.micro.theta_hi in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
     assert spotter.macro.merge_gap_s in (0.0, 0.5, 1.0, 1.5)  # chosen there too, and saved
+    assert spotter.macro.theta_hi in (0.5, 0.6, 0.7, 0.8, 0.9) and spotter.macro.smooth_s in (0.0, 0.2, 0.4)
     assert spotter.macro.macro_max_s == 4.0 and "0.5–4.0 s long" in card["decoding"]  # a macro-expression's length
     rates = [y for _, y in spotter.macro_calibration]  # macro confidence table fitted there (may be empty: few videos)
     assert rates == sorted(rates) and all(0.0 <= y <= 1.0 for y in rates)
