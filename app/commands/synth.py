@@ -53,6 +53,13 @@ def _gap_span(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _talk_span(text: str) -> tuple[float, float]:
+    low, high = _pair(text, "0.035,0.065 (inter-ocular distances)")
+    if not 0 <= low <= high <= 0.5:
+        raise argparse.ArgumentTypeError(f"need 0 <= LOW <= HIGH <= 0.5 inter-ocular distances, got {text!r}")
+    return low, high
+
+
 def _chance(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
@@ -100,6 +107,10 @@ def _synth_command(parser: argparse.ArgumentParser):
                              "the renderer knows (either side or one, unequal strengths), labelled 'others', instead "
                              "of its emotion's typical codes (default 0)")
 
+    parser.add_argument("--talk-iod", type=_talk_span, metavar="LOW,HIGH",
+                        help="a burst of talk's peak mouth opening, in inter-ocular distances, drawn uniformly (e.g. "
+                             "0.035,0.065: about a real talking face's mouth motion; default 0.10-0.18, larger)")
+
     def run(args: argparse.Namespace) -> int:
         from app.synth.dataset import synthesize_dataset  # lazy: the renderer, loaded only when this command runs
 
@@ -109,7 +120,8 @@ def _synth_command(parser: argparse.ArgumentParser):
             csv_path = synthesize_dataset(args.out, args.n_videos, args.seed, fps=args.fps, duration_s=args.duration,
                                           size=args.size, faces=faces, crf=args.crf,
                                           camera_scale=args.camera_scale, looks=args.looks, micro_s=args.micro_s,
-                                          busy=args.busy, any_aus=args.any_aus, gap_s=args.gap_s, log=log)
+                                          busy=args.busy, any_aus=args.any_aus, gap_s=args.gap_s,
+                                          talk_iod=args.talk_iod, log=log)
         except (ValueError, FileNotFoundError) as err:
             return command_error("synth", str(err))
         print(csv_path)

@@ -63,6 +63,7 @@ def synthesize_dataset(
     busy: float = 0.0,
     any_aus: float = 0.0,
     gap_s: Optional[tuple[float, float]] = None,
+    talk_iod: Optional[tuple[float, float]] = None,
     log: Optional[Callable[[str], None]] = None,
 ) -> Path:
     """Render `n_videos` videos into `out_dir` and write their training CSV; returns its path.
@@ -72,8 +73,9 @@ def synthesize_dataset(
     `size`, `plan.draw_camera_scale`), None films at full resolution; `looks` is the chance that a still portrait's video
     gets a random look (skin tone, detail, stubble, moles: `looks.py`); `busy` adds glances, head sweeps and nuisance
     over expressions (`plan.busy_nuisances`); `any_aus` is the chance that an expression shows varied action units
-    (`plan.vary_action_units`); `gap_s` (low, high) the neutral seconds between expressions (None: 1-2.5 s). The same arguments give the same CSV, byte for
-    byte."""
+    (`plan.vary_action_units`); `gap_s` (low, high) the neutral seconds between expressions (None: 1-2.5 s);
+    `talk_iod` (low, high) the bursts of talk's peak mouth opening in inter-ocular distances (None: 0.10-0.18). The
+    same arguments give the same CSV, byte for byte."""
     log = log or (lambda message: None)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -92,7 +94,7 @@ def synthesize_dataset(
         face = faces[(seed + k) % len(faces)]
         spec = plan_video(seed, k, face, fps=fps, duration_s=duration_s, size=size, crf=crf,
                           camera_scale=camera_scale, looks=looks, micro_s=micro_s, busy=busy,
-                          any_aus=any_aus, gap_s=gap_s)
+                          any_aus=any_aus, gap_s=gap_s, **({"talk_iod": talk_iod} if talk_iod else {}))
         video = f"{VIDEO_DIR}/{spec.name}.mp4"
         start = time.perf_counter()
         write_spec(spec, out / video)
@@ -110,7 +112,7 @@ def synthesize_dataset(
                 "size": list(size), "faces": list(faces), "camera_scale": list(camera_scale) if camera_scale else None,
                 **({"looks": looks} if looks else {}), **({"micro_s": list(micro_s)} if micro_s else {}),
                 **({"busy": busy} if busy else {}), **({"any_aus": any_aus} if any_aus else {}),
-                **({"gap_s": list(gap_s)} if gap_s else {}),
+                **({"gap_s": list(gap_s)} if gap_s else {}), **({"talk_iod": list(talk_iod)} if talk_iod else {}),
                 "note": DISCLAIMER, "videos": summaries}
     atomic_write_text(out / MANIFEST_NAME, json.dumps(manifest, indent=1) + "\n")
     log(f"wrote {csv_path} ({len(events)} events in {n_videos} videos) and {out / MANIFEST_NAME}")

@@ -163,11 +163,12 @@ def draw_expression(rng: np.random.Generator, kind: str, fps: float, onset: int,
                       onset + total - 1, float(rng.uniform(*span)), tuple(float(v) for v in profile))
 
 
-def _draw_nuisance(rng: np.random.Generator, kind: str, fps: float, start: int) -> Nuisance:
+def _draw_nuisance(rng: np.random.Generator, kind: str, fps: float, start: int,
+                   talk_iod: tuple[float, float] = TALK_AMPLITUDE) -> Nuisance:
     if kind == "blink":
         values, amplitude = timing.blink_profile(rng, fps), 1.0
     elif kind == "talk":
-        values, amplitude = timing.talk_profile(rng, fps), float(rng.uniform(*TALK_AMPLITUDE))
+        values, amplitude = timing.talk_profile(rng, fps), float(rng.uniform(*talk_iod))
     elif kind == "flicker":
         values, amplitude = timing.flicker_profile(rng, fps), 0.0
     elif kind == "gaze":
@@ -209,6 +210,7 @@ def plan_video(
     busy: float = 0.0,
     any_aus: float = 0.0,
     gap_s: Optional[tuple[float, float]] = None,
+    talk_iod: tuple[float, float] = TALK_AMPLITUDE,
 ) -> VideoSpec:
     """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
 
@@ -219,13 +221,17 @@ def plan_video(
     `busy` in [0, 1]: the chance per expression of nuisance over it, and of glances and head sweeps between (see
     the module's docstring); 0: none. `any_aus` in [0, 1]: the chance per expression of varied action units
     (`vary_action_units`); 0: every expression shows its emotion's typical codes. `gap_s` (low, high): the neutral
-    time between two expressions, drawn uniformly; None: `GAP_S` (expressions close together, for training)."""
+    time between two expressions, drawn uniformly; None: `GAP_S` (expressions close together, for training).
+    `talk_iod` (low, high): a burst of talk's peak mouth opening in inter-ocular distances, drawn uniformly (only the
+    amplitudes change: every other draw is the same)."""
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose from {FACES}")
     if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
         raise ValueError(f"fps must be at least {timing.MIN_FPS}, got {fps}")
     if gap_s is not None and not 0 < gap_s[0] <= gap_s[1]:
         raise ValueError(f"gap_s must be (low, high) seconds with 0 < low <= high, got {gap_s!r}")
+    if not 0 <= talk_iod[0] <= talk_iod[1]:
+        raise ValueError(f"talk_iod must be (low, high) with 0 <= low <= high, got {talk_iod!r}")
     rng = np.random.default_rng([int(seed), int(index), FACES.index(face)])
     duration = float(rng.uniform(10.0, 20.0)) if duration_s is None else float(duration_s)
     n_frames = int(round(duration * fps))
@@ -260,7 +266,7 @@ def plan_video(
 
     def place(kind: str) -> bool:
         """Put one `kind` at a random place of a random free stretch long enough for it."""
-        item = _draw_nuisance(rng, kind, fps, 0)
+        item = _draw_nuisance(rng, kind, fps, 0, talk_iod)
         length = item.end + 1
         fits = [k for k, (a, b) in enumerate(gaps) if b - a + 1 >= length]
         if not fits:
@@ -282,7 +288,7 @@ def plan_video(
             np.random.default_rng([int(seed), int(index), FACES.index(face), ANY_AUS_STREAM]), expressions, any_aus)
     if busy > 0:
         nuisances += busy_nuisances(np.random.default_rng([int(seed), int(index), FACES.index(face), BUSY_STREAM]),
-                                    kinds, fps, n_frames, expressions, busy)
+                                    kinds, fps, n_frames, expressions, busy, talk_iod)
     nuisances.sort(key=lambda n: n.start)
     crf_value = int(rng.integers(CRF[0], CRF[1] + 1)) if crf is None else int(crf)
     name = f"synth_s{seed}_{index:04d}_{face}"
@@ -313,7 +319,8 @@ def vary_action_units(rng: np.random.Generator, expressions: list[Expression], c
 
 
 def busy_nuisances(rng: np.random.Generator, kinds: tuple[str, ...], fps: float, n_frames: int,
-                   expressions: list[Expression], busy: float) -> list[Nuisance]:
+                   expressions: list[Expression], busy: float,
+                   talk_iod: tuple[float, float] = TALK_AMPLITUDE) -> list[Nuisance]:
     """Restless activity of two to four action units over the whole video; glances and head sweeps anywhere (about
     one of each per expression, at chance `busy`); and with chance `busy` per expression one blink, glance, sweep
     or (`kinds` allowing) burst of talk overlapping it."""
@@ -328,7 +335,7 @@ def busy_nuisances(rng: np.random.Generator, kinds: tuple[str, ...], fps: float,
 
     def put(kind: str, over: Optional[Expression] = None) -> None:
         """One `kind` at a random place in the video, or overlapping expression `over` by a frame or more."""
-        item = _draw_nuisance(rng, kind, fps, 0)
+        item = _draw_nuisance(rng, kind, fps, 0, talk_iod)
         length = item.end + 1
         first, last = (0, n_frames - length) if over is None else (over.onset - length + 1, over.offset)
         first, last = max(0, first), min(last, n_frames - length)

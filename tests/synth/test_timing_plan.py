@@ -1,5 +1,6 @@
 """Timing limits, intensity profiles and the layout of events and nuisance in a video's plan."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -134,3 +135,23 @@ def test_gap_s_out_of_range_is_refused(capsys):
     with pytest.raises(SystemExit):
         main(["synth", "--out", "unused", "--gap-s", "0,3"])
     assert "--gap-s" in capsys.readouterr().err
+
+
+def test_talk_iod_sets_only_the_bursts_of_talk_and_bad_spans_are_refused(capsys):
+    """--talk-iod 0.035,0.065: talk about as large as a real talking face's (validation videos of the bundled
+    spotter); everything else in the video is the same, and the default is the plan it always was."""
+    from app.cli import main
+
+    default = plan_video(3, 0, "astronaut", duration_s=30.0, busy=0.8)
+    soft = plan_video(3, 0, "astronaut", duration_s=30.0, busy=0.8, talk_iod=(0.035, 0.065))
+    talk = [n for n in soft.nuisances if n.kind == "talk"]
+    assert talk and all(0.035 <= n.amplitude <= 0.065 for n in talk)
+    assert all(0.10 <= n.amplitude <= 0.18 for n in default.nuisances if n.kind == "talk")
+    same = [dataclasses.replace(n, amplitude=0.0) if n.kind == "talk" else n for n in soft.nuisances]
+    assert same == [dataclasses.replace(n, amplitude=0.0) if n.kind == "talk" else n for n in default.nuisances]
+    assert soft.expressions == default.expressions
+    with pytest.raises(ValueError, match="talk_iod"):
+        plan_video(1, 0, "astronaut", duration_s=10.0, talk_iod=(0.2, 0.1))
+    with pytest.raises(SystemExit):
+        main(["synth", "--out", "unused", "--talk-iod", "0.1,0.05"])
+    assert "--talk-iod" in capsys.readouterr().err
