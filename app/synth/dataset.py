@@ -94,7 +94,7 @@ def synthesize_dataset(
         face = faces[(seed + k) % len(faces)]
         spec = plan_video(seed, k, face, fps=fps, duration_s=duration_s, size=size, crf=crf,
                           camera_scale=camera_scale, looks=looks, micro_s=micro_s, busy=busy,
-                          any_aus=any_aus, gap_s=gap_s, **({"talk_iod": talk_iod} if talk_iod else {}))
+                          any_aus=any_aus, gap_s=gap_s, talk_iod=talk_iod)
         video = f"{VIDEO_DIR}/{spec.name}.mp4"
         start = time.perf_counter()
         write_spec(spec, out / video)

@@ -210,7 +210,7 @@ def plan_video(
     busy: float = 0.0,
     any_aus: float = 0.0,
     gap_s: Optional[tuple[float, float]] = None,
-    talk_iod: tuple[float, float] = TALK_AMPLITUDE,
+    talk_iod: Optional[tuple[float, float]] = None,
 ) -> VideoSpec:
     """Everything video `index` of data set `seed` shows; the same arguments give the same spec.
 
@@ -223,13 +223,14 @@ def plan_video(
     (`vary_action_units`); 0: every expression shows its emotion's typical codes. `gap_s` (low, high): the neutral
     time between two expressions, drawn uniformly; None: `GAP_S` (expressions close together, for training).
     `talk_iod` (low, high): a burst of talk's peak mouth opening in inter-ocular distances, drawn uniformly (only the
-    amplitudes change: every other draw is the same)."""
+    amplitudes change: every other draw is the same); None: `TALK_AMPLITUDE`."""
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose from {FACES}")
     if not (math.isfinite(fps) and fps >= timing.MIN_FPS):
         raise ValueError(f"fps must be at least {timing.MIN_FPS}, got {fps}")
     if gap_s is not None and not 0 < gap_s[0] <= gap_s[1]:
         raise ValueError(f"gap_s must be (low, high) seconds with 0 < low <= high, got {gap_s!r}")
+    talk_iod = TALK_AMPLITUDE if talk_iod is None else talk_iod
     if not 0 <= talk_iod[0] <= talk_iod[1]:
         raise ValueError(f"talk_iod must be (low, high) with 0 <= low <= high, got {talk_iod!r}")
     rng = np.random.default_rng([int(seed), int(index), FACES.index(face)])
