@@ -44,7 +44,7 @@ from torch import nn
 from app.analysis.evaluate import interval_iou
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, RegionFlowStream, go_and_return, lag_frames
-from app.analysis.relative_evidence import EvidenceConfig, evidence_runs, relative_curve
+from app.analysis.relative_evidence import EvidenceConfig, did_not_return, evidence_runs, relative_curve
 from app.core.atomic import atomic_write_bytes
 from app.core.events import Event
 from app.resources import default_spotter_path
@@ -174,11 +174,13 @@ class LearnedSpotter:
         """(n, L, R) go-and-return evidence per frame, lag and region (% eye span), NaN where missing."""
         return go_and_return(moves, lag_frames(fps, self.lags_s))
 
-    def events(self, probs: np.ndarray, evidence: np.ndarray, fps: float, *, video: str,
+    def events(self, probs: np.ndarray, moves: np.ndarray, fps: float, *, video: str,
                subject: str = "") -> list[Event]:
         """Suggested micro and macro intervals of one video (source model, status suggested) from its probabilities
-        and its (n, L, R) `evidence`, each with its apex at the strongest evidence, the region in notes and a
-        calibrated confidence."""
+        and its (n, L, R, 2) region motion, each with its apex at the strongest go-and-return evidence, the region in
+        notes and a calibrated confidence. With relative-evidence decoding, a micro suggestion whose region did not
+        come back (`relative_evidence.did_not_return`: a piece of a longer expression) is dropped."""
+        evidence = self.evidence(moves, fps)
         strongest = strongest_lag(evidence)
 
         def at_peak(event: Event, confidence: float, source: str = "") -> Event:
@@ -200,6 +202,13 @@ class LearnedSpotter:
             micro = event.kind == "micro"
             peak = float(np.nanmax(probs[event.onset_frame:event.offset_frame + 1, 1 if micro else 2]))
             out.append(at_peak(event, calibrated(self.calibration if micro else self.macro_calibration, peak)))
+        if self.evidence_decoding is not None:
+            micro = [e for e in out if e.kind == "micro"]
+            stayed = did_not_return(moves, evidence, lag_frames(fps, self.lags_s),
+                                    [(e.onset_frame, e.offset_frame) for e in micro], self.regions,
+                                    self.evidence_decoding)
+            dropped = {id(e) for e, s in zip(micro, stayed) if s}
+            out = [e for e in out if id(e) not in dropped]
         return sorted(out, key=lambda e: (e.onset_frame, e.kind))
 
     def _evidence_events(self, evidence: np.ndarray, fps: float, *, video: str, subject: str) -> list[Event]:
@@ -294,7 +303,7 @@ class LearnedRun:
         best = filled.argmax(axis=1)
         score = filled[np.arange(len(filled)), best]
         region = [self.spotter.regions[b] if np.isfinite(v) else "" for b, v in zip(best, score)]
-        events = self.spotter.events(probs, evidence, self.fps, video=video, subject=subject)
+        events = self.spotter.events(probs, moves, self.fps, video=video, subject=subject)
         curve = probs[:, 1]
         if self.spotter.evidence_decoding is not None and len(curve):
             relative = relative_curve(evidence, self.spotter.regions, self.spotter.evidence_decoding)

@@ -11,6 +11,10 @@ Three limits keep it a *micro* spotter: a run longer than `max_s` is not micro; 
 the alignment did not absorb); and a run where the eyes moved more than `eye_ratio` times the movement that
 stands out is a blink or a glance that a region next to the eyes felt.
 
+A micro-expression comes back to where it started; a piece of a longer expression (its onset, an overshoot before
+it is held) does not. `did_not_return` finds the suggestions whose standing-out region was still displaced,
+lag for lag, well after their peak: dropped from the micro suggestions (`LearnedSpotter.events`).
+
 Nothing here is trained: the settings were chosen on the development test sets (docs/spotter.md), the confidence
 of an interval comes from a table fitted on validation videos (`learned_spotter.calibrated`).
 """
@@ -34,10 +38,12 @@ class EvidenceConfig:
     max_s: float = 0.5              # longer runs are not micro-expressions
     eye_ratio: float = 3.0          # a run where the eyes moved more than this many times the rest is a blink
     eye_regions: tuple[str, ...] = ("eye_l", "eye_r")  # left out of the score
+    return_ratio: float = 0.6      # not micro where the net displacement exceeds this share of the movement (below)
 
     def __post_init__(self):
         if not (self.threshold > 0 and 0 < self.threshold_lo_ratio <= 1 and 0 < self.percentile <= 100
-                and self.max_evidence > 0 and self.grow_s >= 0 and self.max_s > 0 and self.eye_ratio > 0):
+                and self.max_evidence > 0 and self.grow_s >= 0 and self.max_s > 0 and self.eye_ratio > 0
+                and self.return_ratio > 0):
             raise ValueError(f"invalid relative-evidence settings: {self}")
 
 
@@ -94,4 +100,45 @@ def evidence_runs(evidence: np.ndarray, regions: tuple[str, ...], fps: float,
                 or eyes[span].max() > config.eye_ratio * standing[peak]):
             continue
         out.append(EvidenceRun(onset, offset, float(relative[peak])))
+    return out
+
+
+def did_not_return(moves: np.ndarray, evidence: np.ndarray, lags: tuple[int, ...], intervals: list[tuple[int, int]],
+                   regions: tuple[str, ...], config: EvidenceConfig) -> list[bool]:
+    """For each (onset, offset) interval of a video with (n, L, R, 2) region motion `moves` at `lags` frames and its
+    (n, L, R) go-and-return `evidence`: whether
+    the region that stands out most in it (outside the eyes; largest evidence over its lag and region's background, as
+    `relative_score`) did not come back. At that peak frame u, for each of the two longest lags k, the net displacement
+    |A_u + A_{u+k}| (from u − k to u + k) exceeds `return_ratio` of the larger of the two movements A_u, A_{u+k}, and
+    at one of them it exceeds the video's own `percentile` of net displacement for that lag and region: the region
+    went and stayed, as at the start of a longer expression, and stood out doing so. False where unmeasured."""
+    moves = np.asarray(moves, dtype=np.float64)
+    n, n_lags = moves.shape[:2]
+    keep = [i for i, name in enumerate(regions) if name not in config.eye_regions]
+    net, larger = np.full(moves.shape[:3], np.nan), np.full(moves.shape[:3], np.nan)
+    for j, k in enumerate(lags):
+        if n > k:
+            net[:n - k, j] = np.hypot(*np.moveaxis(moves[:n - k, j] + moves[k:, j], -1, 0))
+            larger[:n - k, j] = np.fmax(np.hypot(*np.moveaxis(moves[:n - k, j], -1, 0)),
+                                        np.hypot(*np.moveaxis(moves[k:, j], -1, 0)))
+    if n == 0 or not keep:
+        return [False] * len(intervals)
+    scores = np.asarray(evidence, dtype=np.float64)[:, :, keep]
+    with np.errstate(all="ignore"):
+        background = np.nan_to_num(np.nanpercentile(scores, config.percentile, axis=0), nan=0.0) + 1e-3
+        net_background = np.nanpercentile(net, config.percentile, axis=0)
+    ratios = np.nan_to_num(scores / background, nan=0.0)
+    longest = range(max(0, n_lags - 2), n_lags)
+    out = []
+    for onset, offset in intervals:
+        span = ratios[max(0, onset):offset + 1]
+        if span.size == 0 or not span.any():
+            out.append(False)
+            continue
+        row, _, col = np.unravel_index(int(np.argmax(span)), span.shape)
+        u, r = max(0, onset) + int(row), keep[int(col)]
+        with np.errstate(all="ignore"):
+            stayed = all(net[u, j, r] > config.return_ratio * larger[u, j, r] for j in longest)
+            stood_out = any(net[u, j, r] > net_background[j, r] for j in longest)
+        out.append(bool(stayed and stood_out))
     return out

@@ -82,7 +82,9 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
                            f", {spotter.macro.min_duration_s}–{spotter.macro.macro_max_s} s long")
                         + ("" if spotter.evidence_decoding is None else
                            f"; plus relative-evidence intervals ({spotter.evidence_decoding.threshold} × the video's "
-                           f"own background, at most {spotter.evidence_decoding.max_evidence} % eye span)"),
+                           f"own background, at most {spotter.evidence_decoding.max_evidence} % eye span); micro "
+                           f"suggestions whose region did not come back (net displacement over "
+                           f"{spotter.evidence_decoding.return_ratio} of the movement) dropped"),
         })
         for csv in args.test:
             try:  # measured only, so a test-only set is welcome here

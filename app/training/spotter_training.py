@@ -26,8 +26,8 @@ from torch import nn
 
 from app.analysis.evaluate import evaluate_spotting, match_intervals
 from app.analysis.learned_spotter import CLASSES, LearnedSpotter, SpotterEnsemble, SpotterNet, network_input
-from app.analysis.relative_evidence import EvidenceConfig, evidence_runs
-from app.analysis.region_flow import LAGS_S, RegionFlowStream
+from app.analysis.relative_evidence import EvidenceConfig, did_not_return, evidence_runs
+from app.analysis.region_flow import LAGS_S, RegionFlowStream, lag_frames
 from app.core.events import Event
 from app.core.test_only import refuse_test_only
 from app.face import FaceConfig, FacePipeline
@@ -160,7 +160,7 @@ def _train_one(data: list, *, epochs: int, seed: int, hidden: int, log: Log) -> 
 def spot_all(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> list[Event]:
     """The spotter's suggestions on every video."""
     return [e for s in score_videos(spotter, videos)
-            for e in spotter.events(s.probs, s.evidence, s.video.fps, video=s.video.name)]
+            for e in spotter.events(s.probs, s.video.moves, s.video.fps, video=s.video.name)]
 
 
 @dataclass
@@ -185,7 +185,7 @@ def choose_decoding(spotter: LearnedSpotter, scored: Sequence[ScoredVideo], log:
     truth = [e for s in scored for e in s.video.truth]
 
     def f1(trial: LearnedSpotter, kind: str) -> float:
-        predicted = [e for s in scored for e in trial.events(s.probs, s.evidence, s.video.fps, video=s.video.name)]
+        predicted = [e for s in scored for e in trial.events(s.probs, s.video.moves, s.video.fps, video=s.video.name)]
         return evaluate_spotting(truth, predicted)[kind].counts.f1
 
     def best(trials: list[LearnedSpotter], kind: str) -> tuple[float, LearnedSpotter]:
@@ -210,7 +210,7 @@ def with_calibration(spotter: LearnedSpotter, scored: Sequence[ScoredVideo]) -> 
     points of an isotonic fit over every micro suggestion, on its peak P(micro), and every macro one, on its peak
     P(macro)."""
     network = dataclasses.replace(spotter, calibration=(), macro_calibration=(), evidence_decoding=None)
-    found = {s.video.name: network.events(s.probs, s.evidence, s.video.fps, video=s.video.name) for s in scored}
+    found = {s.video.name: network.events(s.probs, s.video.moves, s.video.fps, video=s.video.name) for s in scored}
 
     def table(kind: str) -> tuple[tuple[float, float], ...]:
         return _hit_table(scored, lambda s: [(e.onset_frame, e.offset_frame, e.confidence)
@@ -225,8 +225,10 @@ def with_relative_evidence(spotter: LearnedSpotter, scored: Sequence[ScoredVideo
     score)."""
 
     def suggestions(s: ScoredVideo) -> list[tuple[int, int, float]]:
-        return [(run.onset, run.offset, run.score)
-                for run in evidence_runs(s.evidence, spotter.regions, s.video.fps, config)]
+        runs = evidence_runs(s.evidence, spotter.regions, s.video.fps, config)
+        stayed = did_not_return(s.video.moves, s.evidence, lag_frames(s.video.fps, spotter.lags_s),
+                                [(run.onset, run.offset) for run in runs], spotter.regions, config)
+        return [(run.onset, run.offset, run.score) for run, gone in zip(runs, stayed) if not gone]
     return dataclasses.replace(spotter, evidence_decoding=config, evidence_calibration=_hit_table(scored, suggestions))
 
 

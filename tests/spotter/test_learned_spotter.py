@@ -28,6 +28,12 @@ def _moves(n: int = 60, lags=(3, 6, 9)) -> np.ndarray:
     d = np.zeros((n, R, 2))
     d[20:26, 0, 1] = -0.01 * np.arange(1, 7) / 6
     d[26:31, 0, 1] = -0.01 * (1 - np.arange(1, 6) / 5)
+    return _measured(d, lags)
+
+
+def _measured(d: np.ndarray, lags=(3, 6, 9)) -> np.ndarray:
+    """(n, 3, R, 2) region motion A_t = d(t) − d(t − k) of (n, R, 2) displacements d (eye spans)."""
+    n = len(d)
     moves = np.zeros((n, len(lags), R, 2))
     for j, k in enumerate(lags):
         moves[k:, j] = d[k:] - d[:-k]
@@ -156,12 +162,13 @@ def test_relative_evidence_intervals_join_the_networks_and_survive_the_file(tmp_
                              evidence_decoding=EvidenceConfig(), evidence_calibration=((4.0, 0.2), (8.0, 0.9)))
     n = 300
     rng = np.random.default_rng(0)
-    evidence = rng.uniform(0.0, 0.1, (n, 3, R))
-    evidence[100:109, :, 0] += 1.5 * np.sin(np.linspace(0, np.pi, 9))[:, None]  # brow_l went and came back
+    d = rng.normal(0.0, 2e-4, (n, R, 2))
+    d[100:109, 0, 1] -= 0.015 * np.sin(np.linspace(0, np.pi, 9))  # brow_l went up and came back
+    moves = _measured(d)
     probs = np.tile([1.0, 0.0, 0.0], (n, 1))
     probs[30:36] = [0.05, 0.9, 0.05]    # the network alone: kept
     probs[101:106] = [0.05, 0.9, 0.05]  # the network, over the evidence interval: the evidence's is kept
-    micro = [e for e in spotter.events(probs, evidence, 30.0, video="v.mp4") if e.kind == "micro"]
+    micro = [e for e in spotter.events(probs, moves, 30.0, video="v.mp4") if e.kind == "micro"]
     assert [(e.onset_frame <= 101 and e.offset_frame >= 106) for e in micro] == [False, True]
     network, found = micro
     assert "relative evidence" not in network.notes and 28 <= network.onset_frame <= network.offset_frame <= 37
@@ -172,8 +179,28 @@ def test_relative_evidence_intervals_join_the_networks_and_survive_the_file(tmp_
     assert again.evidence_calibration == spotter.evidence_calibration
     without = LearnedSpotter.load(LearnedSpotter(spotter.net).save(tmp_path / "plain.pt"))
     assert without.evidence_decoding is None  # files without it (format 2 and before) decode as they did
-    plain = [e for e in without.events(probs, evidence, 30.0, video="v.mp4") if e.kind == "micro"]
+    plain = [e for e in without.events(probs, moves, 30.0, video="v.mp4") if e.kind == "micro"]
     assert len(plain) == 2 and not any("relative evidence" in e.notes for e in plain)
+
+
+def test_a_movement_that_stays_is_no_micro_suggestion():
+    """The start of a longer expression (a brow that overshoots and is then held) goes and comes back a little, as a
+    micro-expression does; it did not come back to where it started, so it is not suggested as micro."""
+    from app.analysis.relative_evidence import EvidenceConfig
+
+    spotter = LearnedSpotter(SpotterNet(2 * 3 * R * 2, hidden=8), evidence_decoding=EvidenceConfig())
+    n = 900
+    d = np.random.default_rng(1).normal(0.0, 2e-4, (n, R, 2))
+    d[100:109, 0, 1] -= 0.015 * np.sin(np.linspace(0, np.pi, 9))   # went up and came back: a micro-expression
+    d[400:406, 0, 1] -= 0.015 * np.arange(1, 7) / 6                 # up by 1.5 % of an eye span ...
+    d[406:410, 0, 1] -= 0.015 - 0.005 * np.arange(1, 5) / 4        # ... back to 1 % ...
+    d[410:700, 0, 1] -= 0.010                                       # ... and held for 10 s
+    nothing = np.tile([1.0, 0.0, 0.0], (n, 1))
+    micro = [e for e in spotter.events(nothing, _measured(d), 30.0, video="v") if e.kind == "micro"]
+    assert [e.onset_frame <= 104 <= e.offset_frame for e in micro] == [True]
+    keeps_all = dataclasses.replace(spotter, evidence_decoding=EvidenceConfig(return_ratio=1e9))
+    both = [e for e in keeps_all.events(nothing, _measured(d), 30.0, video="v") if e.kind == "micro"]
+    assert len(both) == 2 and both[1].onset_frame <= 406 <= both[1].offset_frame  # what the check removed
 
 
 def test_the_evidence_confidence_table_is_fitted_on_validation_hits_and_misses():
@@ -191,7 +218,7 @@ def test_the_evidence_confidence_table_is_fitted_on_validation_hits_and_misses()
     rates = [y for _, y in spotter.evidence_calibration]
     assert rates == sorted(rates) and set(rates) <= {0.0, 0.5, 1.0} and len(spotter.evidence_calibration) >= 1
     nothing = np.tile([1.0, 0.0, 0.0], (300, 1))  # the network suggests nothing here
-    found = [e for e in spotter.events(nothing, spotter.evidence(moves, 30.0), 30.0, video="v") if e.kind == "micro"]
+    found = [e for e in spotter.events(nothing, moves, 30.0, video="v") if e.kind == "micro"]
     assert len(found) == 2 and found[0].onset_frame <= 23 and found[1].onset_frame >= 215  # a hit and a miss
 
 
@@ -201,10 +228,10 @@ def test_macro_suggestions_read_their_own_confidence_table(tmp_path):
     n = 300
     probs = np.tile([1.0, 0.0, 0.0], (n, 1))
     probs[50:90] = [0.1, 0.0, 0.9]  # a 1.3 s macro-expression, peak P(macro) 0.9
-    evidence = np.zeros((n, 3, R))
+    moves = np.zeros((n, 3, R, 2))
 
     def macro(s):
-        return [e for e in s.events(probs, evidence, 30.0, video="v.mp4") if e.kind == "macro"]
+        return [e for e in s.events(probs, moves, 30.0, video="v.mp4") if e.kind == "macro"]
     (found,) = macro(spotter)
     assert found.confidence == pytest.approx(0.2 + 0.4 * (0.9 - 0.7) / 0.25)  # between the table's points
     again = LearnedSpotter.load(spotter.save(tmp_path / "s.pt"))
@@ -219,10 +246,10 @@ def test_macro_activity_longer_than_a_macro_expression_is_no_suggestion():
     probs = np.tile([1.0, 0.0, 0.0], (n, 1))
     probs[30:120] = [0.1, 0.0, 0.9]   # 3 s: a macro-expression
     probs[200:500] = [0.1, 0.0, 0.9]  # 10 s of macro activity: speech, restlessness, not one expression
-    found = [e for e in spotter.events(probs, np.zeros((n, 3, R)), 30.0, video="v.mp4") if e.kind == "macro"]
+    found = [e for e in spotter.events(probs, np.zeros((n, 3, R, 2)), 30.0, video="v.mp4") if e.kind == "macro"]
     assert [(e.onset_frame, e.offset_frame) for e in found] == [(30, 119)]
     unlimited = dataclasses.replace(spotter, macro=dataclasses.replace(spotter.macro, macro_max_s=None))
-    assert len([e for e in unlimited.events(probs, np.zeros((n, 3, R)), 30.0, video="v.mp4") if e.kind == "macro"]) == 2
+    assert len([e for e in unlimited.events(probs, np.zeros((n, 3, R, 2)), 30.0, video="v.mp4") if e.kind == "macro"]) == 2
 
 
 @dataclasses.dataclass
