@@ -33,7 +33,8 @@ def demo_copy(tmp_path):
 def _opened(make_window, qtbot, path, face_pipeline=None):
     window = make_window(face_pipeline)
     assert window.open_path(path)
-    qtbot.waitUntil(lambda: window.document is not None, timeout=30000)
+    # open, and its frame count's job ended (the document can arrive a moment before the job's thread is done)
+    qtbot.waitUntil(lambda: window.document is not None and not window.opener.counting, timeout=30000)
     return window
 
 
