@@ -66,16 +66,21 @@ def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: Evide
     scores = evidence[:, :, keep]
     if n == 0 or not keep or np.isnan(scores).all():
         return np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-    with np.errstate(all="ignore"):
-        background = np.nanpercentile(scores, config.percentile, axis=0)
-    background = np.nan_to_num(background, nan=0.0) + 1e-3
-    ratios = np.nan_to_num(scores / background, nan=0.0).reshape(n, -1)
+    ratios = _over_background(scores, config.percentile).reshape(n, -1)
     best = ratios.argmax(axis=1)
     relative = ratios[np.arange(n), best]
     filled = np.nan_to_num(scores, nan=0.0)
     standing = filled.reshape(n, -1)[np.arange(n), best]
     eye = np.nan_to_num(evidence[:, :, eyes], nan=0.0).max(axis=(1, 2)) if eyes else np.zeros(n)
     return relative, standing, filled.max(axis=(1, 2)), eye
+
+
+def _over_background(scores: np.ndarray, percentile: float) -> np.ndarray:
+    """(n, L, K) go-and-return evidence divided by its lag and region's `percentile` over the video (its
+    background), 0 where nothing was measured."""
+    with np.errstate(all="ignore"):
+        background = np.nan_to_num(np.nanpercentile(scores, percentile, axis=0), nan=0.0) + 1e-3
+        return np.nan_to_num(scores / background, nan=0.0)
 
 
 def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig) -> np.ndarray:
@@ -106,29 +111,29 @@ def evidence_runs(evidence: np.ndarray, regions: tuple[str, ...], fps: float,
 def did_not_return(moves: np.ndarray, evidence: np.ndarray, lags: tuple[int, ...], intervals: list[tuple[int, int]],
                    regions: tuple[str, ...], config: EvidenceConfig) -> list[bool]:
     """For each (onset, offset) interval of a video with (n, L, R, 2) region motion `moves` at `lags` frames and its
-    (n, L, R) go-and-return `evidence`: whether
-    the region that stands out most in it (outside the eyes; largest evidence over its lag and region's background, as
-    `relative_score`) did not come back. At that peak frame u, for each of the two longest lags k, the net displacement
-    |A_u + A_{u+k}| (from u − k to u + k) exceeds `return_ratio` of the larger of the two movements A_u, A_{u+k}, and
-    at one of them it exceeds the video's own `percentile` of net displacement for that lag and region: the region
-    went and stayed, as at the start of a longer expression, and stood out doing so. False where unmeasured."""
+    (n, L, R) go-and-return `evidence`: whether the region that stands out most in it (outside the eyes; largest
+    evidence over its lag and region's background, as `relative_score`) did not come back. At that peak frame u, for
+    each of the two longest lags k, the net displacement |A_u + A_{u+k}| (from u − k to u + k) exceeds `return_ratio`
+    of the larger of the two movements A_u, A_{u+k}, and at one of them it exceeds the video's own `percentile` of
+    net displacement for that lag and region: the region went and stayed, as at the start of a longer expression,
+    and stood out doing so. False where unmeasured."""
     moves = np.asarray(moves, dtype=np.float64)
     n, n_lags = moves.shape[:2]
     keep = [i for i, name in enumerate(regions) if name not in config.eye_regions]
+    if n == 0 or not keep:
+        return [False] * len(intervals)
+    longest = range(max(0, n_lags - 2), n_lags)
     net, larger = np.full(moves.shape[:3], np.nan), np.full(moves.shape[:3], np.nan)
-    for j, k in enumerate(lags):
+    net_background = np.full(moves.shape[1:3], np.nan)  # (L, R)
+    for j in longest:
+        k = lags[j]
         if n > k:
             net[:n - k, j] = np.hypot(*np.moveaxis(moves[:n - k, j] + moves[k:, j], -1, 0))
             larger[:n - k, j] = np.fmax(np.hypot(*np.moveaxis(moves[:n - k, j], -1, 0)),
                                         np.hypot(*np.moveaxis(moves[k:, j], -1, 0)))
-    if n == 0 or not keep:
-        return [False] * len(intervals)
-    scores = np.asarray(evidence, dtype=np.float64)[:, :, keep]
-    with np.errstate(all="ignore"):
-        background = np.nan_to_num(np.nanpercentile(scores, config.percentile, axis=0), nan=0.0) + 1e-3
-        net_background = np.nanpercentile(net, config.percentile, axis=0)
-    ratios = np.nan_to_num(scores / background, nan=0.0)
-    longest = range(max(0, n_lags - 2), n_lags)
+            with np.errstate(all="ignore"):
+                net_background[j] = np.nanpercentile(net[:n - k, j], config.percentile, axis=0)
+    ratios = _over_background(np.asarray(evidence, dtype=np.float64)[:, :, keep], config.percentile)
     out = []
     for onset, offset in intervals:
         span = ratios[max(0, onset):offset + 1]

@@ -165,17 +165,15 @@ def spot_all(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> list[E
 
 @dataclass
 class ScoredVideo:
-    """A labelled video with what a spotter's network and evidence read from it, computed once for every choice and
-    table fitted on it (they depend on the spotter's network and lags, not on its decoding: use them with that
-    spotter only)."""
+    """A labelled video with what a spotter's network read from it, computed once for every choice and table fitted
+    on it (it depends on the spotter's network and lags, not on its decoding: use it with that spotter only)."""
     video: LabelledVideo
-    probs: np.ndarray     # (n, 3) per-frame (none, micro, macro)
-    evidence: np.ndarray  # (n, L, R) go-and-return evidence
+    probs: np.ndarray  # (n, 3) per-frame (none, micro, macro)
 
 
 def score_videos(spotter: LearnedSpotter, videos: Sequence[LabelledVideo]) -> list[ScoredVideo]:
-    """Each video with the spotter's probabilities and evidence: one pass of the network over them."""
-    return [ScoredVideo(v, spotter.probabilities(v.moves, v.fps), spotter.evidence(v.moves, v.fps)) for v in videos]
+    """Each video with the spotter's probabilities: one pass of the network over them."""
+    return [ScoredVideo(v, spotter.probabilities(v.moves, v.fps)) for v in videos]
 
 
 def choose_decoding(spotter: LearnedSpotter, scored: Sequence[ScoredVideo], log: Log = print) -> LearnedSpotter:
@@ -225,8 +223,9 @@ def with_relative_evidence(spotter: LearnedSpotter, scored: Sequence[ScoredVideo
     score)."""
 
     def suggestions(s: ScoredVideo) -> list[tuple[int, int, float]]:
-        runs = evidence_runs(s.evidence, spotter.regions, s.video.fps, config)
-        stayed = did_not_return(s.video.moves, s.evidence, lag_frames(s.video.fps, spotter.lags_s),
+        evidence = spotter.evidence(s.video.moves, s.video.fps)
+        runs = evidence_runs(evidence, spotter.regions, s.video.fps, config)
+        stayed = did_not_return(s.video.moves, evidence, lag_frames(s.video.fps, spotter.lags_s),
                                 [(run.onset, run.offset) for run in runs], spotter.regions, config)
         return [(run.onset, run.offset, run.score) for run, gone in zip(runs, stayed) if not gone]
     return dataclasses.replace(spotter, evidence_decoding=config, evidence_calibration=_hit_table(scored, suggestions))
