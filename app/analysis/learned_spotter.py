@@ -35,7 +35,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 import numpy as np
 import torch
@@ -44,7 +44,8 @@ from torch import nn
 from app.analysis.evaluate import interval_iou
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, RegionFlowStream, go_and_return, lag_frames
-from app.analysis.relative_evidence import EvidenceConfig, did_not_return, evidence_runs, relative_curve
+from app.analysis.relative_evidence import (EvidenceConfig, Sensitivity, did_not_return, evidence_runs, relative_curve,
+                                            sensitivity)
 from app.core.atomic import atomic_write_bytes
 from app.core.events import Event
 from app.resources import default_spotter_path
@@ -278,12 +279,20 @@ def strongest_lag(scores: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(filled), filled, np.nan)
 
 
+class LearnedOutput(NamedTuple):
+    """What one pass of the learned spotter over a video found (`LearnedRun.finish`)."""
+
+    curve: np.ndarray        # (n,) P(micro); with relative-evidence decoding the larger of it and the relative curve
+    evidence: np.ndarray     # (n,) the strongest go-and-return evidence, % eye span, NaN where not measured
+    region: list[str]        # (n,) the region of that evidence ('' where not measured)
+    events: list[Event]
+    sensitivity: Optional[Sensitivity]  # what the relative evidence could see here (None without it)
+
+
 class LearnedRun:
     """One streaming pass of the learned spotter over a video: `update` takes every face-pipeline result in frame order
     (the region motion is measured as the frames go by; under 0.5 KB a frame is kept, about 40 MB for an hour at
-    30 fps); `finish` reads the whole
-    video's motion and returns (micro curve (n,), evidence (n,) % eye span, region per frame, events). The micro
-    curve is P(micro); with relative-evidence decoding, the larger of it and `relative_evidence.relative_curve`."""
+    30 fps); `finish` reads the whole video's motion and returns a `LearnedOutput`."""
 
     def __init__(self, spotter: LearnedSpotter, fps: float):
         self.spotter, self.fps = spotter, fps
@@ -293,7 +302,7 @@ class LearnedRun:
     def update(self, result) -> None:
         self._moves.append(self._stream.update(result).astype(np.float32))
 
-    def finish(self, *, video: str, subject: str = "") -> tuple[np.ndarray, np.ndarray, list[str], list[Event]]:
+    def finish(self, *, video: str, subject: str = "") -> LearnedOutput:
         shape = (0, len(self.spotter.lags_s), len(self.spotter.regions), 2)
         moves = np.stack(self._moves) if self._moves else np.zeros(shape, np.float32)
         probs = self.spotter.probabilities(moves, self.fps)
@@ -304,11 +313,13 @@ class LearnedRun:
         score = filled[np.arange(len(filled)), best]
         region = [self.spotter.regions[b] if np.isfinite(v) else "" for b, v in zip(best, score)]
         events = self.spotter.events(probs, moves, self.fps, video=video, subject=subject)
-        curve = probs[:, 1]
-        if self.spotter.evidence_decoding is not None and len(curve):
-            relative = relative_curve(evidence, self.spotter.regions, self.spotter.evidence_decoding)
+        curve, seen = probs[:, 1], None
+        decoding = self.spotter.evidence_decoding
+        if decoding is not None and len(curve):
+            relative = relative_curve(evidence, self.spotter.regions, decoding)
             curve = np.where(np.isnan(curve), np.nan, np.fmax(curve, relative))  # NaN: no face, not computed
-        return curve, np.where(np.isfinite(score), score, np.nan), region, events
+            seen = sensitivity(evidence, self.spotter.regions, decoding)
+        return LearnedOutput(curve, np.where(np.isfinite(score), score, np.nan), region, events, seen)
 
 
 @functools.lru_cache(maxsize=1)

@@ -39,6 +39,7 @@ import numpy as np
 from app.analysis.flow_regions import (ALL_REGIONS, BLINK_PAIRS, DEFAULT_REGIONS, EYE_REGIONS, FARNEBACK, REGIONS,
                                       compensated_flow, flow_crop)
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
+from app.analysis.relative_evidence import Sensitivity
 from app.core.events import Event
 from app.face.config import FaceConfig
 from app.face.pipeline import FacePipeline, FaceResult
@@ -223,6 +224,7 @@ class SpotResult:
     face_ok: np.ndarray  # (n,) bool
     events: list[Event]
     seconds: float = 0.0  # wall time of the run
+    sensitivity: Optional[Sensitivity] = None  # learned: what its relative evidence could see in this video
 
     @property
     def curve(self) -> np.ndarray:
@@ -312,5 +314,6 @@ def _spot_learned(video, fps: float, pipeline: FacePipeline, name: str, subject:
         face_ok.append(bool(result.ok))
         if on_sample is not None:
             on_sample(MotionSample(int(result.index), math.nan, math.nan, "", bool(result.ok)))
-    motion, score, region, events = run.finish(video=name, subject=subject)
-    return SpotResult(fps, motion, score, region, np.asarray(face_ok, bool), events, time.perf_counter() - start)
+    found = run.finish(video=name, subject=subject)
+    return SpotResult(fps, found.curve, found.evidence, found.region, np.asarray(face_ok, bool), found.events,
+                      time.perf_counter() - start, found.sensitivity)

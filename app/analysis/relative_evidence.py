@@ -21,7 +21,9 @@ of an interval comes from a table fitted on validation videos (`learned_spotter.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -75,12 +77,73 @@ def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: Evide
     return relative, standing, filled.max(axis=(1, 2)), eye
 
 
+def _percentile_over_frames(values: np.ndarray, percentile: float) -> np.ndarray:
+    """`np.nanpercentile` over axis 0, NaN (and silent) where a column was never measured (a face missing all along,
+    a lag longer than the video)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanpercentile(values, percentile, axis=0)
+
+
+def _background(scores: np.ndarray, percentile: float) -> np.ndarray:
+    """(L, K) each lag and region's `percentile` of its (n, L, K) go-and-return evidence over the video (its
+    background, % eye span), plus a hair so that nothing divides by 0; NaN where nothing was measured."""
+    return _percentile_over_frames(scores, percentile) + 1e-3
+
+
 def _over_background(scores: np.ndarray, percentile: float) -> np.ndarray:
-    """(n, L, K) go-and-return evidence divided by its lag and region's `percentile` over the video (its
-    background), 0 where nothing was measured."""
+    """(n, L, K) go-and-return evidence divided by its lag and region's background, 0 where nothing was measured."""
     with np.errstate(all="ignore"):
-        background = np.nan_to_num(np.nanpercentile(scores, percentile, axis=0), nan=0.0) + 1e-3
-        return np.nan_to_num(scores / background, nan=0.0)
+        return np.nan_to_num(scores / np.nan_to_num(_background(scores, percentile), nan=1e-3), nan=0.0)
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """What the relative evidence can see on one video: the smallest go-and-return movement that opens a run
+    (`floor`, % eye span: the threshold times the background of the quietest lag and region, `region`), against the
+    largest a micro-expression may be (`limit`, `EvidenceConfig.max_evidence`)."""
+
+    floor: float
+    region: str
+    limit: float
+
+    @property
+    def blind(self) -> bool:
+        """Nothing small enough to be a micro-expression stands out: the face moves this much all the time (talking,
+        head motion, a small or heavily compressed face image)."""
+        return self.floor > self.limit
+
+    def as_dict(self) -> dict:
+        """For analysis.json: the floor and limit (% eye span), the region, whether it was blind, the sentence."""
+        return {"floor_pct_eye_span": self.floor, "region": self.region, "micro_limit_pct_eye_span": self.limit,
+                "blind": self.blind, "text": self.describe()}
+
+    def brief(self) -> str:
+        """A few words for a status bar."""
+        return ("CANNOT see faint micro-expressions in this video" if self.blind
+                else f"sees movements from {self.floor:.2f} % of an eye span here")
+
+    def describe(self) -> str:
+        """What the spotter does on this video, a phrase to follow "the spotter" or "it"."""
+        if self.blind:
+            return (f"cannot see faint micro-expressions: a movement must reach {self.floor:.1f} % of an eye span to "
+                    f"stand out, above the {self.limit:g} % a micro-expression may reach (the face moves that much all "
+                    f"the time: talking, head motion, a small or compressed face image); review this video by eye")
+        return f"flags go-and-return movements from {self.floor:.2f} % of an eye span ({self.region})"
+
+
+def sensitivity(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig) -> Optional[Sensitivity]:
+    """The `Sensitivity` of a video from its (n, L, R) go-and-return evidence; None where nothing was measured."""
+    keep = [i for i, name in enumerate(regions) if name not in config.eye_regions]
+    evidence = np.asarray(evidence, dtype=np.float64)
+    if len(evidence) == 0 or not keep or np.isnan(evidence[:, :, keep]).all():
+        return None
+    background = _background(evidence[:, :, keep], config.percentile)  # (L, K)
+    quietest = np.where(np.isnan(background), np.inf, background).min(axis=0)  # (K,): its quietest lag
+    best = int(np.argmin(quietest))
+    if not np.isfinite(quietest[best]):
+        return None
+    return Sensitivity(round(float(config.threshold * quietest[best]), 3), regions[keep[best]], config.max_evidence)
 
 
 def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig) -> np.ndarray:
@@ -131,8 +194,7 @@ def did_not_return(moves: np.ndarray, evidence: np.ndarray, lags: tuple[int, ...
             net[:n - k, j] = np.hypot(*np.moveaxis(moves[:n - k, j] + moves[k:, j], -1, 0))
             larger[:n - k, j] = np.fmax(np.hypot(*np.moveaxis(moves[:n - k, j], -1, 0)),
                                         np.hypot(*np.moveaxis(moves[k:, j], -1, 0)))
-            with np.errstate(all="ignore"):
-                net_background[j] = np.nanpercentile(net[:n - k, j], config.percentile, axis=0)
+            net_background[j] = _percentile_over_frames(net[:n - k, j], config.percentile)
     ratios = _over_background(np.asarray(evidence, dtype=np.float64)[:, :, keep], config.percentile)
     out = []
     for onset, offset in intervals:

@@ -15,7 +15,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import cv2
 import numpy as np
@@ -57,6 +57,7 @@ class JobResult:
     seconds: float = 0.0
     error: str = ""
     worker: str = ""
+    sensitivity: Optional[dict] = None  # the learned spotter's `Sensitivity.as_dict()`
 
     @property
     def fps(self) -> float:
@@ -153,15 +154,16 @@ def score_video(job: JobSpec, models: WorkerModels, progress: Optional[ProgressF
         out.mkdir(parents=True, exist_ok=True)
         clear_partial(out)
         run = _score_model if job.settings.engine == MODEL else _score_motion
-        frames, events, fps = run(job, models, out, progress or (lambda done, total: None))
+        scored = run(job, models, out, progress or (lambda done, total: None))
         write_done(out, video_sha256=job.video_sha256, settings=job.settings.describe(),
-                   settings_key=job.settings.key, frames=frames, events=events, fps=fps,
-                   source_name=Path(job.video).name)
+                   settings_key=job.settings.key, frames=scored.frames, events=scored.events, fps=scored.fps,
+                   source_name=Path(job.video).name, sensitivity=scored.sensitivity)
     except Exception as error:  # one bad video must not stop the batch
         with contextlib.suppress(OSError):
             out.rmdir()  # only when empty: a folder is left only where there are outputs
         return JobResult(job.index, "error", seconds=time.perf_counter() - start, error=_reason(error), worker=worker)
-    return JobResult(job.index, "ok", frames, events, time.perf_counter() - start, worker=worker)
+    return JobResult(job.index, "ok", scored.frames, scored.events, time.perf_counter() - start, worker=worker,
+                     sensitivity=scored.sensitivity)
 
 
 def _publish_events_and_plot(job: JobSpec, out: Path, events, curves, fps: float, face_ok: np.ndarray) -> None:
@@ -176,7 +178,14 @@ def _check_faces(video: str, face_ok: np.ndarray) -> None:
         raise NoFaceError(f"{video}: no usable face in any of its {len(face_ok)} frames")
 
 
-def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> tuple[int, int, float]:
+class _Scored(NamedTuple):
+    frames: int
+    events: int
+    fps: float
+    sensitivity: Optional[dict] = None  # the learned spotter's, as `Sensitivity.as_dict()`
+
+
+def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> _Scored:
     with open_video(job.video) as video:
         info = video.probe()
         if not info.fps > 0:
@@ -199,10 +208,10 @@ def _score_model(job: JobSpec, models: WorkerModels, out: Path, progress: Progre
     plot = {"activity (1 - p_none)": (activity, (60, 60, 60)),
             **{f"p_{phase}": (curves[:, PHASES.index(phase)], colour) for phase, colour in colours.items()}}
     _publish_events_and_plot(job, out, found.events, plot, info.fps, found.face_ok)
-    return csv_out.rows, len(found.events), float(info.fps)
+    return _Scored(csv_out.rows, len(found.events), float(info.fps))
 
 
-def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> tuple[int, int, float]:
+def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: ProgressFn) -> _Scored:
     config = job.settings.motion_config()
     with open_video(job.video) as video:
         info = video.probe()
@@ -229,4 +238,5 @@ def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: Progr
     top = max(1.0, float(np.percentile(finite, 99))) if finite.size else 1.0
     plot = {"motion": (motion, (0, 0, 220)), f"score / {top:.2f} % eye span": (score / top, (150, 150, 150))}
     _publish_events_and_plot(job, out, result.events, plot, result.fps, result.face_ok)
-    return n, len(result.events), float(result.fps)
+    seen = result.sensitivity
+    return _Scored(n, len(result.events), float(result.fps), seen.as_dict() if seen is not None else None)

@@ -23,11 +23,12 @@ def file_digest(path: Path) -> str:
 
 
 def write_done(folder: Path, *, video_sha256: str, settings: dict, settings_key: str, frames: int, events: int,
-               fps: float, source_name: str) -> Path:
+               fps: float, source_name: str, sensitivity: Optional[dict] = None) -> Path:
     files = {name: {"bytes": (folder / name).stat().st_size, "sha256": file_digest(folder / name)}
              for name in OUTPUT_FILES}
     marker = {"video_sha256": video_sha256, "settings_key": settings_key, "source_name": source_name,
-              "frames": frames, "events": events, "fps": fps, "files": files, "settings": settings}
+              "frames": frames, "events": events, "fps": fps, "files": files, "settings": settings,
+              "sensitivity": sensitivity}
     return atomic_write_text(folder / DONE, json.dumps(marker, indent=1, sort_keys=True) + "\n")
 
 

@@ -72,7 +72,7 @@ class _Collector:
     def done(self, result: JobResult) -> None:
         i = result.index
         self.rows[i] = SummaryRow(str(self.videos[i]), self.names[i], result.status, result.frames, result.events,
-                                  result.seconds, result.error)
+                                  result.seconds, result.error, result.sensitivity)
         if result.worker:
             self.videos_per_worker[result.worker] = self.videos_per_worker.get(result.worker, 0) + 1
         self.display.video_done(i, result.status, result.frames, self.expected.get(i, 0))
@@ -121,7 +121,7 @@ def run_batch(videos: Sequence[Path], out: str | os.PathLike, settings: ScoreSet
         marker = is_done(folder, digest, key) if resume else None
         if marker is not None:
             early[i] = SummaryRow(str(video), name, "skipped", int(marker.get("frames", 0)),
-                                  int(marker.get("events", 0)))
+                                  int(marker.get("events", 0)), sensitivity=marker.get("sensitivity"))
             continue
         expected[i] = _frame_count(video)
         jobs.append(JobSpec(i, str(video), str(folder), digest, settings))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.analysis.config import DEFAULT_MODE, MODES
 from app.analysis.model_card import NOT_VALIDATED, is_synthetic, trained_on
-from app.commands.common import command_error
+from app.commands.common import command_error, print_sensitivity
 from app.commands.frame_progress import FrameProgress
 from app.commands.registry import command
 from app.core.atomic import atomic_write_text
@@ -156,8 +156,11 @@ def _analyze_with_spotter(args: argparse.Namespace, method: str) -> int:
                                 "suggestion is a real event, as measured on the spotter's validation videos (on other "
                                 "footage an order, not a probability); emotion named by "
                                 "the bundled model's pair classifier on each interval's onset and apex frames"}
+    if result.sensitivity is not None:
+        meta["sensitivity"] = result.sensitivity.as_dict()
     atomic_write_text(out / "analysis.json", json.dumps(meta, indent=2) + "\n")
     micro = sum(e.kind == "micro" for e in events)
     print(f"{n} frames in {result.seconds:.1f} s ({meta['speed_fps']:.1f} fps); {len(events)} suggested events "
           f"({micro} micro); wrote {out / 'motion.csv'}, {out / 'events.csv'} and {out / 'analysis.json'}")
+    print_sensitivity(result.sensitivity)
     return 0

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Callable, Iterable, Optional, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.analysis.relative_evidence import Sensitivity
 
 T = TypeVar("T")
 
@@ -28,3 +31,11 @@ def read_inputs(command: str, files: Iterable[str], read: Callable[[str], T],
             command_error(command, str(err))
             return None
     return results
+
+
+def print_sensitivity(seen: Optional["Sensitivity"]) -> None:
+    """The learned spotter's line on what it could see in the video (a warning where faint micro-expressions could
+    not stand out); nothing for a spotter without relative evidence."""
+    if seen is not None:
+        print(f"warning: in this video the spotter {seen.describe()}" if seen.blind
+              else f"sensitivity: in this video the spotter {seen.describe()}")

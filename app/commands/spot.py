@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.commands.common import command_error
+from app.commands.common import command_error, print_sensitivity
 from app.commands.registry import command
 from app.core.label_exchange import export_labels
 
@@ -77,6 +77,7 @@ def _spot_command(parser: argparse.ArgumentParser):
         print(f"{n} frames in {result.seconds:.1f} s ({n / max(1e-9, result.seconds):.1f} fps, face pipeline included); "
               f"motion computed on {computed} frames; {len(result.events)} suggested intervals ({micro} micro)")
         print(f"wrote {out / 'motion.csv'}, {out / 'events.csv'}")
+        print_sensitivity(result.sensitivity)
         return 0
 
     return run

@@ -116,6 +116,7 @@ class ReviewerWindow(QMainWindow):
         self.face_tracking.trackReady.connect(self.frames.set_face_track)
         self.video_watch.videoMissing.connect(self.playback.stop)
         self.video_watch.videoMissing.connect(self.show_error)
+        self.model_actions.warned.connect(self.show_error)
         self.model_actions.modelDescribed.connect(self.device_label.setText)
         self.events.queueChanged.connect(self.toolbar.show_state)
         self.events.eventsChanged.connect(self._show_saved)

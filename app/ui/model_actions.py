@@ -28,6 +28,7 @@ SPOTTER_JOB = "spotter"
 class ModelActions(QObject):
     message = Signal(str, int)  # text for the status bar, how long to show it (ms)
     failed = Signal(str)  # an error to show in the window
+    warned = Signal(str)  # a finished analysis that could not see what it looks for: shown like an error
     modelDescribed = Signal(str)  # which model analyses (or analysed) the video, and what it was trained on
 
     def __init__(self, dialog_parent: QWidget, jobs: JobRunner):
@@ -167,8 +168,7 @@ class ModelActions(QObject):
         if self._document is None or self.spotter_running:
             return False
         worker = SpotterWorker(self._video_path, self._document.fps, method)
-        self.modelDescribed.emit("default analysis: the learned motion spotter, trained on: synthetic data — NOT "
-                                 "validated on real micro-expressions (Analysis > Model card)" if method == "learned"
+        self.modelDescribed.emit(LEARNED_DESCRIPTION if method == "learned"
                                  else "the training-free flow spotter (no training data)")
         self._jobs.start_worker(SPOTTER_JOB, worker, on_finished=self._on_spotter_finished,
                                 on_errored=self.failed.emit, on_progress=self._on_spotter_progress)
@@ -186,6 +186,11 @@ class ModelActions(QObject):
         document.put_curves(0, {"motion": motion})
         added, skipped = document.add_events(result.events, "add motion-spotter suggestions")
         self.message.emit(f"motion spotter: {added} new suggestions ({skipped} already there)", 10000)
+        seen = result.sensitivity
+        if seen is not None:  # the learned spotter: what it could see in this video stays in the model label
+            self.modelDescribed.emit(f"{LEARNED_DESCRIPTION}; {seen.brief()}")
+            if seen.blind:
+                self.warned.emit(f"The motion spotter {seen.describe()}.")
 
     # -- training ------------------------------------------------------------------------------------
 
@@ -223,6 +228,10 @@ class ModelActions(QObject):
     def _on_training_failed(self, text: str) -> None:
         self._jobs.clear_progress("training")
         self.failed.emit(text)
+
+
+LEARNED_DESCRIPTION = ("default analysis: the learned motion spotter, trained on: synthetic data — NOT validated on "
+                       "real micro-expressions (Analysis > Model card)")
 
 
 def spotter_card_text() -> str:

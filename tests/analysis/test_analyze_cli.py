@@ -81,6 +81,10 @@ def test_the_default_analysis_is_the_learned_spotter_with_emotions_named(tmp_pat
     assert len(motion) == 300 and motion["motion"].notna().sum() > 200
     meta = json.loads((out / "analysis.json").read_text())
     assert meta["method"] == "learned" and "synthetic" in meta["spotter_card"]["data"]
+    # what it could see: on the demo's still portrait a movement well under the 5 % micro limit stands out
+    seen = meta["sensitivity"]
+    assert seen["blind"] is False and 0 < seen["floor_pct_eye_span"] < 2.5
+    assert f"sensitivity: in this video the spotter flags go-and-return movements from {seen['floor_pct_eye_span']:.2f}" in printed
     events = read_events_csv(out / "events.csv", check_videos=False).accepted
     assert events and all(e.notes.startswith("learned motion spotter (") and "emotion by the pair classifier" in e.notes
                           and e.emotion != "none" and 0 <= e.confidence <= 1 for e in events)

@@ -47,7 +47,8 @@ def test_motion_fallback_scores_a_folder_and_reports_bad_videos(motion_run, inpu
     out, code = motion_run
     assert code == 1  # two videos failed
     rows = summary(out)
-    assert list(rows[0]) == ["path", "output", "status", "frames", "events", "seconds", "fps", "error"]
+    assert list(rows[0]) == ["path", "output", "status", "frames", "events", "seconds", "fps", "error",
+                             "floor_pct_eye_span", "warning"]
     by_output = {row["output"]: row for row in rows}
     assert sorted(by_output) == ["broken", "empty_room", "p01__day1", "p01__day2", "p02"]
     assert by_output["broken"]["status"] == "error" and "broken.mp4" in by_output["broken"]["error"]
@@ -55,6 +56,12 @@ def test_motion_fallback_scores_a_folder_and_reports_bad_videos(motion_run, inpu
     for name in ("p01__day1", "p01__day2", "p02"):
         row = by_output[name]
         assert row["status"] == "ok" and row["frames"] == "60" and float(row["fps"]) > 0 and row["error"] == ""
+        # the learned spotter's sensitivity, a warning where it is over the 5 % micro limit (here the synthetic clip
+        # on the real talking carphone man); done.json keeps it for resumes
+        floor = float(row["floor_pct_eye_span"])
+        assert floor > 0 and ("cannot see faint micro-expressions" in row["warning"]) == (floor > 5.0)
+        marker = json.loads((out / name / "done.json").read_text())
+        assert marker["sensitivity"]["floor_pct_eye_span"] == pytest.approx(float(row["floor_pct_eye_span"]), abs=0.01)
         assert sorted(p.name for p in (out / name).iterdir()) == ["curves.png", "done.json", "events.csv",
                                                                  "frames.csv"]
         with open(out / name / "frames.csv", newline="") as f:
@@ -70,6 +77,18 @@ def test_motion_fallback_scores_a_folder_and_reports_bad_videos(motion_run, inpu
     run = json.loads((out / "run.json").read_text())
     assert run["engine"] == "local" and run["workers"] == 1 and run["settings"]["engine"] == "motion"
     assert temporaries(out) == []
+
+
+def test_a_resumed_motion_run_keeps_each_videos_sensitivity(motion_run, input_tree, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(motion_run[0], out)
+    before = {row["output"]: row["floor_pct_eye_span"] for row in summary(out)}
+    assert score(input_tree, "--out", out, "--workers", 1, "--resume") == 1  # the two bad videos fail again
+    rows = {row["output"]: row for row in summary(out)}
+    for name in ("p01__day1", "p01__day2", "p02"):
+        assert rows[name]["status"] == "skipped" and rows[name]["floor_pct_eye_span"] == before[name] != ""
 
 
 def test_motion_fallback_says_so(input_tree, tmp_path, capsys):

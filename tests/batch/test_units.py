@@ -142,8 +142,20 @@ def test_summary_columns():
                          SummaryRow("/v/c.mp4", "c", "error", error="c.mp4: cannot\nopen")])
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == SUMMARY_COLUMNS == ("path", "output", "status", "frames", "events", "seconds", "fps",
-                                                 "error")
+                                                 "error", "floor_pct_eye_span", "warning")
     assert rows[0]["fps"] == "30.0" and rows[1]["seconds"] == "" and rows[2]["error"] == "c.mp4: cannot open"
+    assert rows[0]["floor_pct_eye_span"] == rows[0]["warning"] == ""  # no sensitivity: the model engine
+
+
+def test_summary_names_the_videos_the_spotter_cannot_see_into():
+    from app.analysis.relative_evidence import Sensitivity
+
+    quiet, restless = Sensitivity(0.523, "brow_l", 5.0), Sensitivity(7.25, "nose_l", 5.0)
+    text = summary_text([SummaryRow("/v/a.mp4", "a", "ok", 300, 2, 10.0, sensitivity=quiet.as_dict()),
+                         SummaryRow("/v/b.mp4", "b", "skipped", 90, 0, sensitivity=restless.as_dict())])
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["floor_pct_eye_span"] == "0.52" and rows[0]["warning"] == ""
+    assert rows[1]["floor_pct_eye_span"] == "7.25" and "cannot see faint micro-expressions" in rows[1]["warning"]
 
 
 # ----------------------------------------------------------------------------------------- one job, in process
@@ -199,7 +211,7 @@ def test_done_marker_has_no_run_specific_values(synth_clips, tmp_path, motion_mo
     assert score_video(job, motion_models).status == "ok"
     marker = json.loads((tmp_path / "clip" / DONE).read_text())
     assert set(marker) == {"video_sha256", "settings_key", "source_name", "frames", "events", "fps", "files",
-                           "settings"}
+                           "settings", "sensitivity"}
     assert str(tmp_path) not in json.dumps(marker)
 
 

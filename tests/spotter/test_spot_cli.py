@@ -16,6 +16,7 @@ def test_cli_writes_both_csvs(clip, tmp_path, capsys):
     assert main(["spot", str(clip("smile")), "--out", str(out), "--subject", "s01"]) == 0
     printed = capsys.readouterr().out
     assert "fps" in printed and "1 suggested intervals (1 micro)" in printed
+    assert "sensitivity: in this video the spotter flags go-and-return movements from 0." in printed
 
     motion = pd.read_csv(out / "motion.csv")
     assert tuple(motion.columns) == MOTION_COLUMNS

