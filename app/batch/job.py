@@ -166,10 +166,11 @@ def score_video(job: JobSpec, models: WorkerModels, progress: Optional[ProgressF
                      sensitivity=scored.sensitivity)
 
 
-def _publish_events_and_plot(job: JobSpec, out: Path, events, curves, fps: float, face_ok: np.ndarray) -> None:
+def _publish_events_and_plot(job: JobSpec, out: Path, events, curves, fps: float, face_ok: np.ndarray,
+                             warning: str = "") -> None:
     export_labels(out / OUTPUT_FILES[1], events, Path(job.video))
     engine = "model" if job.settings.engine == MODEL else "motion spotter"
-    title = f"{Path(job.video).name}  ({engine}; {len(events)} suggested events)"
+    title = f"{warning + ':  ' if warning else ''}{Path(job.video).name}  ({engine}; {len(events)} suggested events)"
     atomic_write_bytes(out / OUTPUT_FILES[2], render_curves_png(curves, fps, events, face_ok, title))
 
 
@@ -237,6 +238,7 @@ def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: Progr
     finite = score[np.isfinite(score)]
     top = max(1.0, float(np.percentile(finite, 99))) if finite.size else 1.0
     plot = {"motion": (motion, (0, 0, 220)), f"score / {top:.2f} % eye span": (score / top, (150, 150, 150))}
-    _publish_events_and_plot(job, out, result.events, plot, result.fps, result.face_ok)
     seen = result.sensitivity
+    _publish_events_and_plot(job, out, result.events, plot, result.fps, result.face_ok,
+                             "CANNOT see faint micro-expressions" if seen is not None and seen.blind else "")
     return _Scored(n, len(result.events), float(result.fps), seen.as_dict() if seen is not None else None)
