@@ -124,6 +124,7 @@ def _evaluate_spotter(args) -> int:
     """A motion spotter run on every video of --truth and of the videos sidecar, scored with the breakdown."""
     # lazy: the face pipeline; app.training imports torch
     from app.analysis.motion_spotter import MotionConfig, spot_video
+    from app.analysis.sensitivity_check import sensitivity_check, sensitivity_lines
     from app.training.heldout import labelled_truth
 
     sidecars = _sidecars(args)
@@ -133,9 +134,11 @@ def _evaluate_spotter(args) -> int:
     config = MotionConfig(method=args.spotter, spotter_file=args.spotter_file)
     which = f"spotter {args.spotter_file}" if args.spotter_file else f"{args.spotter} motion spotter"
     print(f"evaluating the {which} on {args.truth} ({len(fps)} videos)", flush=True)
-    predicted = []
+    predicted, seen = [], {}
     for n, (video, rate) in enumerate(sorted(fps.items()), start=1):
-        predicted += spot_video(video, config, fps=rate, video_name=video).events
+        result = spot_video(video, config, fps=rate, video_name=video)
+        predicted += result.events
+        seen[video] = result.sensitivity
         print(f"  video {n}/{len(fps)}: {Path(video).name}", flush=True)
     key = lambda e: e.video  # noqa: E731 - every event here carries its resolved video path
     metrics, details = _evaluate(truth, predicted, key)
@@ -144,6 +147,10 @@ def _evaluate_spotter(args) -> int:
         metrics["spotter_file"] = str(args.spotter_file)
     print("\n".join([""] + _report_lines(metrics)[:5]))
     _after_spotting(metrics, truth, predicted, key, sidecars)
+    check = sensitivity_check(truth, predicted, key, seen)
+    if check is not None:
+        metrics["sensitivity"] = check
+        print("\n" + "\n".join(sensitivity_lines(check)))
     if args.out:
         out = Path(args.out)
         _write_outputs(out, metrics, details)

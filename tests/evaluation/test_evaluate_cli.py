@@ -70,6 +70,9 @@ def test_evaluate_a_spotter_on_the_demo_and_a_missing_truth_file(tmp_path):
     assert "evaluating the learned motion spotter" in done.stdout and "micro" in done.stdout
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["spotter"] == "learned" and metrics["spotting"]["micro"]["tp"] >= 2
+    # the demo is a still portrait: the spotter did not warn, and the check says so
+    assert metrics["sensitivity"]["warned"]["videos"] == 0 and metrics["sensitivity"]["not_warned"]["videos"] == 1
+    assert "not warned: 1 videos" in done.stdout
     assert (out / "pred_spotting.csv").is_file()
     missing = tsfmicro("evaluate", "--truth", tmp_path / "nope.csv", "--spotter", "flow")
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
