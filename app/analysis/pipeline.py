@@ -78,6 +78,10 @@ def cancel_predicate(cancel: CancelToken) -> Callable[[], bool]:
     raise TypeError(f"cancel must be a threading.Event, a callable or None, got {type(cancel).__name__}")
 
 
+class ChunkCancelled(Exception):
+    """The run was cancelled while a chunk was being analysed: that chunk is dropped (`analyse_results` ends)."""
+
+
 class FrameAnalyzer:
     """Stateful chunk processor for one contiguous stream of face results at `fps`."""
 
@@ -95,6 +99,7 @@ class FrameAnalyzer:
         self.gate = Gate(config.gating, self.fps)
         self.head_state: Optional[HeadState] = None
         self.first: Optional[int] = None
+        self.cancelled: Callable[[], bool] = lambda: False  # checked between the model's batches inside a chunk
 
     def describe(self) -> dict:
         """Plain values for provenance."""
@@ -143,6 +148,8 @@ class FrameAnalyzer:
         shared reference of the first k frames."""
         out = []
         for i in range(0, len(pairs), self.predictor.batch_size):
+            if self.cancelled():
+                raise ChunkCancelled
             group = pairs[i : i + self.predictor.batch_size]
             refs, currents = [p[0] for p in group], [p[1] for p in group]
             self._ensure_tensors(refs)
@@ -204,16 +211,22 @@ def analyse_results(
     cancel: CancelToken = None,
     analyzer: Optional[FrameAnalyzer] = None,
 ) -> Iterator[ChunkResult]:
-    """Face results (consecutive indices) → ChunkResults. `cancel` is checked before each chunk is read, so a
-    cancelled run stops within one chunk. Pass an `analyzer` to inspect its state (tests, provenance)."""
+    """Face results (consecutive indices) → ChunkResults. `cancel` is checked before each chunk is read and between
+    the model's batches inside it, so a cancelled run stops within one batch of pairs (the chunk it was in is
+    dropped). Pass an `analyzer` to inspect its state (tests, provenance)."""
     is_cancelled = cancel_predicate(cancel)
     analyzer = analyzer or FrameAnalyzer(predictor, fps, config)
+    analyzer.cancelled = is_cancelled
     stream = iter(results)
     while not is_cancelled():
         batch = list(islice(stream, analyzer.config.chunk_size))
         if not batch:
             return
-        yield analyzer.process(batch)
+        try:
+            chunk = analyzer.process(batch)
+        except ChunkCancelled:
+            return
+        yield chunk
 
 
 def analyse_video(

@@ -87,7 +87,7 @@ def suggest_events(
       (the analysis pass only; naming aligns its few frames with `face_config`).
     video_name / subject: what the events name (default: the video's path and its file stem).
     on_chunk (model) / on_sample (spotters): called with each result as it is produced.
-    cancel: a `threading.Event` or a no-argument callable; the model's analysis stops within one chunk, and nothing
+    cancel: a `threading.Event` or a no-argument callable; the model's analysis stops within one batch, and nothing
       is proposed or named once it is set.
     name: name the emotions (default); False leaves them "none".
     device / threads: where the bundled model names a spotter's emotions.

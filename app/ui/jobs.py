@@ -129,7 +129,7 @@ class SpotterWorker(Worker):
 
 
 class AnalysisWorker(Worker):
-    """The model over a video, chunk by chunk; cancel takes effect within one chunk. Chunks (frozen
+    """The model over a video, chunk by chunk; cancel takes effect within one batch of pairs. Chunks (frozen
     ChunkResults of numpy arrays) cross to the main thread as signals."""
 
     what = "analysis"

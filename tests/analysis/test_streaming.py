@@ -49,18 +49,31 @@ def test_cancel_stops_within_one_chunk(predictor, demo_results):
 
 
 def test_cancel_callable_on_a_real_video(predictor, face_pipeline):
+    """A callable that turns true once three chunks came out: those three, whole, and no more."""
     from app.resources import demo_video_path
 
-    calls = []
-
-    def cancelled() -> bool:
-        calls.append(1)
-        return len(calls) > 3  # checked once per chunk: three chunks, then stop
-
+    received = []
     with open_video(demo_video_path()) as source:
-        chunks = list(analyse_video(source, predictor, AnalysisConfig.for_mode("fast", chunk_size=32),
-                                   face_pipeline=face_pipeline, cancel=cancelled))
-    assert [c.start for c in chunks] == [0, 32, 64] and len(calls) == 4
+        for chunk in analyse_video(source, predictor, AnalysisConfig.for_mode("fast", chunk_size=32),
+                                   face_pipeline=face_pipeline, cancel=lambda: len(received) >= 3):
+            received.append(chunk)
+    assert [c.start for c in received] == [0, 32, 64]
+
+
+def test_cancel_lands_between_the_models_batches_inside_a_chunk(predictor, demo_results, monkeypatch):
+    """A slow model (a large chunk, one pair a batch): cancelled after three batches of the first chunk, the run
+    ends there — no chunk, no fourth batch — instead of finishing the chunk (the window waits for that on close)."""
+    monkeypatch.setattr(predictor, "batch_size", 1)
+    batches = []
+    real_embed = predictor.embed_pairs
+    monkeypatch.setattr(predictor, "embed_pairs", lambda *a: batches.append(1) or real_embed(*a))
+    chunks = list(analyse_results(demo_results[:64], predictor, 30.0, AnalysisConfig.for_mode("full", chunk_size=64),
+                                  cancel=lambda: len(batches) >= 3))
+    assert chunks == [] and len(batches) == 3
+    # not cancelled, the same chunk analyses every pair
+    batches.clear()
+    whole = list(analyse_results(demo_results[:64], predictor, 30.0, AnalysisConfig.for_mode("full", chunk_size=64)))
+    assert len(whole) == 1 and len(batches) == whole[0].analysed.sum() > 3
 
 
 def test_bad_face_frames_give_nan(predictor, face_pipeline, gap_clip):
