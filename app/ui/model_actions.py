@@ -188,7 +188,7 @@ class ModelActions(QObject):
         self.message.emit(f"motion spotter: {added} new suggestions ({skipped} already there)", 10000)
         seen = result.sensitivity
         if seen is not None:  # the learned spotter: what it could see in this video stays in the model label
-            self.modelDescribed.emit(f"{LEARNED_DESCRIPTION}; {seen.brief()}")
+            self.modelDescribed.emit(f"{seen.brief()} · {LEARNED_DESCRIPTION}")  # first: a narrow bar clips the end
             if seen.blind:
                 self.warned.emit(f"The motion spotter {seen.describe()}.")
 
