@@ -2,7 +2,8 @@
 spotter, train on the project's labels, show the model card. One instance per window; `attach(document,
 video_path)` and `detach()` follow the open project. Its work runs as jobs of the window's JobRunner (which
 also shows their progress); what it has to say goes out as signals: `message` for the status bar, `failed`
-for the error banner, `modelDescribed` for the model label. It knows nothing of the window itself."""
+for the error banner, `warned` for the banner too (a finished spotter run that could not see faint
+micro-expressions), `modelDescribed` for the model label. It knows nothing of the window itself."""
 
 from __future__ import annotations
 
