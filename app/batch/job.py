@@ -240,5 +240,5 @@ def _score_motion(job: JobSpec, models: WorkerModels, out: Path, progress: Progr
     plot = {"motion": (motion, (0, 0, 220)), f"score / {top:.2f} % eye span": (score / top, (150, 150, 150))}
     seen = result.sensitivity
     _publish_events_and_plot(job, out, result.events, plot, result.fps, result.face_ok,
-                             "CANNOT see faint micro-expressions" if seen is not None and seen.blind else "")
+                             seen.brief() if seen is not None and seen.blind else "")
     return _Scored(n, len(result.events), float(result.fps), seen.as_dict() if seen is not None else None)
