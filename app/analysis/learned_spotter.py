@@ -57,6 +57,11 @@ FORMAT = "tsfmicro-learned-spotter"
 VERSION = 3  # 3: relative-evidence decoding; 2: the weights of one or more members (an ensemble); 1: one member
 NOTE = "learned motion spotter"
 EVIDENCE_NOTE = "relative evidence"
+CONFIDENCE_NOTE = ("Confidence: how often a suggestion like it (micro or macro) was right on this spotter's validation "
+                   "videos (val_csv above). Where those differ from your footage (the bundled spotter's are "
+                   "synthetic), read it as an order within the micro or within the macro suggestions, not as a "
+                   "probability: on the held-out test renderer the bundled spotter's macro confidence overstates "
+                   "most (docs/spotter.md, \"Is the confidence honest?\").")
 
 
 class SpotterError(ValueError):

@@ -237,11 +237,11 @@ LEARNED_DESCRIPTION = ("default analysis: the learned motion spotter, trained on
 
 def spotter_card_text() -> str:
     """The bundled learned spotter's card (the default analysis), for the model-card dialog."""
-    from app.analysis.learned_spotter import SpotterError, default_spotter  # lazy: imports torch (as above)
+    from app.analysis.learned_spotter import CONFIDENCE_NOTE, SpotterError, default_spotter  # lazy: imports torch
 
     try:
         card = default_spotter().card
     except SpotterError as error:
         return f"The default analysis (learned motion spotter): {error}"
     return "\n".join(["Model card of the default analysis, the bundled learned motion spotter",
-                      *card_lines(card), "", NOT_VALIDATED])
+                      *card_lines(card), "", CONFIDENCE_NOTE, "", NOT_VALIDATED])

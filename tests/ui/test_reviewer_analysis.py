@@ -178,6 +178,21 @@ def test_closing_the_window_mid_analysis_stops_the_worker(window, qtbot, tiny_ch
     assert window.model_actions.analysis is None
 
 
+def test_model_card_says_where_the_default_analysis_confidence_comes_from(window, monkeypatch):
+    """Analysis > Model card: the default analysis's card names its validation videos, then says its confidence is
+    how often such suggestions were right there, an order rather than a probability on other footage."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.analysis.learned_spotter import CONFIDENCE_NOTE
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    window.model_actions.show_model_card()
+    text = shown[-1]
+    assert "not as a probability" in CONFIDENCE_NOTE and "val_csv above" in CONFIDENCE_NOTE
+    assert text.index("val_csv: ") < text.index(CONFIDENCE_NOTE) < text.index("Model card of the bundled default model")
+
+
 def test_default_model_from_the_menu_says_what_it_was_trained_on(window, qtbot, monkeypatch):
     """Analysis > Analyse with the bundled TSFmicro model: the bundled model, its synthetic training data and the caveat in
     the status bar; its suggestions come with emotions named by the pair classifier; its card before and after."""
