@@ -56,6 +56,11 @@ class EvidenceRun:
     score: float  # the run's peak relative score
 
 
+def _outside_eyes(regions: tuple[str, ...], config: EvidenceConfig) -> list[int]:
+    """The indices of the regions that count towards the score: all but `config.eye_regions`."""
+    return [i for i, name in enumerate(regions) if name not in config.eye_regions]
+
+
 def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(relative, standing, absolute, eyes), each (n,), from (n, L, R) go-and-return evidence: per frame and outside
@@ -63,7 +68,7 @@ def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: Evide
     (% eye span), the largest evidence; and the eyes' largest evidence. 0 where nothing was measured."""
     evidence = np.asarray(evidence, dtype=np.float64)
     n = len(evidence)
-    keep = [i for i, name in enumerate(regions) if name not in config.eye_regions]
+    keep = _outside_eyes(regions, config)
     eyes = [i for i, name in enumerate(regions) if name in config.eye_regions]
     scores = evidence[:, :, keep]
     if n == 0 or not keep or np.isnan(scores).all():
@@ -134,7 +139,7 @@ class Sensitivity:
 
 def sensitivity(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig) -> Optional[Sensitivity]:
     """The `Sensitivity` of a video from its (n, L, R) go-and-return evidence; None where nothing was measured."""
-    keep = [i for i, name in enumerate(regions) if name not in config.eye_regions]
+    keep = _outside_eyes(regions, config)
     evidence = np.asarray(evidence, dtype=np.float64)
     if len(evidence) == 0 or not keep or np.isnan(evidence[:, :, keep]).all():
         return None
@@ -182,7 +187,7 @@ def did_not_return(moves: np.ndarray, evidence: np.ndarray, lags: tuple[int, ...
     and stood out doing so. False where unmeasured."""
     moves = np.asarray(moves, dtype=np.float64)
     n, n_lags = moves.shape[:2]
-    keep = [i for i, name in enumerate(regions) if name not in config.eye_regions]
+    keep = _outside_eyes(regions, config)
     if n == 0 or not keep:
         return [False] * len(intervals)
     longest = range(max(0, n_lags - 2), n_lags)

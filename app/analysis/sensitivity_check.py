@@ -40,6 +40,6 @@ def sensitivity_lines(check: dict) -> list[str]:
         g = check[group]
         floors = "" if g["floor_min"] is None else f", floor {g['floor_min']:.2f}–{g['floor_max']:.2f} % eye span"
         m = g["micro"]
-        lines.append(f"  {label}: {g['videos']} videos{floors}; micro-expressions found {m['tp']} / {m['tp'] + m['fn']}, "
-                     f"false micro suggestions {m['fp']}")
+        lines.append(f"  {label}: {g['videos']} videos{floors}; micro-expressions found "
+                     f"{m['tp']} / {m['tp'] + m['fn']}, false micro suggestions {m['fp']}")
     return lines
