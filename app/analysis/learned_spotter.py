@@ -212,10 +212,24 @@ class LearnedSpotter:
             micro = [e for e in out if e.kind == "micro"]
             stayed = did_not_return(moves, evidence, lag_frames(fps, self.lags_s),
                                     [(e.onset_frame, e.offset_frame) for e in micro], self.regions,
-                                    self.evidence_decoding)
+                                    self.evidence_decoding, fps)
             dropped = {id(e) for e, s in zip(micro, stayed) if s}
             out = [e for e in out if id(e) not in dropped]
         return sorted(out, key=lambda e: (e.onset_frame, e.kind))
+
+    def decoding_summary(self) -> str:
+        """How its probabilities and motion become suggestions, in a sentence, for the model card."""
+        micro, macro, evidence = self.micro, self.macro, self.evidence_decoding
+        text = (f"micro θ {micro.theta_hi}/{micro.theta_lo}, smoothing {micro.smooth_s} s; macro θ {macro.theta_hi}/"
+                f"{macro.theta_lo}, smoothing {macro.smooth_s} s, suggestions joined within {macro.merge_gap_s} s"
+                + ("" if macro.macro_max_s is None else f", {macro.min_duration_s}–{macro.macro_max_s} s long"))
+        if evidence is None:
+            return text
+        stretches = (f", read over the frames of about the same activity (within {evidence.stretch_ratio:g} ×)"
+                     if evidence.stretch_ratio else "")
+        return (f"{text}; plus relative-evidence intervals ({evidence.threshold} × the video's own background"
+                f"{stretches}, at most {evidence.max_evidence} % eye span); micro suggestions whose region did not "
+                f"come back (net displacement over {evidence.return_ratio} of the movement) dropped")
 
     def _evidence_events(self, evidence: np.ndarray, fps: float, *, video: str, subject: str) -> list[Event]:
         """Micro intervals from the relative evidence (none without `evidence_decoding`), confidence calibrated."""
@@ -321,9 +335,9 @@ class LearnedRun:
         curve, seen = probs[:, 1], None
         decoding = self.spotter.evidence_decoding
         if decoding is not None and len(curve):
-            relative = relative_curve(evidence, self.spotter.regions, decoding)
+            relative = relative_curve(evidence, self.spotter.regions, decoding, self.fps)
             curve = np.where(np.isnan(curve), np.nan, np.fmax(curve, relative))  # NaN: no face, not computed
-            seen = sensitivity(evidence, self.spotter.regions, decoding)
+            seen = sensitivity(evidence, self.spotter.regions, decoding, self.fps)
         return LearnedOutput(curve, np.where(np.isfinite(score), score, np.nan), region, events, seen)
 
 

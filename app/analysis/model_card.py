@@ -10,7 +10,7 @@ NOT_VALIDATED = ("Not validated on real micro-expressions: its figures are on sy
 
 # The card entries worth reading first, in this order; the rest follow as stored.
 _FIRST = ("data", "heldout_summary", "limits", "ensemble", "command_line", "ensembled_with", "recalibrated_with",
-          "recalibrated_on", "model",
+          "recalibrated_on", "retested_with", "retested_on", "model",
           "class_set", "seed", "protocol")
 
 

@@ -15,6 +15,11 @@ A micro-expression comes back to where it started; a piece of a longer expressio
 it is held) does not. `did_not_return` finds the suggestions whose standing-out region was still displaced,
 lag for lag, well after their peak: dropped from the micro suggestions (`LearnedSpotter.events`).
 
+The background of a video that changes its pace (quiet listening, then lively talking or laughter) is read per
+stretch where `EvidenceConfig.stretch_ratio` is set: each frame's against the frames whose activity (the median,
+over a few seconds around them, of their largest evidence outside the eyes) is within about that factor of its own,
+so that a quiet stretch is not measured against the loud ones. Spotter files made before this read the whole video.
+
 Nothing here is trained: the settings were chosen on the development test sets (docs/spotter.md), the confidence
 of an interval comes from a table fitted on validation videos (`learned_spotter.calibrated`).
 """
@@ -41,11 +46,16 @@ class EvidenceConfig:
     eye_ratio: float = 3.0          # a run where the eyes moved more than this many times the rest is a blink
     eye_regions: tuple[str, ...] = ("eye_l", "eye_r")  # left out of the score
     return_ratio: float = 0.6      # not micro where the net displacement exceeds this share of the movement (below)
+    stretch_ratio: float = 3.0     # a frame's background: over the frames whose activity is within about this factor
+                                   # of its own (0: over the whole video, as spotter files made before it)
+    stretch_s: float = 2.0         # a frame's activity: the median over ± this many seconds of its largest evidence
+    min_stretch_s: float = 5.0     # a background read over fewer seconds of frames than this is the whole video's
 
     def __post_init__(self):
         if not (self.threshold > 0 and 0 < self.threshold_lo_ratio <= 1 and 0 < self.percentile <= 100
                 and self.max_evidence > 0 and self.grow_s >= 0 and self.max_s > 0 and self.eye_ratio > 0
-                and self.return_ratio > 0):
+                and self.return_ratio > 0 and (self.stretch_ratio == 0 or self.stretch_ratio > 1)
+                and self.stretch_s >= 0 and self.min_stretch_s >= 0):
             raise ValueError(f"invalid relative-evidence settings: {self}")
 
 
@@ -61,11 +71,12 @@ def _outside_eyes(regions: tuple[str, ...], config: EvidenceConfig) -> list[int]
     return [i for i, name in enumerate(regions) if name not in config.eye_regions]
 
 
-def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig
+def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig, fps: float
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(relative, standing, absolute, eyes), each (n,), from (n, L, R) go-and-return evidence: per frame and outside
-    the eyes, the largest evidence divided by its lag and region's background, the evidence of that lag and region
-    (% eye span), the largest evidence; and the eyes' largest evidence. 0 where nothing was measured."""
+    """(relative, standing, absolute, eyes), each (n,), from (n, L, R) go-and-return evidence of a video at `fps`:
+    per frame and outside the eyes, the largest evidence divided by its lag and region's background, the evidence of
+    that lag and region (% eye span), the largest evidence; and the eyes' largest evidence. 0 where nothing was
+    measured."""
     evidence = np.asarray(evidence, dtype=np.float64)
     n = len(evidence)
     keep = _outside_eyes(regions, config)
@@ -73,7 +84,7 @@ def relative_score(evidence: np.ndarray, regions: tuple[str, ...], config: Evide
     scores = evidence[:, :, keep]
     if n == 0 or not keep or np.isnan(scores).all():
         return np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-    ratios = _over_background(scores, config.percentile).reshape(n, -1)
+    ratios = _over_background(scores, config, fps).reshape(n, -1)
     best = ratios.argmax(axis=1)
     relative = ratios[np.arange(n), best]
     filled = np.nan_to_num(scores, nan=0.0)
@@ -96,10 +107,43 @@ def _background(scores: np.ndarray, percentile: float) -> np.ndarray:
     return _percentile_over_frames(scores, percentile) + 1e-3
 
 
-def _over_background(scores: np.ndarray, percentile: float) -> np.ndarray:
-    """(n, L, K) go-and-return evidence divided by its lag and region's background, 0 where nothing was measured."""
+def _rolling_median(values: np.ndarray, half: int) -> np.ndarray:
+    """(n,) the median of `values` over ± `half` frames (the ends repeated; NaN ignored, and NaN where a window has
+    nothing), a few thousand frames at a time."""
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(values, half, mode="edge"), 2 * half + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.concatenate([np.nanmedian(windows[i:i + 4096], axis=1) for i in range(0, len(values), 4096)])
+
+
+def _backgrounds(scores: np.ndarray, config: EvidenceConfig, fps: float) -> np.ndarray:
+    """(n, L, K) each frame's background of its (n, L, K) go-and-return evidence (`_background`): read over the whole
+    video, or with `config.stretch_ratio` over the frames of about its own activity (log-activity in bins of a quarter
+    of log(stretch_ratio); a frame is read over the bins within four of its own), unless those last under
+    `config.min_stretch_s` or it has no activity measured around it."""
+    whole = _background(scores, config.percentile)
+    out = np.broadcast_to(whole, scores.shape)
+    n = len(scores)
+    if config.stretch_ratio == 0 or n == 0:
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        activity = np.nanmax(scores.reshape(n, -1), axis=1)  # NaN where nothing was measured
+    level = np.log(_rolling_median(activity, int(round(config.stretch_s * fps))) + 1e-3)
+    measured = np.isfinite(level)
+    bins = np.floor(np.where(measured, level, 0.0) / (np.log(config.stretch_ratio) / 4)).astype(int)
+    out = out.copy()
+    for b in np.unique(bins[measured]):
+        near = measured & (np.abs(bins - b) <= 4)
+        if near.sum() >= config.min_stretch_s * fps:
+            out[measured & (bins == b)] = _background(scores[near], config.percentile)
+    return out
+
+
+def _over_background(scores: np.ndarray, config: EvidenceConfig, fps: float) -> np.ndarray:
+    """(n, L, K) go-and-return evidence divided by its background (`_backgrounds`), 0 where nothing was measured."""
     with np.errstate(all="ignore"):
-        return np.nan_to_num(scores / np.nan_to_num(_background(scores, percentile), nan=1e-3), nan=0.0)
+        return np.nan_to_num(scores / np.nan_to_num(_backgrounds(scores, config, fps), nan=1e-3), nan=0.0)
 
 
 @dataclass(frozen=True)
@@ -137,24 +181,30 @@ class Sensitivity:
         return f"flags go-and-return movements from {self.floor:.2f} % of an eye span ({self.region})"
 
 
-def sensitivity(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig) -> Optional[Sensitivity]:
-    """The `Sensitivity` of a video from its (n, L, R) go-and-return evidence; None where nothing was measured."""
+def sensitivity(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
+                fps: float) -> Optional[Sensitivity]:
+    """The `Sensitivity` of a video at `fps` from its (n, L, R) go-and-return evidence: at the median frame's
+    background where the background is read per stretch; None where nothing was measured."""
     keep = _outside_eyes(regions, config)
     evidence = np.asarray(evidence, dtype=np.float64)
     if len(evidence) == 0 or not keep or np.isnan(evidence[:, :, keep]).all():
         return None
-    background = _background(evidence[:, :, keep], config.percentile)  # (L, K)
-    quietest = np.where(np.isnan(background), np.inf, background).min(axis=0)  # (K,): its quietest lag
-    best = int(np.argmin(quietest))
-    if not np.isfinite(quietest[best]):
+    background = _backgrounds(evidence[:, :, keep], config, fps)  # (n, L, K)
+    quietest = np.where(np.isnan(background), np.inf, background).min(axis=1)  # (n, K): each region's quietest lag
+    floors = quietest.min(axis=1)
+    frame = int(np.argsort(floors, kind="stable")[(len(floors) - 1) // 2])  # the median frame (lower middle)
+    best = int(np.argmin(quietest[frame]))
+    if not np.isfinite(quietest[frame, best]):
         return None
-    return Sensitivity(round(float(config.threshold * quietest[best]), 3), regions[keep[best]], config.max_evidence)
+    return Sensitivity(round(float(config.threshold * quietest[frame, best]), 3), regions[keep[best]],
+                       config.max_evidence)
 
 
-def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig) -> np.ndarray:
+def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
+                   fps: float) -> np.ndarray:
     """(n,) the relative score in [0, 1) for plotting beside a probability: r / (r + threshold), so 0.5 where a run
     would open; 0 where the movement is too large to be micro or the eyes moved more (a blink)."""
-    relative, standing, absolute, eyes = relative_score(evidence, regions, config)
+    relative, standing, absolute, eyes = relative_score(evidence, regions, config, fps)
     micro_like = (absolute <= config.max_evidence) & (eyes <= config.eye_ratio * standing)
     return np.where(micro_like, relative / (relative + config.threshold), 0.0)
 
@@ -162,7 +212,7 @@ def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: Evide
 def evidence_runs(evidence: np.ndarray, regions: tuple[str, ...], fps: float,
                   config: EvidenceConfig = EvidenceConfig()) -> list[EvidenceRun]:
     """The micro intervals of a video, in frame order, from its (n, L, R) go-and-return evidence."""
-    relative, standing, absolute, eyes = relative_score(evidence, regions, config)
+    relative, standing, absolute, eyes = relative_score(evidence, regions, config, fps)
     grow = int(round(config.grow_s * fps))
     last = len(relative) - 1
     out = []
@@ -177,9 +227,9 @@ def evidence_runs(evidence: np.ndarray, regions: tuple[str, ...], fps: float,
 
 
 def did_not_return(moves: np.ndarray, evidence: np.ndarray, lags: tuple[int, ...], intervals: list[tuple[int, int]],
-                   regions: tuple[str, ...], config: EvidenceConfig) -> list[bool]:
-    """For each (onset, offset) interval of a video with (n, L, R, 2) region motion `moves` at `lags` frames and its
-    (n, L, R) go-and-return `evidence`: whether the region that stands out most in it (outside the eyes; largest
+                   regions: tuple[str, ...], config: EvidenceConfig, fps: float) -> list[bool]:
+    """For each (onset, offset) interval of a video at `fps` with (n, L, R, 2) region motion `moves` at `lags` frames
+    and its (n, L, R) go-and-return `evidence`: whether the region that stands out most in it (outside the eyes; largest
     evidence over its lag and region's background, as `relative_score`) did not come back. At that peak frame u, for
     each of the two longest lags k, the net displacement |A_u + A_{u+k}| (from u − k to u + k) exceeds `return_ratio`
     of the larger of the two movements A_u, A_{u+k}, and at one of them it exceeds the video's own `percentile` of
@@ -200,7 +250,7 @@ def did_not_return(moves: np.ndarray, evidence: np.ndarray, lags: tuple[int, ...
             larger[:n - k, j] = np.fmax(np.hypot(*np.moveaxis(moves[:n - k, j], -1, 0)),
                                         np.hypot(*np.moveaxis(moves[k:, j], -1, 0)))
             net_background[j] = _percentile_over_frames(net[:n - k, j], config.percentile)
-    ratios = _over_background(np.asarray(evidence, dtype=np.float64)[:, :, keep], config.percentile)
+    ratios = _over_background(np.asarray(evidence, dtype=np.float64)[:, :, keep], config, fps)
     out = []
     for onset, offset in intervals:
         span = ratios[max(0, onset):offset + 1]

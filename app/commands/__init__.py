@@ -12,5 +12,6 @@ from app.commands import ensemble  # noqa: F401
 from app.commands import agree, au, convert  # noqa: F401
 from app.commands import testset  # noqa: F401
 from app.commands import magnify  # noqa: F401
+from app.commands import retest_spotter  # noqa: F401
 from app.commands import train_spotter  # noqa: F401
 from app.commands import report  # noqa: F401

@@ -74,17 +74,7 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "command_line": shlex.join(["tsfmicro", *sys.argv[1:]]), "seed": args.seed, "epochs": args.epochs,
             "members": args.members,
             "date": datetime.date.today().isoformat(),
-            "decoding": f"micro θ {spotter.micro.theta_hi}/{spotter.micro.theta_lo}, "
-                        f"smoothing {spotter.micro.smooth_s} s; macro θ {spotter.macro.theta_hi}/"
-                        f"{spotter.macro.theta_lo}, smoothing {spotter.macro.smooth_s} s, suggestions joined within "
-                        f"{spotter.macro.merge_gap_s} s"
-                        + ("" if spotter.macro.macro_max_s is None else
-                           f", {spotter.macro.min_duration_s}–{spotter.macro.macro_max_s} s long")
-                        + ("" if spotter.evidence_decoding is None else
-                           f"; plus relative-evidence intervals ({spotter.evidence_decoding.threshold} × the video's "
-                           f"own background, at most {spotter.evidence_decoding.max_evidence} % eye span); micro "
-                           f"suggestions whose region did not come back (net displacement over "
-                           f"{spotter.evidence_decoding.return_ratio} of the movement) dropped"),
+            "decoding": spotter.decoding_summary(),
         })
         for csv in args.test:
             try:  # measured only, so a test-only set is welcome here

@@ -226,7 +226,8 @@ def with_relative_evidence(spotter: LearnedSpotter, scored: Sequence[ScoredVideo
         evidence = spotter.evidence(s.video.moves, s.video.fps)
         runs = evidence_runs(evidence, spotter.regions, s.video.fps, config)
         stayed = did_not_return(s.video.moves, evidence, lag_frames(s.video.fps, spotter.lags_s),
-                                [(run.onset, run.offset) for run in runs], spotter.regions, config)
+                                [(run.onset, run.offset) for run in runs], spotter.regions, config,
+                                s.video.fps)
         return [(run.onset, run.offset, run.score) for run, gone in zip(runs, stayed) if not gone]
     return dataclasses.replace(spotter, evidence_decoding=config, evidence_calibration=_hit_table(scored, suggestions))
 

@@ -41,7 +41,7 @@ def test_a_brow_movement_on_a_talking_face_is_found_and_speech_is_not():
 
 def test_the_score_is_relative_to_each_region_and_lag():
     evidence = _bump(_background(), BROW, 100, 108, 1.5)
-    relative, _, absolute, _ = relative_score(evidence, EVIDENCE_REGIONS, EvidenceConfig())
+    relative, _, absolute, _ = relative_score(evidence, EVIDENCE_REGIONS, EvidenceConfig(), FPS)
     assert relative.shape == absolute.shape == (300,)
     assert int(np.argmax(relative)) in range(102, 107) and relative.max() > 10
     assert absolute.max() >= 2.5  # the chin is the largest movement, yet not the one that stands out
@@ -71,14 +71,14 @@ def test_the_curve_for_plotting_is_half_where_a_run_opens_and_zero_for_large_mov
 
     config = EvidenceConfig()
     evidence = _bump(_background(), BROW, 100, 108, 1.5)
-    curve = relative_curve(evidence, EVIDENCE_REGIONS, config)
-    relative, _, _, _ = relative_score(evidence, EVIDENCE_REGIONS, config)
+    curve = relative_curve(evidence, EVIDENCE_REGIONS, config, FPS)
+    relative, _, _, _ = relative_score(evidence, EVIDENCE_REGIONS, config, FPS)
     assert np.all((0 <= curve) & (curve < 1)) and int(np.argmax(curve)) == int(np.argmax(relative))
     assert np.allclose(curve, relative / (relative + config.threshold))
-    large = relative_curve(_bump(_background(), BROW, 100, 108, 8.0), EVIDENCE_REGIONS, config)
+    large = relative_curve(_bump(_background(), BROW, 100, 108, 8.0), EVIDENCE_REGIONS, config, FPS)
     assert large[104] == 0.0 and large[50] > 0.0
     blink = relative_curve(_bump(_bump(_background(), EYE, 100, 106, 3.0), BROW, 100, 106, 0.6), EVIDENCE_REGIONS,
-                           config)
+                           config, FPS)
     assert blink[103] == 0.0
 
 
@@ -93,7 +93,7 @@ def test_a_blink_that_the_brow_felt_is_not_suggested():
 
 def test_sensitivity_is_the_smallest_movement_that_stands_out_and_says_when_none_can():
     config = EvidenceConfig()
-    seen = sensitivity(_bump(_background(), BROW, 100, 108, 1.5), EVIDENCE_REGIONS, config)
+    seen = sensitivity(_bump(_background(), BROW, 100, 108, 1.5), EVIDENCE_REGIONS, config, FPS)
     # the quietest region's background (97th percentile of 0-0.1 % eye span) times the opening threshold; one
     # micro-expression in the brow does not move it, and the busy chin is not the quietest
     assert seen is not None and not seen.blind
@@ -102,14 +102,43 @@ def test_sensitivity_is_the_smallest_movement_that_stands_out_and_says_when_none
     assert f"{seen.floor:.2f} % of an eye span" in seen.describe()
     # every region moving up to 2 % all the time: nothing under the 5 % micro limit can stand out 4 times over
     rng = np.random.default_rng(1)
-    busy = sensitivity(rng.uniform(0.0, 2.0, (300, 3, len(EVIDENCE_REGIONS))), EVIDENCE_REGIONS, config)
+    busy = sensitivity(rng.uniform(0.0, 2.0, (300, 3, len(EVIDENCE_REGIONS))), EVIDENCE_REGIONS, config, FPS)
     assert busy.blind and busy.floor > config.max_evidence
     assert "cannot see faint micro-expressions" in busy.describe() and "by eye" in busy.describe()
     assert busy.as_dict()["blind"] is True and busy.as_dict()["floor_pct_eye_span"] == busy.floor
     # the eyes are left out: blinking eyes on a quiet face change nothing
     blinking = _background()
     blinking[:, :, EYE] = rng.uniform(0.0, 9.0, (300, 3))
-    assert sensitivity(blinking, EVIDENCE_REGIONS, config).floor == sensitivity(_background(), EVIDENCE_REGIONS,
-                                                                                 config).floor
-    assert sensitivity(np.zeros((0, 3, len(EVIDENCE_REGIONS))), EVIDENCE_REGIONS, config) is None
-    assert sensitivity(np.full((50, 3, len(EVIDENCE_REGIONS)), np.nan), EVIDENCE_REGIONS, config) is None
+    assert sensitivity(blinking, EVIDENCE_REGIONS, config, FPS).floor == sensitivity(_background(), EVIDENCE_REGIONS,
+                                                                                      config, FPS).floor
+    assert sensitivity(np.zeros((0, 3, len(EVIDENCE_REGIONS))), EVIDENCE_REGIONS, config, FPS) is None
+    assert sensitivity(np.full((50, 3, len(EVIDENCE_REGIONS)), np.nan), EVIDENCE_REGIONS, config, FPS) is None
+
+
+def _quiet_then_loud(n: int = 1800, seed: int = 2) -> np.ndarray:
+    """(n, L, R) a minute of a face that listens quietly (every region 0-0.1 % eye span) for 30 s, then talks and
+    moves (every region 0-2 %) for 30 s: an interview's pace."""
+    rng = np.random.default_rng(seed)
+    evidence = rng.uniform(0.0, 0.1, (n, 3, len(EVIDENCE_REGIONS)))
+    evidence[n // 2:] = rng.uniform(0.0, 2.0, (n - n // 2, 3, len(EVIDENCE_REGIONS)))
+    return evidence
+
+
+def test_a_quiet_stretch_is_measured_against_quiet_stretches_not_the_loud_ones():
+    evidence = _bump(_quiet_then_loud(), BROW, 400, 408, 0.8)  # faint next to the talking, plain while listening
+    by_stretch, whole = EvidenceConfig(), EvidenceConfig(stretch_ratio=0.0)
+    runs = evidence_runs(evidence, EVIDENCE_REGIONS, FPS, by_stretch)
+    assert len(runs) == 1 and runs[0].onset <= 402 and runs[0].offset >= 406
+    assert evidence_runs(evidence, EVIDENCE_REGIONS, FPS, whole) == []  # the whole minute's background hides it
+    # and the loud stretch is still read against itself: its own motion does not stand out
+    assert all(run.onset < 900 for run in runs)
+    # where the pace does not change, reading it per stretch changes nothing
+    steady = _bump(_background(n=1800), BROW, 400, 408, 1.5)
+    for function in (relative_score, sensitivity):
+        assert repr(function(steady, EVIDENCE_REGIONS, by_stretch, FPS)) == repr(
+            function(steady, EVIDENCE_REGIONS, whole, FPS))
+    # the floor of the median frame: a face that listens half the time and talks half is not called blind
+    assert sensitivity(evidence, EVIDENCE_REGIONS, whole, FPS).blind
+    assert not sensitivity(evidence, EVIDENCE_REGIONS, by_stretch, FPS).blind
+    with pytest.raises(ValueError, match="relative-evidence"):
+        EvidenceConfig(stretch_ratio=1.0)

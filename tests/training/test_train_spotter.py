@@ -94,3 +94,48 @@ def test_a_test_only_set_is_refused_for_training_and_validation(sets, tmp_path, 
         assert not (tmp_path / "s.pt").exists()
     finally:
         (val.parent / "TEST_ONLY_DO_NOT_TRAIN.txt").unlink()
+
+
+def test_retest_measures_a_spotter_again_and_its_card_says_how(sets, tmp_path, capsys, monkeypatch):
+    import dataclasses
+    import sys
+
+    import torch
+
+    root, train, val = sets
+    trained = tmp_path / "trained.pt"
+    assert main(["train-spotter", str(train), "--val", str(val), "--out", str(trained), "--epochs", "2",
+                 "--hidden", "8", "--cache", str(root / "cache")]) == 0
+    # a file made before per-stretch backgrounds: no such setting stored, its card describing the whole video's
+    data = torch.load(trained, weights_only=True)
+    for key in ("stretch_ratio", "stretch_s", "min_stretch_s"):
+        del data["evidence_decoding"][key]
+    before = LearnedSpotter.load(trained)
+    data["card"]["decoding"] = dataclasses.replace(before, evidence_decoding=dataclasses.replace(
+        before.evidence_decoding, stretch_ratio=0.0)).decoding_summary()
+    torch.save(data, trained)
+    old = LearnedSpotter.load(trained)
+    assert old.evidence_decoding.stretch_ratio == 3.0  # read with today's decoding ...
+    assert "same activity" not in old.card["decoding"]  # ... which its card does not describe
+    capsys.readouterr()
+    out = tmp_path / "retested.pt"
+    argv = ["retest-spotter", str(trained), "--test", str(val), "--out", str(out), "--cache", str(root / "cache")]
+    monkeypatch.setattr(sys, "argv", ["tsfmicro", *argv])  # as the console script sees it
+    assert main(argv) == 0
+    assert "micro F1" in capsys.readouterr().out
+    again = LearnedSpotter.load(out)
+    card = again.card
+    assert card["retested_with"].startswith(f"tsfmicro retest-spotter {trained}")
+    assert "as trained" in card["retested_on"]
+    assert card["decoding"] == again.decoding_summary()  # describes the decoding the file is read with now
+    tests = [key for key in card if key.startswith("test ")]
+    assert tests == [f"test {val.parent.name}/{val.name}"] and "micro F1" in card[tests[0]]
+    assert card["train_csv"] == old.card["train_csv"] and card["command_line"] == old.card["command_line"]
+    assert again.calibration == old.calibration and again.evidence_calibration == old.evidence_calibration
+    for a, b in zip(again.net.state_dict().values(), old.net.state_dict().values()):
+        assert torch.equal(a, b)
+    # a file that is not a spotter: an error naming it, nothing written
+    bad = tmp_path / "notes.pt"
+    bad.write_text("not a spotter")
+    assert main(["retest-spotter", str(bad), "--test", str(val), "--out", str(tmp_path / "x.pt")]) == 2
+    assert str(bad) in capsys.readouterr().err and not (tmp_path / "x.pt").exists()
