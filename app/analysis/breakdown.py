@@ -6,7 +6,10 @@ them; any set may have them):
   over the videos with nothing injected (injected_events 0, e.g. real footage), false micro suggestions per minute
   and macro suggestions per minute (not counted false: real footage has real macro-expressions, laughter, speech);
 * `nuisance.csv` (video, kind, start_frame, end_frame): how many false micro suggestions lie inside each nuisance
-  kind (blink, gaze, head, ...), inside a labelled macro- or micro-expression, or where nothing is labelled.
+  kind (blink, gaze, head, ...), inside a labelled macro- or micro-expression, or where nothing is labelled;
+* `parts.csv` (video, kind, start_frame, end_frame; `tsfmicro testset --long` writes it): micro-expression spotting
+  per kind of part of a long recording (its still stretches, its talking ones), each part matched on its own; an
+  event belongs to the part its onset frame lies in.
 
 A suggestion lies inside an interval when its apex frame is within the interval's frames (inclusive). Matching is
 `evaluate_spotting`'s (MEGC); videos are compared by the same key as there. Pure: no I/O but reading the sidecars.
@@ -27,7 +30,7 @@ from app.core.csv_rows import guarded
 from app.core.events import Event
 
 VIDEOS_COLUMNS = ("video", "renderer", "face", "face_kind", "fps", "n_frames", "injected_events")
-NUISANCE_COLUMNS = ("video", "kind", "start_frame", "end_frame")
+NUISANCE_COLUMNS = ("video", "kind", "start_frame", "end_frame")  # parts.csv has the same columns
 INSIDE_RULE = "a false suggestion lies inside an interval when its apex frame is within the interval's frames"
 UNLISTED = "(not in videos.csv)"
 BREAKDOWN_BY = ("face_kind", "renderer", "face", "face_and_kind")  # VideoRow attributes micro spotting is split by
@@ -52,7 +55,9 @@ class VideoRow:
 
 
 @dataclass(frozen=True)
-class NuisanceRow:
+class IntervalRow:
+    """A row of nuisance.csv (a blink, a gaze shift, ...) or of parts.csv (a stretch of a long recording)."""
+
     key: str
     kind: str
     start: int
@@ -83,12 +88,13 @@ def read_videos_csv(path: str | os.PathLike, resolve: Callable[[Path, str], str]
     return rows
 
 
-def read_nuisance_csv(path: str | os.PathLike, resolve: Callable[[Path, str], str]) -> list[NuisanceRow]:
+def read_intervals_csv(path: str | os.PathLike, resolve: Callable[[Path, str], str]) -> list[IntervalRow]:
+    """The rows of a nuisance or parts sidecar; `resolve(folder, video)` gives the key the events use."""
     path = Path(path)
     rows = []
     for line, row in _read(path, NUISANCE_COLUMNS):
         try:
-            rows.append(NuisanceRow(resolve(path.parent, row["video"]), row["kind"], int(row["start_frame"]),
+            rows.append(IntervalRow(resolve(path.parent, row["video"]), row["kind"], int(row["start_frame"]),
                                     int(row["end_frame"])))
         except ValueError as err:
             raise ValueError(f"{path}, line {line}: {err}") from None
@@ -117,12 +123,33 @@ def _micro_by(attribute: str, truth: list[Event], pred: list[Event], key: Callab
             for name in names}
 
 
+def _micro_by_part(truth: list[Event], pred: list[Event], key: Callable[[Event], Hashable],
+                   parts: Sequence[IntervalRow]) -> dict:
+    """Micro spotting per kind of part, each part of a recording matched as a video of its own."""
+    by_video: dict[Hashable, list[IntervalRow]] = defaultdict(list)
+    for part in parts:
+        by_video[part.key].append(part)
+
+    def part_of(event: Event) -> Optional[tuple[int, str]]:
+        return next(((i, p.kind) for i, p in enumerate(by_video.get(key(event), ()))
+                     if p.start <= event.onset_frame <= p.end), None)
+
+    def part_key(event: Event) -> Hashable:
+        return key(event), part_of(event)
+
+    return {kind: spotting_summary(evaluate_spotting([e for e in truth if (part_of(e) or (0, ""))[1] == kind],
+                                                     [e for e in pred if (part_of(e) or (0, ""))[1] == kind],
+                                                     part_key)["micro"])
+            for kind in sorted({p.kind for p in parts})}
+
+
 def _inside(frame: int, intervals: Iterable[tuple[int, int]]) -> bool:
     return any(start <= frame <= end for start, end in intervals)
 
 
 def spotting_breakdown(truth: Sequence[Event], pred: Sequence[Event], key: Callable[[Event], Hashable],
-                       videos: Sequence[VideoRow] = (), nuisances: Sequence[NuisanceRow] = ()) -> dict:
+                       videos: Sequence[VideoRow] = (), nuisances: Sequence[IntervalRow] = (),
+                       parts: Sequence[IntervalRow] = ()) -> dict:
     """The breakdown described above; each part only when its sidecar was given."""
     truth, pred = list(truth), list(pred)
     table = {v.key: v for v in videos}
@@ -130,6 +157,8 @@ def spotting_breakdown(truth: Sequence[Event], pred: Sequence[Event], key: Calla
     if videos:
         for attribute in BREAKDOWN_BY:
             out[f"micro_by_{attribute}"] = _micro_by(attribute, truth, pred, key, table)
+    if parts:
+        out["micro_by_part"] = _micro_by_part(truth, pred, key, parts)
     false_micro = evaluate_spotting(truth, pred, key)["micro"].false_alarms
     labelled: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     for e in truth:
@@ -165,12 +194,12 @@ def spotting_breakdown(truth: Sequence[Event], pred: Sequence[Event], key: Calla
 
 def breakdown_lines(breakdown: dict) -> list[str]:
     """The printout of a breakdown."""
-    lines = ["Breakdown (micro-expressions; sidecars videos.csv / nuisance.csv)"]
-    for attribute in BREAKDOWN_BY:
+    lines = ["Breakdown (micro-expressions; sidecars videos.csv / nuisance.csv / parts.csv)"]
+    for attribute in (*BREAKDOWN_BY, "part"):
         table = breakdown.get(f"micro_by_{attribute}")
         if not table:
             continue
-        label = f"by {attribute.replace('_', ' ')}:"
+        label = "by part of a long recording:" if attribute == "part" else f"by {attribute.replace('_', ' ')}:"
         lines.append(f"  {label:<48}{'TP':>5}{'FP':>5}{'FN':>5}{'P':>7}{'R':>7}{'F1':>7}   apex error")
         for name, m in table.items():
             apex = "-" if m["apex_error_frames_median"] is None else \

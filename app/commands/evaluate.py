@@ -48,6 +48,8 @@ def _evaluate_command(parser: argparse.ArgumentParser):
                                          "beside --truth when present (tsfmicro testset writes one)")
     parser.add_argument("--nuisance", help="nuisance sidecar (video, kind, start_frame, end_frame): where false micro "
                                            "suggestions lie; default: nuisance.csv beside --truth when present")
+    parser.add_argument("--parts", help="parts sidecar of long recordings (video, kind, start_frame, end_frame): "
+                                        "spotting per kind of part; default: parts.csv beside --truth when present")
 
     def run(args: argparse.Namespace) -> int:
         # lazy: both import torch (app.training, model.checkpoint); the CLI's start-up never loads it
@@ -164,14 +166,17 @@ def _resolve(folder: Path, video: str) -> str:
 
 
 def _sidecars(args) -> tuple:
-    """(videos rows, nuisance rows) from --videos / --nuisance or the files beside --truth; empty when absent."""
+    """(videos rows, nuisance rows, parts rows) from --videos / --nuisance / --parts or the files beside --truth;
+    empty when absent."""
     # lazy: analysis code, loaded only when this command runs
-    from app.analysis.breakdown import read_nuisance_csv, read_videos_csv, sidecar
+    from app.analysis.breakdown import read_intervals_csv, read_videos_csv, sidecar
 
     videos = sidecar(args.videos, args.truth, "videos.csv")
     nuisance = sidecar(args.nuisance, args.truth, "nuisance.csv")
+    parts = sidecar(args.parts, args.truth, "parts.csv")
     return (read_videos_csv(videos, _resolve) if videos else [],
-            read_nuisance_csv(nuisance, _resolve) if nuisance else [])
+            read_intervals_csv(nuisance, _resolve) if nuisance else [],
+            read_intervals_csv(parts, _resolve) if parts else [])
 
 
 def _spot_unlabelled_videos(predictor, args, sidecars, truth) -> list:
@@ -197,10 +202,9 @@ def _after_spotting(metrics: dict, truth, pred, key, sidecars) -> None:
     if metrics["spotting"]["confidence"]:
         print("\n" + "\n".join(confidence_lines(metrics["spotting"]["confidence"])))
 
-    videos, nuisances = sidecars
-    if not (videos or nuisances):
+    if not any(sidecars):
         return
-    metrics["breakdown"] = spotting_breakdown(truth, pred, key, videos, nuisances)
+    metrics["breakdown"] = spotting_breakdown(truth, pred, key, *sidecars)
     print("\n" + "\n".join(breakdown_lines(metrics["breakdown"])))
 
 

@@ -36,6 +36,10 @@ def _testset_command(parser: argparse.ArgumentParser):
     parser.add_argument("--real-clips", action="store_true",
                         help="also list the real clips (nothing injected) in videos.csv, copied into videos/, to "
                              "count false suggestions per minute on real footage")
+    parser.add_argument("--long", action="store_true",
+                        help="join each face's videos, in order, into one long recording (videos/long_FACE.mp4, face "
+                             "kind still+talking): an interview's pace of quiet and talking stretches; the still "
+                             "portraits play at the talking clip's rate, every part keeps one framing")
 
     def run(args: argparse.Namespace) -> int:
         from app.testbed.dataset import write_test_set  # lazy: the renderer (scipy), loaded only when this command runs
@@ -46,7 +50,8 @@ def _testset_command(parser: argparse.ArgumentParser):
             return command_error("testset", "--n-videos must be >= 0 and --seconds > 0")
         try:
             labels = write_test_set(args.out, args.seed, args.n_videos, faces, kinds, args.seconds, args.size,
-                                    args.real_clips, log=lambda m: print(m, file=sys.stderr, flush=True))
+                                    args.real_clips, log=lambda m: print(m, file=sys.stderr, flush=True),
+                                    long=args.long)
         except (ValueError, FileNotFoundError, RuntimeError) as err:
             return command_error("testset", str(err))
         print(f"wrote {labels} and videos/, nuisance.csv, videos.csv, manifest.json beside it: a TEST-ONLY set "

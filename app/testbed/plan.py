@@ -98,10 +98,10 @@ def plan_expressions(rng: np.random.Generator, n_frames: int, fps: float) -> lis
 
 def plan_video(seed: int, index: int, face: str, face_kind: str, seconds: float,
                size: tuple[int, int] = (640, 480), clip_fps: float | None = None,
-               n_clip_frames: int = 1) -> VideoPlan:
+               n_clip_frames: int = 1, still_fps: float = STILL_FPS) -> VideoPlan:
     """The plan of video `index` of the set `seed`. A talking face plays at its clip's own rate (`clip_fps`); a
-    still one at 30 fps."""
-    fps = float(clip_fps) if face_kind == "talking" and clip_fps else STILL_FPS
+    still one at `still_fps` (30 fps)."""
+    fps = float(clip_fps) if face_kind == "talking" and clip_fps else float(still_fps)
     n_frames = max(3, int(round(seconds * fps)))
     placement_rng = _rng(seed, index, "placement")
     placement = Placement(zoom=round(float(placement_rng.uniform(1.0, 1.3)), 3),

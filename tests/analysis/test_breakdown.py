@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.analysis.breakdown import NuisanceRow, VideoRow, spotting_breakdown
+from app.analysis.breakdown import IntervalRow, VideoRow, spotting_breakdown
 from app.cli import main
 from app.core.events import Event
 from app.core.events_csv import write_events_csv
@@ -31,8 +31,8 @@ PRED = [ev(v, s, a, e, source="model", status="suggested") for v, s, a, e in [
 VIDEOS = [VideoRow("a.mp4", "testbed", "carphone", "still", 30.0, 400, 2),
           VideoRow("b.mp4", "testbed", "wolfgang", "talking", 30.0, 300, 1),
           VideoRow("c.mp4", "real", "wolfgang", "talking", 30.0, 1800, 0)]
-NUISANCE = [NuisanceRow("a.mp4", "blink", 198, 206), NuisanceRow("a.mp4", "head", 120, 124),
-            NuisanceRow("c.mp4", "gaze", 0, 20)]
+NUISANCE = [IntervalRow("a.mp4", "blink", 198, 206), IntervalRow("a.mp4", "head", 120, 124),
+            IntervalRow("c.mp4", "gaze", 0, 20)]
 COUNTS = {"still": (1, 4, 0), "talking": (1, 2, 0)}
 EXPECTED_WHERE = {"false_micro": 6, "inside_macro": 1, "inside_micro": 1,
                   "inside_nuisance": {"blink": 1, "gaze": 1, "head": 1}, "nothing_labelled": 2}
@@ -113,3 +113,28 @@ def test_evaluate_cli_missing_sidecar_named(tmp_path, capsys, flag):
     truth, pred = _write_sets(tmp_path)
     assert main(["evaluate", "--truth", str(truth), "--pred", str(pred), flag, str(tmp_path / "none.csv")]) == 2
     assert "none.csv: no such file" in capsys.readouterr().err
+
+
+def test_parts_of_a_long_recording_are_matched_each_on_its_own(tmp_path, capsys):
+    # one recording: a still part (frames 0-299) then a talking one (300-599); a suggestion straddling the cut
+    truth = [ev("long.mp4", 100, 104, 109), ev("long.mp4", 290, 294, 299), ev("long.mp4", 400, 404, 409)]
+    pred = [ev("long.mp4", s, a, e, source="model", status="suggested") for s, a, e in [
+        (101, 104, 110),  # still part: hit
+        (290, 296, 311),  # still part (its onset): false, and the micro-expression at 290 missed (IoU 10 / 22)
+        (500, 502, 505),  # talking part: false
+    ]]
+    parts = [IntervalRow("long.mp4", "still", 0, 299), IntervalRow("long.mp4", "talking", 300, 599)]
+    b = spotting_breakdown(truth, pred, lambda e: e.video, (), (), parts)
+    assert {k: _tfn(m) for k, m in b["micro_by_part"].items()} == {"still": (1, 1, 1), "talking": (0, 1, 1)}
+    assert "micro_by_part" not in spotting_breakdown(truth, pred, lambda e: e.video)
+    # through the command: parts.csv beside the truth is picked up
+    (tmp_path / "set").mkdir()
+    write_events_csv(tmp_path / "set" / "labels.csv", truth)
+    write_events_csv(tmp_path / "pred.csv", [Event(**{**e.__dict__, "video": "set/" + e.video}) for e in pred])
+    (tmp_path / "set" / "parts.csv").write_text("video,kind,start_frame,end_frame\nlong.mp4,still,0,299\n"
+                                                "long.mp4,talking,300,599\n")
+    assert main(["evaluate", "--truth", str(tmp_path / "set" / "labels.csv"), "--pred", str(tmp_path / "pred.csv"),
+                 "--out", str(tmp_path / "out")]) == 0
+    assert "by part of a long recording:" in capsys.readouterr().out
+    saved = json.loads((tmp_path / "out" / "metrics.json").read_text())["breakdown"]["micro_by_part"]
+    assert {k: _tfn(m) for k, m in saved.items()} == {"still": (1, 1, 1), "talking": (0, 1, 1)}
