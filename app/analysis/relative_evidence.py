@@ -149,12 +149,21 @@ def _over_background(scores: np.ndarray, config: EvidenceConfig, fps: float) -> 
 @dataclass(frozen=True)
 class Sensitivity:
     """What the relative evidence can see on one video: the smallest go-and-return movement that opens a run
-    (`floor`, % eye span: the threshold times the background of the quietest lag and region, `region`), against the
-    largest a micro-expression may be (`limit`, `EvidenceConfig.max_evidence`)."""
+    (`floor`, % eye span: the threshold times the background of the quietest lag and region, `region`; at the median
+    frame where the background is read per stretch), against the largest a micro-expression may be (`limit`,
+    `EvidenceConfig.max_evidence`); and the share of the video's frames whose own floor is over the limit
+    (`blind_share`; None where not measured frame by frame)."""
 
     floor: float
     region: str
     limit: float
+    blind_share: Optional[float] = None
+
+    @property
+    def _partly(self) -> Optional[str]:
+        """'30 %' where some stretches are blind and some are not (rounded, at least 1 % either way), else None."""
+        share = self.blind_share
+        return f"{share:.0%}".replace("%", " %") if share is not None and 0.01 <= share <= 0.99 else None
 
     @property
     def blind(self) -> bool:
@@ -165,20 +174,27 @@ class Sensitivity:
     def as_dict(self) -> dict:
         """For analysis.json: the floor and limit (% eye span), the region, whether it was blind, the sentence."""
         return {"floor_pct_eye_span": self.floor, "region": self.region, "micro_limit_pct_eye_span": self.limit,
-                "blind": self.blind, "text": self.describe()}
+                "blind": self.blind, "blind_share": self.blind_share, "text": self.describe()}
 
     def brief(self) -> str:
         """A few words for a status bar."""
-        return ("CANNOT see faint micro-expressions in this video" if self.blind
-                else f"sees movements from {self.floor:.2f} % of an eye span here")
+        partly = self._partly
+        if self.blind:
+            return f"CANNOT see faint micro-expressions in {partly + ' of ' if partly else ''}this video"
+        return (f"sees movements from {self.floor:.2f} % of an eye span here"
+                + (f", not in {partly} of the video" if partly else ""))
 
     def describe(self) -> str:
         """What the spotter does on this video, a phrase to follow "the spotter" or "it"."""
+        partly = self._partly
         if self.blind:
-            return (f"cannot see faint micro-expressions: a movement must reach {self.floor:.1f} % of an eye span to "
-                    f"stand out, above the {self.limit:g} % a micro-expression may reach (the face moves that much all "
-                    f"the time: talking, head motion, a small or compressed face image); review this video by eye")
-        return f"flags go-and-return movements from {self.floor:.2f} % of an eye span ({self.region})"
+            return (f"cannot see faint micro-expressions{' in ' + partly + ' of this video' if partly else ''}: a "
+                    f"movement must reach {self.floor:.1f} % of an eye span to stand out, above the {self.limit:g} % a "
+                    f"micro-expression may reach (the face moves that much all the time: talking, head motion, a small "
+                    f"or compressed face image); review {'those stretches' if partly else 'this video'} by eye")
+        return (f"flags go-and-return movements from {self.floor:.2f} % of an eye span ({self.region})"
+                + (f", but cannot see faint micro-expressions in {partly} of the video (its liveliest stretches, "
+                   f"where the face moves over {self.limit:g} % all the time): review those by eye" if partly else ""))
 
 
 def sensitivity(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
@@ -196,8 +212,10 @@ def sensitivity(evidence: np.ndarray, regions: tuple[str, ...], config: Evidence
     best = int(np.argmin(quietest[frame]))
     if not np.isfinite(quietest[frame, best]):
         return None
+    measured = np.isfinite(floors)
+    share = float(np.mean(config.threshold * floors[measured] > config.max_evidence))
     return Sensitivity(round(float(config.threshold * quietest[frame, best]), 3), regions[keep[best]],
-                       config.max_evidence)
+                       config.max_evidence, round(share, 3))
 
 
 def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
