@@ -180,20 +180,20 @@ class Sensitivity:
         """A few words for a status bar."""
         partly = self._partly
         if self.blind:
-            return f"CANNOT see faint micro-expressions in {partly + ' of ' if partly else ''}this video"
+            return f"CANNOT see faint micro-expressions in {partly + ' of the frames' if partly else 'this video'}"
         return (f"sees movements from {self.floor:.2f} % of an eye span here"
-                + (f", not in {partly} of the video" if partly else ""))
+                + (f", not in {partly} of the frames" if partly else ""))
 
     def describe(self) -> str:
         """What the spotter does on this video, a phrase to follow "the spotter" or "it"."""
         partly = self._partly
         if self.blind:
-            return (f"cannot see faint micro-expressions{' in ' + partly + ' of this video' if partly else ''}: a "
+            return (f"cannot see faint micro-expressions{' in ' + partly + ' of the frames' if partly else ''}: a "
                     f"movement must reach {self.floor:.1f} % of an eye span to stand out, above the {self.limit:g} % a "
                     f"micro-expression may reach (the face moves that much all the time: talking, head motion, a small "
                     f"or compressed face image); review {'those stretches' if partly else 'this video'} by eye")
         return (f"flags go-and-return movements from {self.floor:.2f} % of an eye span ({self.region})"
-                + (f", but cannot see faint micro-expressions in {partly} of the video (its liveliest stretches, "
+                + (f", but cannot see faint micro-expressions in {partly} of the frames (the liveliest stretches, "
                    f"where the face moves over {self.limit:g} % all the time): review those by eye" if partly else ""))
 
 

@@ -141,13 +141,13 @@ def test_a_quiet_stretch_is_measured_against_quiet_stretches_not_the_loud_ones()
     assert sensitivity(evidence, EVIDENCE_REGIONS, whole, FPS).blind
     seen = sensitivity(evidence, EVIDENCE_REGIONS, by_stretch, FPS)
     assert not seen.blind and 0.45 <= seen.blind_share <= 0.55  # ... but says where it is
-    assert "but cannot see faint micro-expressions in 50 % of the video" in seen.describe()
-    assert seen.brief().endswith("not in 50 % of the video") and seen.as_dict()["blind_share"] == seen.blind_share
+    assert "but cannot see faint micro-expressions in 50 % of the frames" in seen.describe()
+    assert seen.brief().endswith("not in 50 % of the frames") and seen.as_dict()["blind_share"] == seen.blind_share
     # mostly loud: blind, and the warning names the share
     mostly_loud = _quiet_then_loud()[::-1][:1350]  # 30 s of talking, then 15 s of listening
     loud = sensitivity(mostly_loud, EVIDENCE_REGIONS, by_stretch, FPS)
     assert loud.blind and 0.6 <= loud.blind_share <= 0.72
     assert f"cannot see faint micro-expressions in {loud.blind_share:.0%}".replace("%", " %") in loud.describe()
-    assert loud.describe().endswith("review those stretches by eye") and "of this video" in loud.brief()
+    assert loud.describe().endswith("review those stretches by eye") and "of the frames" in loud.brief()
     with pytest.raises(ValueError, match="relative-evidence"):
         EvidenceConfig(stretch_ratio=1.0)
