@@ -4,7 +4,8 @@ summary.csv columns: path (the video, absolute), output (its folder name under O
 skipped), frames, events, seconds (wall time of its job; empty when skipped), fps (frames / seconds), error
 (the reason when status is error), floor_pct_eye_span (the learned spotter's sensitivity: the smallest go-and-return
 movement it could flag in the video, % of an eye span; empty for other engines) and warning (where that floor is
-over a micro-expression's size: the spotter cannot see faint micro-expressions in this video). Both files are
+over a micro-expression's size: the spotter cannot see faint micro-expressions in this video; or where it is so in
+some stretches of a long recording, the share of its frames). Both files are
 written atomically; the runner rewrites summary.csv as videos finish (at most every few seconds) and once at the
 end, so an interrupted run still has one for what finished.
 Run-specific values (times, hosts, thread counts) live only here and in run.json, never in the per-video files.
@@ -46,7 +47,7 @@ class SummaryRow:
         floor = seen.get("floor_pct_eye_span")
         return [self.path, self.output, self.status, str(self.frames), str(self.events), seconds, fps,
                 " ".join(self.error.split()), "" if floor is None else f"{floor:.2f}",
-                seen.get("text", "") if seen.get("blind") else ""]
+                seen.get("text", "") if seen.get("blind") or (seen.get("blind_share") or 0) >= 0.01 else ""]
 
 
 def summary_text(rows: Iterable[SummaryRow]) -> str:

@@ -150,12 +150,16 @@ def test_summary_columns():
 def test_summary_names_the_videos_the_spotter_cannot_see_into():
     from app.analysis.relative_evidence import Sensitivity
 
-    quiet, restless = Sensitivity(0.523, "brow_l", 5.0), Sensitivity(7.25, "nose_l", 5.0)
+    quiet, restless = Sensitivity(0.523, "brow_l", 5.0, 0.0), Sensitivity(7.25, "nose_l", 5.0)
+    partly = Sensitivity(0.61, "brow_r", 5.0, 0.3)  # a long recording whose liveliest 30 % is blind
     text = summary_text([SummaryRow("/v/a.mp4", "a", "ok", 300, 2, 10.0, sensitivity=quiet.as_dict()),
-                         SummaryRow("/v/b.mp4", "b", "skipped", 90, 0, sensitivity=restless.as_dict())])
+                         SummaryRow("/v/b.mp4", "b", "skipped", 90, 0, sensitivity=restless.as_dict()),
+                         SummaryRow("/v/c.mp4", "c", "ok", 9000, 4, 90.0, sensitivity=partly.as_dict())])
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["floor_pct_eye_span"] == "0.52" and rows[0]["warning"] == ""
     assert rows[1]["floor_pct_eye_span"] == "7.25" and "cannot see faint micro-expressions" in rows[1]["warning"]
+    assert rows[2]["floor_pct_eye_span"] == "0.61" and "cannot see faint micro-expressions in 30 % of the frames" in \
+        rows[2]["warning"]
 
 
 # ----------------------------------------------------------------------------------------- one job, in process
