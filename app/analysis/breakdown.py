@@ -130,16 +130,19 @@ def _micro_by_part(truth: list[Event], pred: list[Event], key: Callable[[Event],
     for part in parts:
         by_video[part.key].append(part)
 
-    def part_of(event: Event) -> Optional[tuple[int, str]]:
-        return next(((i, p.kind) for i, p in enumerate(by_video.get(key(event), ()))
-                     if p.start <= event.onset_frame <= p.end), None)
+    def part_of(event: Event) -> Optional[IntervalRow]:
+        """The part its onset frame lies in, None where it lies in none."""
+        return next((p for p in by_video.get(key(event), ()) if p.start <= event.onset_frame <= p.end), None)
+
+    def kind_of(event: Event) -> Optional[str]:
+        part = part_of(event)
+        return None if part is None else part.kind
 
     def part_key(event: Event) -> Hashable:
         return key(event), part_of(event)
 
-    return {kind: spotting_summary(evaluate_spotting([e for e in truth if (part_of(e) or (0, ""))[1] == kind],
-                                                     [e for e in pred if (part_of(e) or (0, ""))[1] == kind],
-                                                     part_key)["micro"])
+    return {kind: spotting_summary(evaluate_spotting([e for e in truth if kind_of(e) == kind],
+                                                     [e for e in pred if kind_of(e) == kind], part_key)["micro"])
             for kind in sorted({p.kind for p in parts})}
 
 

@@ -18,7 +18,8 @@ lag for lag, well after their peak: dropped from the micro suggestions (`Learned
 The background of a video that changes its pace (quiet listening, then lively talking or laughter) is read per
 stretch where `EvidenceConfig.stretch_ratio` is set: each frame's against the frames whose activity (the median,
 over a few seconds around them, of their largest evidence outside the eyes) is within about that factor of its own,
-so that a quiet stretch is not measured against the loud ones. Spotter files made before this read the whole video.
+so that a quiet stretch is not measured against the loud ones (`stretch_ratio` 0: over the whole video). Spotter
+files made before this stored no such setting and read per stretch too.
 
 Nothing here is trained: the settings were chosen on the development test sets (docs/spotter.md), the confidence
 of an interval comes from a table fitted on validation videos (`learned_spotter.calibrated`).
@@ -47,7 +48,7 @@ class EvidenceConfig:
     eye_regions: tuple[str, ...] = ("eye_l", "eye_r")  # left out of the score
     return_ratio: float = 0.6      # not micro where the net displacement exceeds this share of the movement (below)
     stretch_ratio: float = 3.0     # a frame's background: over the frames whose activity is within about this factor
-                                   # of its own (0: over the whole video, as spotter files made before it)
+                                   # of its own (0: over the whole video)
     stretch_s: float = 2.0         # a frame's activity: the median over ± this many seconds of its largest evidence
     min_stretch_s: float = 5.0     # a background read over fewer seconds of frames than this is the whole video's
 
@@ -160,10 +161,14 @@ class Sensitivity:
     blind_share: Optional[float] = None
 
     @property
+    def partly_blind(self) -> bool:
+        """Some stretches of the video are blind and some are not (at least 1 % of its frames either way)."""
+        return self.blind_share is not None and 0.01 <= self.blind_share <= 0.99
+
+    @property
     def _partly(self) -> Optional[str]:
-        """'30 %' where some stretches are blind and some are not (rounded, at least 1 % either way), else None."""
-        share = self.blind_share
-        return f"{share:.0%}".replace("%", " %") if share is not None and 0.01 <= share <= 0.99 else None
+        """'30 %', the share of blind frames, where the video is `partly_blind`, else None."""
+        return f"{self.blind_share:.0%}".replace("%", " %") if self.partly_blind else None
 
     @property
     def blind(self) -> bool:
@@ -172,9 +177,11 @@ class Sensitivity:
         return self.floor > self.limit
 
     def as_dict(self) -> dict:
-        """For analysis.json: the floor and limit (% eye span), the region, whether it was blind, the sentence."""
+        """For analysis.json: the floor and limit (% eye span), the region, whether it was blind (wholly, partly, the
+        share of its frames), the sentence."""
         return {"floor_pct_eye_span": self.floor, "region": self.region, "micro_limit_pct_eye_span": self.limit,
-                "blind": self.blind, "blind_share": self.blind_share, "text": self.describe()}
+                "blind": self.blind, "blind_share": self.blind_share, "partly_blind": self.partly_blind,
+                "text": self.describe()}
 
     def brief(self) -> str:
         """A few words for a status bar."""

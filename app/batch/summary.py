@@ -47,7 +47,7 @@ class SummaryRow:
         floor = seen.get("floor_pct_eye_span")
         return [self.path, self.output, self.status, str(self.frames), str(self.events), seconds, fps,
                 " ".join(self.error.split()), "" if floor is None else f"{floor:.2f}",
-                seen.get("text", "") if seen.get("blind") or (seen.get("blind_share") or 0) >= 0.01 else ""]
+                seen.get("text", "") if seen.get("blind") or seen.get("partly_blind") else ""]
 
 
 def summary_text(rows: Iterable[SummaryRow]) -> str:

@@ -8,11 +8,9 @@ import dataclasses
 import datetime
 import shlex
 import sys
-from pathlib import Path
 
 from app.commands.common import command_error
 from app.commands.registry import command
-from app.core.user_dirs import cache_dir
 
 
 @command("retest-spotter", "measure a learned-spotter file again on test sets with this version's decoding (its "
@@ -29,25 +27,20 @@ def _retest_spotter_command(parser: argparse.ArgumentParser):
     def run(args: argparse.Namespace) -> int:
         # lazy: the spotter loads torch, which `tsfmicro --help` must not
         from app.analysis.learned_spotter import LearnedSpotter, SpotterError
-        from app.commands.train_spotter import test_figures
+        from app.commands.train_spotter import motion_cache, test_card_entries
         from app.training.samples import TrainingDataError
-        from app.training.spotter_training import labelled_videos
 
         try:
             spotter = LearnedSpotter.load(args.spotter)
         except SpotterError as error:
             return command_error("retest-spotter", str(error))
-        cache = Path(args.cache) if args.cache else cache_dir() / "region_motion"
         log = lambda message: print(message, flush=True)  # noqa: E731
         card = {key: value for key, value in spotter.card.items() if not key.startswith("test ")}
         card["decoding"] = spotter.decoding_summary()
-        for csv in args.test:
-            try:  # measured only, so a test-only set is welcome here
-                videos = labelled_videos(csv, cache, log, allow_test_only=True)
-            except (TrainingDataError, FileNotFoundError, ValueError) as error:
-                return command_error("retest-spotter", str(error))
-            card[f"test {Path(csv).parent.name}/{Path(csv).name}"] = figures = test_figures(spotter, videos)
-            log(f"test {csv}: {figures}")
+        try:
+            card.update(test_card_entries(spotter, args.test, motion_cache(args.cache), log))
+        except (TrainingDataError, FileNotFoundError, ValueError) as error:
+            return command_error("retest-spotter", str(error))
         card["retested_with"] = shlex.join(["tsfmicro", *sys.argv[1:]])
         card["retested_on"] = (f"{datetime.date.today().isoformat()}: decoding and test figures measured again with "
                                f"this version; networks and confidence tables as trained")

@@ -52,7 +52,7 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             return command_error("train-spotter", "--epochs, --hidden, --members and --threads must be >= 1")
         if args.threads:
             set_threads(args.threads)
-        cache = Path(args.cache) if args.cache else cache_dir() / "region_motion"
+        cache = motion_cache(args.cache)
         log = lambda message: print(message, flush=True)  # noqa: E731
         try:
             train = [v for csv in args.train for v in labelled_videos(csv, cache, log)]
@@ -76,19 +76,33 @@ def _train_spotter_command(parser: argparse.ArgumentParser):
             "date": datetime.date.today().isoformat(),
             "decoding": spotter.decoding_summary(),
         })
-        for csv in args.test:
-            try:  # measured only, so a test-only set is welcome here
-                videos = labelled_videos(csv, cache, log, allow_test_only=True)
-            except (TrainingDataError, FileNotFoundError, ValueError) as error:
-                return command_error("train-spotter", str(error))
-            figures = test_figures(spotter, videos)
-            spotter.card[f"test {Path(csv).parent.name}/{Path(csv).name}"] = figures
-            log(f"test {csv}: {figures}")
+        try:
+            spotter.card.update(test_card_entries(spotter, args.test, cache, log))
+        except (TrainingDataError, FileNotFoundError, ValueError) as error:
+            return command_error("train-spotter", str(error))
         spotter.save(args.out)
         log(f"wrote {args.out}")
         return 0
 
     return run
+
+
+def motion_cache(folder: str | None) -> Path:
+    """The folder for the videos' region motion: `folder` (--cache), else the user cache's."""
+    return Path(folder) if folder else cache_dir() / "region_motion"
+
+
+def test_card_entries(spotter, test_csvs, cache: Path, log) -> dict[str, str]:
+    """{"test DIR/NAME.csv": figures} of the spotter on each held-out CSV (measured only, so a test-only set is
+    welcome), each logged; raises what `labelled_videos` raises for a bad CSV."""
+    from app.training.spotter_training import labelled_videos  # lazy: loads torch
+
+    entries = {}
+    for csv in test_csvs:
+        figures = test_figures(spotter, labelled_videos(csv, cache, log, allow_test_only=True))
+        entries[f"test {Path(csv).parent.name}/{Path(csv).name}"] = figures
+        log(f"test {csv}: {figures}")
+    return entries
 
 
 def test_figures(spotter, videos) -> str:

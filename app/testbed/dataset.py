@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import itertools
 import json
 import os
 import shutil
@@ -32,11 +31,10 @@ from app.core.events import Event
 from app.core.events_csv import write_events_csv
 from app.core.test_only import TEST_ONLY_NOTES_PREFIX, write_test_only_marker
 from app.media import open_video
-from app.media.writer import write_video
 from app.resources import package_file
 from app.testbed.faces import CLIPS, FACE_KINDS, REAL_CLIPS, tracked_clip
 from app.testbed.plan import STILL_FPS, VideoPlan, plan_to_json, plan_video
-from app.testbed.render import render_frames
+from app.testbed.render import render_recording
 
 VIDEOS_COLUMNS = ("video", "renderer", "face", "face_kind", "fps", "n_frames", "injected_events")
 NUISANCE_COLUMNS = ("video", "kind", "start_frame", "end_frame")
@@ -123,8 +121,7 @@ def write_test_set(out: str | os.PathLike, seed: int, n_videos: int = 4, faces: 
     events, nuisance_rows, video_rows, part_rows, joined = [], [], [], [], []
     for k, (name, parts) in enumerate(recordings.items(), start=1):
         video, first = f"videos/{name}.mp4", 0
-        write_video(out / video, itertools.chain.from_iterable(render_frames(p) for p in parts), parts[0].fps,
-                    crf=parts[0].crf, extra_args=["-threads", "1"])  # one encoder thread: the same plan, the same file
+        render_recording(parts, out / video)
         for part, plan in enumerate(parts, start=1):
             events += label_events(plan, notes, video, first, id_prefix=f"p{part:02d}" if long else "")
             nuisance_rows += [(video, n.kind, first + n.start, first + n.end) for n in plan.nuisances]

@@ -7,8 +7,9 @@ move with the head. A frame no expression touches is computed exactly as with no
 
 from __future__ import annotations
 
+import itertools
 import os
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -58,6 +59,8 @@ def render_frames(plan: VideoPlan, face: BaseFace | None = None) -> Iterator[np.
         yield film(warped, plan.noise_sigma, plan.jpeg_quality[index], camera)
 
 
-def render_video(plan: VideoPlan, path: str | os.PathLike, face: BaseFace | None = None) -> int:
-    """Write the plan as H.264 (one encoder thread, so the same plan gives the same file); returns the frame count."""
-    return write_video(path, render_frames(plan, face), plan.fps, crf=plan.crf, extra_args=["-threads", "1"])
+def render_recording(parts: Sequence[VideoPlan], path: str | os.PathLike) -> int:
+    """Write the plans one after another as one H.264 video at the first's rate and quality (one encoder thread, so
+    the same plans give the same file); returns the frame count."""
+    frames = itertools.chain.from_iterable(render_frames(plan) for plan in parts)
+    return write_video(path, frames, parts[0].fps, crf=parts[0].crf, extra_args=["-threads", "1"])

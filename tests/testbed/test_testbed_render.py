@@ -67,7 +67,7 @@ def test_same_seed_same_video_and_the_face_is_still_found(tmp_path):
     from app.face import FaceConfig, FacePipeline
     from app.media import open_video
     from app.testbed.plan import plan_video
-    from app.testbed.render import render_frames, render_video
+    from app.testbed.render import render_frames, render_recording
 
     plan = _plan("talking", seconds=2.0, size=(320, 240))
     assert plan == _plan("talking", seconds=2.0, size=(320, 240))
@@ -76,7 +76,7 @@ def test_same_seed_same_video_and_the_face_is_still_found(tmp_path):
     first = next(iter(render_frames(plan)))
     assert np.array_equal(first, next(iter(render_frames(plan))))
     path = tmp_path / "v.mp4"
-    assert render_video(plan, path) == plan.n_frames
+    assert render_recording([plan], path) == plan.n_frames
     with open_video(path) as video:
         frames = [(i, f) for i, f in video.iter_frames()]
     assert len(frames) == plan.n_frames
