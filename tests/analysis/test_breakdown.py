@@ -108,7 +108,7 @@ def test_evaluate_cli_names_a_bad_sidecar(tmp_path, capsys):
     assert f"{bad}: missing column(s) start_frame, end_frame" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("flag", ["--videos", "--nuisance"])
+@pytest.mark.parametrize("flag", ["--videos", "--nuisance", "--parts"])
 def test_evaluate_cli_missing_sidecar_named(tmp_path, capsys, flag):
     truth, pred = _write_sets(tmp_path)
     assert main(["evaluate", "--truth", str(truth), "--pred", str(pred), flag, str(tmp_path / "none.csv")]) == 2

@@ -139,3 +139,8 @@ def test_retest_measures_a_spotter_again_and_its_card_says_how(sets, tmp_path, c
     bad.write_text("not a spotter")
     assert main(["retest-spotter", str(bad), "--test", str(val), "--out", str(tmp_path / "x.pt")]) == 2
     assert str(bad) in capsys.readouterr().err and not (tmp_path / "x.pt").exists()
+    # a test CSV that is not there: named, nothing written
+    missing = tmp_path / "none" / "labels.csv"
+    assert main(["retest-spotter", str(trained), "--test", str(missing), "--out", str(tmp_path / "y.pt"),
+                 "--cache", str(root / "cache")]) == 2
+    assert str(missing) in capsys.readouterr().err and not (tmp_path / "y.pt").exists()
