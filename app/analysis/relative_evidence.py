@@ -197,8 +197,9 @@ class Sensitivity:
         if self.blind:
             return (f"cannot see faint micro-expressions{' in ' + partly + ' of the frames' if partly else ''}: a "
                     f"movement must reach {self.floor:.1f} % of an eye span to stand out, above the {self.limit:g} % a "
-                    f"micro-expression may reach (the face moves that much all the time: talking, head motion, a small "
-                    f"or compressed face image); review {'those stretches' if partly else 'this video'} by eye")
+                    f"micro-expression may reach ({'there ' if partly else ''}the face moves that much all the time: "
+                    f"talking, head motion, a small or compressed face image); review "
+                    f"{'those stretches' if partly else 'this video'} by eye")
         return (f"flags go-and-return movements from {self.floor:.2f} % of an eye span ({self.region})"
                 + (f", but cannot see faint micro-expressions in {partly} of the frames (the liveliest stretches, "
                    f"where the face moves over {self.limit:g} % all the time): review those by eye" if partly else ""))
