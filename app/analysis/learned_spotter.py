@@ -44,8 +44,8 @@ from torch import nn
 from app.analysis.evaluate import interval_iou
 from app.analysis.proposals import ProposalConfig, curve_channels, propose_events
 from app.analysis.region_flow import EVIDENCE_REGIONS, LAGS_S, RegionFlowStream, go_and_return, lag_frames
-from app.analysis.relative_evidence import (EvidenceConfig, Sensitivity, did_not_return, evidence_runs, relative_curve,
-                                            sensitivity)
+from app.analysis.relative_evidence import (EvidenceConfig, Sensitivity, as_curve, did_not_return, evidence_runs,
+                                            micro_like_score, sensitivity)
 from app.core.atomic import atomic_write_bytes
 from app.core.events import Event
 from app.resources import default_spotter_path
@@ -306,6 +306,7 @@ class LearnedOutput(NamedTuple):
     region: list[str]        # (n,) the region of that evidence ('' where not measured)
     events: list[Event]
     sensitivity: Optional[Sensitivity]  # what the relative evidence could see here (None without it)
+    relative: Optional[np.ndarray] = None  # (n,) the micro-like relative score (`micro_like_score`; None without it)
 
 
 class LearnedRun:
@@ -332,13 +333,13 @@ class LearnedRun:
         score = filled[np.arange(len(filled)), best]
         region = [self.spotter.regions[b] if np.isfinite(v) else "" for b, v in zip(best, score)]
         events = self.spotter.events(probs, moves, self.fps, video=video, subject=subject)
-        curve, seen = probs[:, 1], None
+        curve, seen, relative = probs[:, 1], None, None
         decoding = self.spotter.evidence_decoding
         if decoding is not None and len(curve):
-            relative = relative_curve(evidence, self.spotter.regions, decoding, self.fps)
-            curve = np.where(np.isnan(curve), np.nan, np.fmax(curve, relative))  # NaN: no face, not computed
+            relative = micro_like_score(evidence, self.spotter.regions, decoding, self.fps)
+            curve = np.where(np.isnan(curve), np.nan, np.fmax(curve, as_curve(relative, decoding)))  # NaN: no face, not computed
             seen = sensitivity(evidence, self.spotter.regions, decoding, self.fps)
-        return LearnedOutput(curve, np.where(np.isfinite(score), score, np.nan), region, events, seen)
+        return LearnedOutput(curve, np.where(np.isfinite(score), score, np.nan), region, events, seen, relative)
 
 
 @functools.lru_cache(maxsize=1)

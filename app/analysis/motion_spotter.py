@@ -225,6 +225,7 @@ class SpotResult:
     events: list[Event]
     seconds: float = 0.0  # wall time of the run
     sensitivity: Optional[Sensitivity] = None  # learned: what its relative evidence could see in this video
+    relative: Optional[np.ndarray] = None  # learned: (n,) its micro-like relative score (`micro_like_score`)
 
     @property
     def curve(self) -> np.ndarray:
@@ -316,4 +317,4 @@ def _spot_learned(video, fps: float, pipeline: FacePipeline, name: str, subject:
             on_sample(MotionSample(int(result.index), math.nan, math.nan, "", bool(result.ok)))
     found = run.finish(video=name, subject=subject)
     return SpotResult(fps, found.curve, found.evidence, found.region, np.asarray(face_ok, bool), found.events,
-                      time.perf_counter() - start, found.sensitivity)
+                      time.perf_counter() - start, found.sensitivity, found.relative)

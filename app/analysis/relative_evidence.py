@@ -226,13 +226,26 @@ def sensitivity(evidence: np.ndarray, regions: tuple[str, ...], config: Evidence
                        config.max_evidence, round(share, 3))
 
 
-def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
-                   fps: float) -> np.ndarray:
-    """(n,) the relative score in [0, 1) for plotting beside a probability: r / (r + threshold), so 0.5 where a run
-    would open; 0 where the movement is too large to be micro or the eyes moved more (a blink)."""
+def micro_like_score(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
+                     fps: float) -> np.ndarray:
+    """(n,) the relative score (`relative_score`) where the frame's movement could be a micro-expression, 0 where it
+    is too large to be micro or the eyes moved more (a blink)."""
     relative, standing, absolute, eyes = relative_score(evidence, regions, config, fps)
     micro_like = (absolute <= config.max_evidence) & (eyes <= config.eye_ratio * standing)
-    return np.where(micro_like, relative / (relative + config.threshold), 0.0)
+    return np.where(micro_like, relative, 0.0)
+
+
+def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
+                   fps: float) -> np.ndarray:
+    """(n,) the micro-like relative score (`micro_like_score`) as a curve (`as_curve`): 0.5 where a run would open; 0
+    where the movement is too large to be micro or the eyes moved more (a blink)."""
+    return as_curve(micro_like_score(evidence, regions, config, fps), config)
+
+
+def as_curve(relative: np.ndarray, config: EvidenceConfig) -> np.ndarray:
+    """(n,) a relative score r in [0, 1) for plotting beside a probability: r / (r + threshold), 0.5 where a run
+    would open."""
+    return relative / (relative + config.threshold)
 
 
 def evidence_runs(evidence: np.ndarray, regions: tuple[str, ...], fps: float,

@@ -127,6 +127,7 @@ def _evaluate_spotter(args) -> int:
     # lazy: the face pipeline; app.training imports torch
     from app.analysis.motion_spotter import MotionConfig, spot_video
     from app.analysis.sensitivity_check import sensitivity_check, sensitivity_lines
+    from app.analysis.stand_out_check import stand_out_check, stand_out_lines
     from app.training.heldout import labelled_truth
 
     sidecars = _sidecars(args)
@@ -136,11 +137,13 @@ def _evaluate_spotter(args) -> int:
     config = MotionConfig(method=args.spotter, spotter_file=args.spotter_file)
     which = f"spotter {args.spotter_file}" if args.spotter_file else f"{args.spotter} motion spotter"
     print(f"evaluating the {which} on {args.truth} ({len(fps)} videos)", flush=True)
-    predicted, seen = [], {}
+    predicted, seen, scores = [], {}, {}
     for n, (video, rate) in enumerate(sorted(fps.items()), start=1):
         result = spot_video(video, config, fps=rate, video_name=video)
         predicted += result.events
         seen[video] = result.sensitivity
+        if result.relative is not None:
+            scores[video] = (result.relative, result.fps)
         print(f"  video {n}/{len(fps)}: {Path(video).name}", flush=True)
     key = lambda e: e.video  # noqa: E731 - every event here carries its resolved video path
     metrics, details = _evaluate(truth, predicted, key)
@@ -153,6 +156,12 @@ def _evaluate_spotter(args) -> int:
     if check is not None:
         metrics["sensitivity"] = check
         print("\n" + "\n".join(sensitivity_lines(check)))
+    groups = {attribute: {row.key: getattr(row, attribute) for row in sidecars[0]}
+              for attribute in ("face_kind", "face_and_kind")} if sidecars[0] else None
+    stand_out = stand_out_check(truth, predicted, key, scores, groups)
+    if stand_out is not None:
+        metrics["stand_out"] = stand_out
+        print("\n" + "\n".join(stand_out_lines(stand_out)))
     if args.out:
         out = Path(args.out)
         _write_outputs(out, metrics, details)

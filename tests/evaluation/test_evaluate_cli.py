@@ -73,6 +73,13 @@ def test_evaluate_a_spotter_on_the_demo_and_a_missing_truth_file(tmp_path):
     # the demo is a still portrait: the spotter did not warn, and the check says so
     assert metrics["sensitivity"]["warned"]["videos"] == 0 and metrics["sensitivity"]["not_warned"]["videos"] == 1
     assert "not warned: 1 videos" in done.stdout
+    # how far its labelled micro-expressions stood out of the rest of the demo's motion
+    stand_out, micro = metrics["stand_out"]["all"], metrics["spotting"]["micro"]
+    assert stand_out["videos"] == 1 and stand_out["micro"] == micro["tp"] + micro["fn"]
+    assert stand_out["found_of_standing"] + stand_out["found_of_rest"] == micro["tp"]
+    assert stand_out["stand_out"] >= stand_out["found_of_standing"]
+    assert 0 < stand_out["ceiling"]["tp"] <= stand_out["micro"] and 0 < stand_out["ceiling"]["f1"] <= 1
+    assert "How far the labelled micro-expressions stand out" in done.stdout
     assert (out / "pred_spotting.csv").is_file()
     missing = tsfmicro("evaluate", "--truth", tmp_path / "nope.csv", "--spotter", "flow")
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
@@ -102,6 +109,7 @@ def test_evaluate_measures_a_spotter_file_instead_of_the_bundled_one(tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["spotter_file"].endswith("never.pt")
     assert metrics["spotting"]["micro"]["tp"] == 0 and metrics["spotting"]["micro"]["fp"] == 0
+    assert "stand_out" not in metrics  # no relative evidence, no score to read
     missing = tsfmicro("evaluate", "--truth", tmp_path / "truth.csv", "--spotter", "learned",
                        "--spotter-file", tmp_path / "gone.pt")
     assert missing.returncode == 2 and "gone.pt" in missing.stderr and "Traceback" not in missing.stderr
