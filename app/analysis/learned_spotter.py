@@ -337,7 +337,8 @@ class LearnedRun:
         decoding = self.spotter.evidence_decoding
         if decoding is not None and len(curve):
             relative = micro_like_score(evidence, self.spotter.regions, decoding, self.fps)
-            curve = np.where(np.isnan(curve), np.nan, np.fmax(curve, as_curve(relative, decoding)))  # NaN: no face, not computed
+            # NaN: no face, not computed
+            curve = np.where(np.isnan(curve), np.nan, np.fmax(curve, as_curve(relative, decoding)))
             seen = sensitivity(evidence, self.spotter.regions, decoding, self.fps)
         return LearnedOutput(curve, np.where(np.isfinite(score), score, np.nan), region, events, seen, relative)
 

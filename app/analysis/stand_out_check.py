@@ -42,9 +42,11 @@ def stand_out_ratios(relative: np.ndarray, labelled: Sequence[Event], fps: float
     rest = np.ones(n, bool)
     for e in labelled:
         rest[max(0, e.onset_frame - near):e.offset_frame + near + 1] = False
-    if rest.sum() < MIN_REST_S * fps or not relative[rest].any():
+    if rest.sum() < MIN_REST_S * fps:
         return None
     background = float(np.percentile(relative[rest], PERCENTILE))
+    if background <= 0:
+        return None
     return [float(relative[max(0, e.onset_frame):e.offset_frame + 1].max(initial=0.0)) / background
             for e in labelled if e.kind == "micro"]
 
