@@ -4,9 +4,10 @@ micro_like_score`: the largest go-and-return evidence over its lag and region's 
 too large to be micro or is a blink):
 
 * its **stand-out ratio**: the score's peak inside the micro-expression over the score's 99.5th percentile on the
-  video's frames more than 0.1 s from every labelled expression (blinks, glances, speech and head motion stay in: they
-  are what a micro-expression must stand out of). Under 1, at least one frame in 200 of the rest of the video moves
-  as if it were one: no threshold on this score finds it without false suggestions elsewhere.
+  video's frames within 10 s of it and more than 0.1 s from every labelled expression (blinks, glances, speech and head
+  motion stay in: they are what a micro-expression must stand out of; 10 s, so that a long recording's quiet stretch
+  is not read against its talking). Under 1, at least one frame in 200 of the rest of the video around it moves as
+  much: no threshold on this score finds it without false suggestions elsewhere.
 * a **ceiling**: the best micro F1 that any one threshold on the score could reach, each local peak (the highest
   first, at least 0.3 s from a higher one) a suggestion, right when it lies inside a labelled micro-expression (one per
   micro-expression; perfect boundaries), the threshold chosen on these very labels. Not a figure a spotter reaches (it
@@ -31,24 +32,32 @@ PERCENTILE = 99.5   # the rest of the video's score that a micro-expression's pe
 AWAY_S = 0.1        # frames this close to a labelled expression are not "the rest of the video"
 PEAK_GAP_S = 0.3    # the ceiling's suggestions: local peaks at least this far from a higher one
 MIN_REST_S = 1.0    # a video with less of the rest than this is left out (nothing to stand out of)
+WINDOW_S = 10.0     # ... read within this much of the micro-expression (a long recording changes its pace)
 
 
 def stand_out_ratios(relative: np.ndarray, labelled: Sequence[Event], fps: float) -> Optional[list[float]]:
     """For each micro-expression of `labelled` (one video's labelled events, in order), its peak score over the 99.5th
-    percentile of the (n,) `relative` score away from every labelled expression; None where that rest lasts under
-    `MIN_REST_S` or nothing was measured there."""
+    percentile of the (n,) `relative` score on the rest of the video within `WINDOW_S` of it (away from every labelled
+    expression; the whole rest's where that window holds under `MIN_REST_S` of it or nothing was measured there);
+    None where the whole rest lasts under `MIN_REST_S` or nothing was measured there."""
     relative = np.nan_to_num(np.asarray(relative, dtype=np.float64), nan=0.0)
-    n, near = len(relative), int(round(AWAY_S * fps))
+    n, near, window = len(relative), int(round(AWAY_S * fps)), int(round(WINDOW_S * fps))
     rest = np.ones(n, bool)
     for e in labelled:
         rest[max(0, e.onset_frame - near):e.offset_frame + near + 1] = False
-    if rest.sum() < MIN_REST_S * fps:
+    whole = float(np.percentile(relative[rest], PERCENTILE)) if rest.sum() >= MIN_REST_S * fps else 0.0
+    if whole <= 0:
         return None
-    background = float(np.percentile(relative[rest], PERCENTILE))
-    if background <= 0:
-        return None
-    return [float(relative[max(0, e.onset_frame):e.offset_frame + 1].max(initial=0.0)) / background
-            for e in labelled if e.kind == "micro"]
+    ratios = []
+    for e in labelled:
+        if e.kind != "micro":
+            continue
+        around = rest.copy()
+        around[:max(0, e.onset_frame - window)] = around[e.offset_frame + window + 1:] = False
+        local = float(np.percentile(relative[around], PERCENTILE)) if around.sum() >= MIN_REST_S * fps else 0.0
+        peak = float(relative[max(0, e.onset_frame):e.offset_frame + 1].max(initial=0.0))
+        ratios.append(peak / (local if local > 0 else whole))
+    return ratios
 
 
 def peaks(relative: np.ndarray, gap: int) -> list[int]:
@@ -139,7 +148,7 @@ def _summary(rows: list[dict]) -> dict:
 def stand_out_lines(check: dict) -> list[str]:
     """The printout of a `stand_out_check`."""
     lines = [f"How far the labelled micro-expressions stand out of their video's motion (peak relative score over its "
-             f"{check['percentile']:g}th percentile away from labelled expressions; ceiling: the best micro F1 any "
+             f"{check['percentile']:g}th percentile within {WINDOW_S:g} s, away from labelled expressions; ceiling: the best micro F1 any "
              f"one threshold on that score reaches, perfect boundaries, chosen on these labels):",
              f"  {'videos':<34}{'micro':>6}{'stand out':>11}{'found (of those / rest)':>25}{'median':>8}"
              f"{'ceiling F1 (TP/FP/FN)':>24}"]

@@ -75,3 +75,15 @@ def test_the_check_splits_found_by_whether_it_stood_out_and_by_group():
     assert lines[0].startswith("How far the labelled micro-expressions stand out")
     assert any(line.strip().startswith("talking") for line in lines)
     assert stand_out_check(truth, pred, lambda e: e.video, {}) is None
+
+
+def test_in_a_long_recording_a_micro_expression_is_read_against_the_stretch_around_it():
+    """A quiet minute, then a loud one: a quiet-stretch micro-expression that the loud stretch's peaks would hide
+    stands out of the frames within 10 s of it."""
+    n = 1200  # 2 minutes at 10 fps
+    relative = np.full(n, 0.5)
+    relative[600:] = 1.0
+    relative[600::20] = 6.0  # the loud stretch's own peaks
+    relative[300] = 3.0      # a micro-expression in the quiet stretch
+    ratio, = stand_out_ratios(relative, [ev("long", 299, 301)], FPS)
+    assert ratio == pytest.approx(6.0)  # against the quiet frames around it, not against the loud minute (0.5)
