@@ -33,6 +33,7 @@ AWAY_S = 0.1        # frames this close to a labelled expression are not "the re
 PEAK_GAP_S = 0.3    # the ceiling's suggestions: local peaks at least this far from a higher one
 MIN_REST_S = 1.0    # a video with less of the rest than this is left out (nothing to stand out of)
 WINDOW_S = 10.0     # ... read within this much of the micro-expression (a long recording changes its pace)
+_SETTINGS = ("percentile", "window_s", "all")  # the check's entries that are not a grouping
 
 
 def stand_out_ratios(relative: np.ndarray, labelled: Sequence[Event], fps: float) -> Optional[list[float]]:
@@ -124,7 +125,7 @@ def stand_out_check(truth: Sequence[Event], pred: Sequence[Event], key: Callable
                        "peaks": _scored_peaks(relative, micros, fps)}
     if not any(row["ratios"] for row in rows.values()):
         return None
-    out = {"percentile": PERCENTILE, "all": _summary(list(rows.values()))}
+    out = {"percentile": PERCENTILE, "window_s": WINDOW_S, "all": _summary(list(rows.values()))}
     for grouping, of_video in (groups or {}).items():
         members: dict[str, list[dict]] = defaultdict(list)
         for video, row in rows.items():
@@ -148,13 +149,13 @@ def _summary(rows: list[dict]) -> dict:
 def stand_out_lines(check: dict) -> list[str]:
     """The printout of a `stand_out_check`."""
     lines = [f"How far the labelled micro-expressions stand out of their video's motion (peak relative score over its "
-             f"{check['percentile']:g}th percentile within {WINDOW_S:g} s, away from labelled expressions; ceiling: the best micro F1 any "
-             f"one threshold on that score reaches, perfect boundaries, chosen on these labels):",
+             f"{check['percentile']:g}th percentile within {check['window_s']:g} s, away from labelled expressions; "
+             f"ceiling: the best micro F1 any one threshold on that score reaches, perfect boundaries, chosen on these "
+             f"labels):",
              f"  {'videos':<34}{'micro':>6}{'stand out':>11}{'found (of those / rest)':>25}{'median':>8}"
              f"{'ceiling F1 (TP/FP/FN)':>24}"]
-    sections = [("", {"all": check["all"]})] + [(grouping, check[grouping]) for grouping in check
-                                                 if grouping not in ("percentile", "all")]
-    for _, groups in sections:
+    sections = [{"all": check["all"]}] + [groups for grouping, groups in check.items() if grouping not in _SETTINGS]
+    for groups in sections:
         for name, g in groups.items():
             if not g["micro"]:
                 continue
