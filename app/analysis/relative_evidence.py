@@ -229,16 +229,21 @@ def sensitivity(evidence: np.ndarray, regions: tuple[str, ...], config: Evidence
 def micro_like_score(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
                      fps: float) -> np.ndarray:
     """(n,) the relative score (`relative_score`) where the frame's movement could be a micro-expression, 0 where it
-    is too large to be micro or the eyes moved more (a blink)."""
+    is too large to be micro or the eyes moved more (a blink), NaN where nothing outside the eyes was measured (no
+    face at the frame or at u ± k)."""
     relative, standing, absolute, eyes = relative_score(evidence, regions, config, fps)
     micro_like = (absolute <= config.max_evidence) & (eyes <= config.eye_ratio * standing)
-    return np.where(micro_like, relative, 0.0)
+    keep = _outside_eyes(regions, config)
+    evidence = np.asarray(evidence, dtype=np.float64)
+    measured = (np.isfinite(evidence[:, :, keep]).any(axis=(1, 2)) if len(evidence) and keep
+                else np.zeros(len(relative), bool))
+    return np.where(measured, np.where(micro_like, relative, 0.0), np.nan)
 
 
 def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
                    fps: float) -> np.ndarray:
     """(n,) the micro-like relative score (`micro_like_score`) as a curve (`as_curve`): 0.5 where a run would open; 0
-    where the movement is too large to be micro or the eyes moved more (a blink)."""
+    where the movement is too large to be micro or the eyes moved more (a blink); NaN where nothing was measured."""
     return as_curve(micro_like_score(evidence, regions, config, fps), config)
 
 

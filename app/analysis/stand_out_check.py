@@ -4,14 +4,15 @@ micro_like_score`: the largest go-and-return evidence over its lag and region's 
 too large to be micro or is a blink):
 
 * its **stand-out ratio**: the score's peak inside the micro-expression over the score's 99.5th percentile on the
-  video's frames within 10 s of it and more than 0.1 s from every labelled expression (blinks, glances, speech and head
-  motion stay in: they are what a micro-expression must stand out of; 10 s, so that a long recording's quiet stretch
-  is not read against its talking). Under 1, at least one frame in 200 of the rest of the video around it moves as
-  much: no threshold on this score finds it without false suggestions elsewhere.
-* a **ceiling**: the best micro F1 that any one threshold on the score could reach, each local peak (the highest
-  first, at least 0.3 s from a higher one) a suggestion, right when it lies inside a labelled micro-expression (one per
-  micro-expression; perfect boundaries), the threshold chosen on these very labels. Not a figure a spotter reaches (it
-  is fitted to the answers), a bound on what reading this score alone can do; the networks read more than it.
+  video's frames (with a face) within 10 s of it and more than 0.1 s from every labelled expression (blinks, glances,
+  speech and head motion stay in: they are what a micro-expression must stand out of; 10 s, so that a long
+  recording's quiet stretch is not read against its talking). Under 1, at least one frame in 200 of the rest of the
+  video around it moves as much: no threshold on this score finds it without false suggestions elsewhere.
+* a **ceiling**: the best micro F1 that any one threshold on the score could reach, each local peak (no neighbour
+  higher; the highest first, each at least 0.3 s from a higher one kept) a suggestion, right when it lies inside a
+  labelled micro-expression (one per micro-expression; perfect boundaries), the threshold chosen on these very labels.
+  Not a figure a spotter reaches (it is fitted to the answers), a bound on what reading this score alone can do; the
+  networks read more than it.
 
 Per group of videos (all; per face kind and per face and kind where `videos.csv` says them), with how many of the
 standing-out and of the other micro-expressions the spotter found (`evaluate_spotting`'s matching). Pure: no I/O.
@@ -38,12 +39,14 @@ _SETTINGS = ("percentile", "window_s", "all")  # the check's entries that are no
 
 def stand_out_ratios(relative: np.ndarray, labelled: Sequence[Event], fps: float) -> Optional[list[float]]:
     """For each micro-expression of `labelled` (one video's labelled events, in order), its peak score over the 99.5th
-    percentile of the (n,) `relative` score on the rest of the video within `WINDOW_S` of it (away from every labelled
-    expression; the whole rest's where that window holds under `MIN_REST_S` of it or nothing was measured there);
-    None where the whole rest lasts under `MIN_REST_S` or nothing was measured there."""
-    relative = np.nan_to_num(np.asarray(relative, dtype=np.float64), nan=0.0)
+    percentile of the (n,) `relative` score on the rest of the video within `WINDOW_S` of it (measured frames away from
+    every labelled expression; the whole rest's where that window holds under `MIN_REST_S` of it or nothing moved
+    there); None where the whole rest lasts under `MIN_REST_S` or nothing moved there. NaN frames (no face) are not
+    part of the rest."""
+    raw = np.asarray(relative, dtype=np.float64)
+    relative = np.nan_to_num(raw, nan=0.0)
     n, near, window = len(relative), int(round(AWAY_S * fps)), int(round(WINDOW_S * fps))
-    rest = np.ones(n, bool)
+    rest = np.isfinite(raw)
     for e in labelled:
         rest[max(0, e.onset_frame - near):e.offset_frame + near + 1] = False
     whole = float(np.percentile(relative[rest], PERCENTILE)) if rest.sum() >= MIN_REST_S * fps else 0.0
@@ -62,14 +65,14 @@ def stand_out_ratios(relative: np.ndarray, labelled: Sequence[Event], fps: float
 
 
 def peaks(relative: np.ndarray, gap: int) -> list[int]:
-    """The frames of the (n,) score's local peaks above 0, the highest first, each at least `gap` frames from a
-    higher one."""
+    """The frames of the (n,) score's local peaks above 0 (no neighbour higher), the highest first, each kept only
+    where no higher kept peak lies within `gap` − 1 frames of it (at least `gap` frames apart); NaN counts as 0."""
     relative = np.nan_to_num(np.asarray(relative, dtype=np.float64), nan=0.0)
+    padded = np.concatenate([[-np.inf], relative, [-np.inf]])
+    local = (relative > 0) & (relative >= padded[:-2]) & (relative >= padded[2:])
     taken = np.zeros(len(relative), bool)
     out = []
-    for frame in np.argsort(-relative, kind="stable"):
-        if relative[frame] <= 0:
-            break
+    for frame in np.flatnonzero(local)[np.argsort(-relative[local], kind="stable")]:
         if not taken[max(0, frame - gap + 1):frame + gap].any():
             taken[frame] = True
             out.append(int(frame))
@@ -79,6 +82,7 @@ def peaks(relative: np.ndarray, gap: int) -> list[int]:
 def _scored_peaks(relative: np.ndarray, micros: Sequence[Event], fps: float) -> list[tuple[float, bool]]:
     """(score, right) of each peak: right for the highest peak inside a micro-expression; a lower one inside the same
     one is left out (neither found nor false), any other is false."""
+    relative = np.nan_to_num(np.asarray(relative, dtype=np.float64), nan=0.0)
     out, found = [], set()
     for frame in peaks(relative, max(1, int(round(PEAK_GAP_S * fps)))):
         inside = next((i for i, e in enumerate(micros) if e.onset_frame <= frame <= e.offset_frame), None)
@@ -91,12 +95,16 @@ def _scored_peaks(relative: np.ndarray, micros: Sequence[Event], fps: float) -> 
 
 
 def ceiling(scored: Sequence[tuple[float, bool]], n_micro: int) -> dict:
-    """The best F1 over thresholds on the (score, right) peaks of a group with `n_micro` micro-expressions:
-    {"f1", "threshold", "tp", "fp", "fn"} (threshold None where nothing is right)."""
+    """The best F1 over thresholds on the (score, right) peaks of a group with `n_micro` micro-expressions: a
+    threshold takes every peak at or above it (ties together). {"f1", "threshold", "tp", "fp", "fn"}; threshold None
+    (nothing taken) where no threshold finds any."""
     best = {"f1": 0.0, "threshold": None, "tp": 0, "fp": 0, "fn": n_micro}
+    ordered = sorted(scored, key=lambda p: -p[0])
     tp = fp = 0
-    for score, right in sorted(scored, key=lambda p: -p[0]):
+    for i, (score, right) in enumerate(ordered):
         tp, fp = tp + right, fp + (not right)
+        if i + 1 < len(ordered) and ordered[i + 1][0] == score:
+            continue  # a threshold cannot split tied peaks
         f1 = 2 * tp / (2 * tp + fp + n_micro - tp)
         if f1 > best["f1"]:
             best = {"f1": round(f1, 4), "threshold": round(score, 3), "tp": tp, "fp": fp, "fn": n_micro - tp}

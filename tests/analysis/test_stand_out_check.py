@@ -42,6 +42,8 @@ def _rest(n, labelled):
 def test_peaks_are_local_and_the_highest_first():
     assert peaks(np.array([0, 1, 5, 4, 0, 0, 0, 3, 0, 2.0]), gap=2) == [2, 7, 9]
     assert peaks(np.array([0, 1, 5, 4, 0, 0, 0, 3, 0, 2.0]), gap=3) == [2, 7]  # 9 is 2 frames from a higher one
+    assert peaks(np.arange(1.0, 10.0), gap=3) == [8]  # a rising stretch (speech swelling) is one peak, its top
+    assert peaks(np.array([np.nan, 2.0, np.nan]), gap=1) == [1]
     assert peaks(np.zeros(5), gap=1) == []
 
 
@@ -52,6 +54,12 @@ def test_the_ceiling_is_the_best_f1_over_thresholds():
     assert (best["tp"], best["fp"], best["fn"], best["threshold"]) == (2, 1, 1, 7)
     assert best["f1"] == pytest.approx(4 / 6, abs=1e-4)
     assert ceiling([(5, False)], 2) == {"f1": 0.0, "threshold": None, "tp": 0, "fp": 0, "fn": 2}
+
+
+def test_a_threshold_cannot_split_tied_peaks():
+    # a threshold of 5 takes both: F1 2/3, not the 1.0 of taking the right one alone
+    best = ceiling([(5, True), (5, False)], 1)
+    assert (best["tp"], best["fp"], best["f1"]) == (1, 1, pytest.approx(2 / 3, abs=1e-4))
 
 
 def test_the_check_splits_found_by_whether_it_stood_out_and_by_group():
@@ -68,7 +76,7 @@ def test_the_check_splits_found_by_whether_it_stood_out_and_by_group():
     assert (all_["found_of_standing"], all_["found_of_rest"]) == (1, 1)
     still, talking = check["face_kind"]["still"], check["face_kind"]["talking"]
     assert (still["micro"], still["stand_out"], still["found_of_standing"], still["found_of_rest"]) == (2, 1, 1, 1)
-    assert still["ceiling"]["tp"] == 1  # the faint one is not above the rest of its video's peaks
+    assert still["ceiling"]["tp"] == 1  # the faint one peaks under the rest of its video (taken only with all of it)
     assert (talking["micro"], talking["stand_out"], talking["found_of_rest"]) == (2, 0, 0)
     assert talking["ceiling"]["fp"] >= 1  # the louder movement and the real clip's peak come first
     lines = stand_out_lines(check)
@@ -87,3 +95,16 @@ def test_in_a_long_recording_a_micro_expression_is_read_against_the_stretch_arou
     relative[300] = 3.0      # a micro-expression in the quiet stretch
     ratio, = stand_out_ratios(relative, [ev("long", 299, 301)], FPS)
     assert ratio == pytest.approx(6.0)  # against the quiet frames around it, not against the loud minute (0.5)
+
+
+def test_frames_without_a_face_are_not_part_of_the_rest_and_a_short_window_falls_back_to_the_whole_video():
+    relative = score(100, {21: 3.0})
+    relative[60:] = np.nan  # no face: neither a quiet nor a loud frame
+    assert stand_out_ratios(relative, [ev("a", 20, 22)], FPS) == pytest.approx([3.0])
+    relative = score(500, {496: 6.0})  # 50 s at 10 fps
+    relative[:50] = 2.0  # the first 5 s, louder; then a labelled macro-expression until 1 s before the micro one
+    labelled = [ev("a", 50, 489, kind="macro"), ev("a", 495, 497)]
+    # within 10 s of it less than a second of rest is left: read against the whole rest (mostly the loud 5 s)
+    assert stand_out_ratios(relative, labelled, FPS) == pytest.approx([3.0])
+    labelled = [ev("a", 50, 380, kind="macro"), ev("a", 495, 497)]  # 10 s of quiet rest around it: read there
+    assert stand_out_ratios(relative, labelled, FPS) == pytest.approx([6.0])
