@@ -240,13 +240,6 @@ def micro_like_score(evidence: np.ndarray, regions: tuple[str, ...], config: Evi
     return np.where(measured, np.where(micro_like, relative, 0.0), np.nan)
 
 
-def relative_curve(evidence: np.ndarray, regions: tuple[str, ...], config: EvidenceConfig,
-                   fps: float) -> np.ndarray:
-    """(n,) the micro-like relative score (`micro_like_score`) as a curve (`as_curve`): 0.5 where a run would open; 0
-    where the movement is too large to be micro or the eyes moved more (a blink); NaN where nothing was measured."""
-    return as_curve(micro_like_score(evidence, regions, config, fps), config)
-
-
 def as_curve(relative: np.ndarray, config: EvidenceConfig) -> np.ndarray:
     """(n,) a relative score r in [0, 1) for plotting beside a probability: r / (r + threshold), 0.5 where a run
     would open."""

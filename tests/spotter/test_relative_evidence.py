@@ -67,7 +67,10 @@ def test_missing_measurements_give_nothing_and_bad_settings_are_refused():
 
 
 def test_the_curve_for_plotting_is_half_where_a_run_opens_and_zero_for_large_movements_and_blinks():
-    from app.analysis.relative_evidence import relative_curve
+    from app.analysis.relative_evidence import as_curve, micro_like_score
+
+    def relative_curve(evidence, regions, config, fps):  # as the learned run plots it beside P(micro)
+        return as_curve(micro_like_score(evidence, regions, config, fps), config)
 
     config = EvidenceConfig()
     evidence = _bump(_background(), BROW, 100, 108, 1.5)
