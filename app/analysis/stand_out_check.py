@@ -34,7 +34,7 @@ AWAY_S = 0.1        # frames this close to a labelled expression are not "the re
 PEAK_GAP_S = 0.3    # the ceiling's suggestions: local peaks at least this far from a higher one
 MIN_REST_S = 1.0    # a video with less of the rest than this is left out (nothing to stand out of)
 WINDOW_S = 10.0     # ... read within this much of the micro-expression (a long recording changes its pace)
-_SETTINGS = ("percentile", "window_s", "all")  # the check's entries that are not a grouping
+_NOT_GROUPINGS = ("percentile", "window_s", "all")  # the check's entries that are not a grouping
 
 
 def stand_out_ratios(relative: np.ndarray, labelled: Sequence[Event], fps: float) -> Optional[list[float]]:
@@ -162,7 +162,8 @@ def stand_out_lines(check: dict) -> list[str]:
              f"labels):",
              f"  {'videos':<34}{'micro':>6}{'stand out':>11}{'found (of those / rest)':>25}{'median':>8}"
              f"{'ceiling F1 (TP/FP/FN)':>24}"]
-    sections = [{"all": check["all"]}] + [groups for grouping, groups in check.items() if grouping not in _SETTINGS]
+    sections = [{"all": check["all"]}] + [groups for grouping, groups in check.items()
+                                          if grouping not in _NOT_GROUPINGS]
     for groups in sections:
         for name, g in groups.items():
             if not g["micro"]:
