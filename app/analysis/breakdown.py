@@ -28,9 +28,8 @@ from typing import Callable, Hashable, Iterable, Optional, Sequence
 from app.analysis.evaluate import SpottingResult, evaluate_spotting
 from app.core.csv_rows import guarded
 from app.core.events import Event
+from app.core.sidecars import INTERVAL_COLUMNS, VIDEOS_COLUMNS
 
-VIDEOS_COLUMNS = ("video", "renderer", "face", "face_kind", "fps", "n_frames", "injected_events")
-NUISANCE_COLUMNS = ("video", "kind", "start_frame", "end_frame")  # parts.csv has the same columns
 INSIDE_RULE = "a false suggestion lies inside an interval when its apex frame is within the interval's frames"
 UNLISTED = "(not in videos.csv)"
 BREAKDOWN_BY = ("face_kind", "renderer", "face", "face_and_kind")  # VideoRow attributes micro spotting is split by
@@ -92,7 +91,7 @@ def read_intervals_csv(path: str | os.PathLike, resolve: Callable[[Path, str], s
     """The rows of a nuisance or parts sidecar; `resolve(folder, video)` gives the key the events use."""
     path = Path(path)
     rows = []
-    for line, row in _read(path, NUISANCE_COLUMNS):
+    for line, row in _read(path, INTERVAL_COLUMNS):
         try:
             rows.append(IntervalRow(resolve(path.parent, row["video"]), row["kind"], int(row["start_frame"]),
                                     int(row["end_frame"])))

@@ -29,6 +29,7 @@ from typing import Callable, Sequence
 from app.core.atomic import atomic_write_text
 from app.core.events import Event
 from app.core.events_csv import write_events_csv
+from app.core.sidecars import INTERVAL_COLUMNS, VIDEOS_COLUMNS
 from app.core.test_only import TEST_ONLY_NOTES_PREFIX, write_test_only_marker
 from app.media import open_video
 from app.resources import package_file
@@ -36,8 +37,6 @@ from app.testbed.faces import CLIPS, FACE_KINDS, REAL_CLIPS, tracked_clip
 from app.testbed.plan import STILL_FPS, VideoPlan, plan_to_json, plan_video
 from app.testbed.render import render_recording
 
-VIDEOS_COLUMNS = ("video", "renderer", "face", "face_kind", "fps", "n_frames", "injected_events")
-NUISANCE_COLUMNS = ("video", "kind", "start_frame", "end_frame")
 MARKER_TEXT = ("TEST ONLY. Written by `tsfmicro testset`: videos rendered by the test-only renderer (app/testbed),\n"
                "designed apart from the training generator. Use them to measure a model (tsfmicro evaluate,\n"
                "--test), never to train it, choose its decoding (--val) or calibrate it: those commands refuse\n"
@@ -137,9 +136,9 @@ def write_test_set(out: str | os.PathLike, seed: int, n_videos: int = 4, faces: 
     if real_clips:
         video_rows += _real_clip_rows(out)
     labels = write_events_csv(out / "labels.csv", events)
-    atomic_write_text(out / "nuisance.csv", _csv_text(NUISANCE_COLUMNS, nuisance_rows))
+    atomic_write_text(out / "nuisance.csv", _csv_text(INTERVAL_COLUMNS, nuisance_rows))
     if long:
-        atomic_write_text(out / "parts.csv", _csv_text(NUISANCE_COLUMNS, part_rows))
+        atomic_write_text(out / "parts.csv", _csv_text(INTERVAL_COLUMNS, part_rows))
     atomic_write_text(out / "videos.csv", _csv_text(VIDEOS_COLUMNS, video_rows))
     manifest = {"renderer": "testbed", "test_only": True, "seed": seed,
                 "settings": {"n_videos": n_videos, "faces": list(faces), "kinds": list(kinds), "seconds": seconds,
